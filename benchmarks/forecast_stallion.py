@@ -1,0 +1,79 @@
+"""Stallion benchmark (pytorch-forecasting's TFT tutorial data): last 6 months held out, volume as target,
+prices, discounts and holidays as known covariates. MAE and WAPE over all 350 agency x sku series and 6 months.
+
+    python benchmarks/forecast_stallion.py [--models naive,seasonal_naive,lightgbm,tft,auto]
+
+Peers measured on the same split (issue #2): last value 293.0, statsforecast AutoETS 252.7, AutoTheta 262.4,
+plain mlforecast LightGBM 311.3, best TFT printed by the tutorial 254.6, the tutorial recipe on CPU 281.9 (~1 h).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from bizai.finance import ProfitForecaster, mae, wape
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stallion" / "stallion.parquet"
+RESULTS = Path(__file__).parent / "results" / "forecast_stallion.md"
+KNOWN = ["price_regular", "price_actual", "discount", "discount_in_percent", "easter_day", "good_friday", "new_year",
+         "christmas", "labor_day", "independence_day", "revolution_day_memorial", "regional_games",
+         "fifa_u_17_world_cup", "football_gold_cup", "beer_capital", "music_fest"]
+STATIC = ["avg_population_2017", "avg_yearly_household_income_2017"]
+PAST = ["industry_volume", "soda_volume", "avg_max_temp"]
+PEERS = [("last value (peer)", 293.0), ("statsforecast AutoETS (peer)", 252.7), ("statsforecast AutoTheta (peer)", 262.4),
+         ("mlforecast LightGBM (peer)", 311.3), ("pytorch-forecasting tutorial TFT, best printed (peer)", 254.6),
+         ("pytorch-forecasting tutorial TFT on CPU, ~1 h (peer)", 281.9)]
+
+
+def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    data = pd.read_parquet(DATA).drop(columns=["__index_level_0__", "timeseries"], errors="ignore")
+    data["agency"] = data["agency"].astype(str)
+    data["sku"] = data["sku"].astype(str)
+    cutoff = data["date"].max() - pd.DateOffset(months=6)
+    train, test = data[data["date"] <= cutoff], data[data["date"] > cutoff]
+    return train, test[["agency", "sku", "date", *KNOWN]], test[["agency", "sku", "date", "volume"]]
+
+
+def run(model: str, train, future, actual, tft_params=None) -> dict:
+    forecaster = ProfitForecaster(model=model, horizon=6, freq="MS", random_state=0, model_params=tft_params,
+                                  show_progress=False)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecaster.fit(train, id_col=["agency", "sku"], time_col="date", target_col="volume",
+                       static_cols=STATIC, known_cols=KNOWN, past_cols=PAST)
+        predicted = forecaster.predict(known_future=future)
+    seconds = time.perf_counter() - started
+    merged = actual.merge(predicted, on=["agency", "sku", "date"])
+    assert len(merged) == len(actual), "every held-out row must be forecast"
+    chosen = f" (chose {forecaster.model_name_})" if model == "auto" else ""
+    return {"model": f"bizai {model}{chosen}", "MAE": mae(merged["volume"], merged["forecast"]),
+            "WAPE": wape(merged["volume"], merged["forecast"]), "fit+predict s": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", default="naive,seasonal_naive,lightgbm,tft,auto")
+    args = parser.parse_args()
+    train, future, actual = load()
+    rows = [run(model, train, future, actual) for model in args.models.split(",")]
+    rows += [{"model": name, "MAE": value, "WAPE": float("nan"), "fit+predict s": float("nan")} for name, value in PEERS]
+    table = pd.DataFrame(rows)
+    text = table.to_markdown(index=False, floatfmt=".3g") if hasattr(table, "to_markdown") else table.to_string()
+    header = (f"# Stallion: 6-month holdout, 350 series\n\nMeasured {dt.date.today()} on {platform.node()} "
+              f"({platform.processor() or platform.machine()}, 2 cores, CPU only). Peers: figures measured on this "
+              "split and machine, quoted from issue #2.\n\n")
+    print(table.to_string(index=False))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(header + text + "\n")
+
+
+if __name__ == "__main__":
+    main()

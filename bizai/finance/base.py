@@ -1,0 +1,54 @@
+"""What every forecasting model inside bizai implements. ProfitForecaster is the public face; these
+models only ever see a validated Panel and a future grid, and return canonical frames."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import pandas as pd
+
+from bizai.finance.panel import Panel
+
+
+def quantile_label(q: float) -> str:
+    """0.1 -> 'p10', 0.5 -> 'p50', 0.025 -> 'p2.5'."""
+    return f"p{q * 100:g}"
+
+
+@dataclass
+class ModelSettings:
+    """Settings every model receives from the forecaster."""
+
+    horizon: int
+    quantiles: tuple[float, ...]
+    random_state: int | None
+    show_progress: bool | None = None
+
+
+class ForecastModel(ABC):
+    """A model fitted on a Panel. `predict` returns SERIES, TIME, `forecast` and one column per quantile."""
+
+    name: str = "base"
+
+    def __init__(self, settings: ModelSettings, **params):
+        self.settings = settings
+        self.params = params
+
+    def min_history(self, panel: Panel) -> int:
+        """Observed periods a series needs; shorter series get the naive fallback."""
+        return 1
+
+    @abstractmethod
+    def fit(self, panel: Panel) -> ForecastModel: ...
+
+    @abstractmethod
+    def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        """`future` has SERIES, TIME, `__step` (1..horizon) and the known covariates."""
+
+    def feature_importance(self) -> pd.DataFrame | None:
+        return None
+
+    def library_names(self) -> list[str]:
+        """Libraries whose version must match when a saved model is loaded."""
+        return ["pandas", "numpy"]

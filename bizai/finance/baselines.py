@@ -1,0 +1,83 @@
+"""Naive and seasonal-naive forecasts, with intervals from their own historical errors.
+
+Both repeat a past value: the last one (naive) or the one a whole season back (seasonal naive). Intervals come
+from the errors the same rule made in the training history at each step ahead, pooled across series after
+dividing by each series' mean absolute level, then scaled back: cheap, honest and distribution-free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bizai.finance.base import ForecastModel, quantile_label
+from bizai.finance.panel import Panel
+from bizai.schema import SERIES, TARGET, TIME
+
+
+def series_scale(frame: pd.DataFrame) -> pd.Series:
+    scale = frame.groupby(SERIES)[TARGET].apply(lambda s: s.abs().mean())
+    return scale.where(scale > 0, 1.0).fillna(1.0)
+
+
+class LagRuleModel(ForecastModel):
+    """Forecast y[T+h] by a value `lag(h)` periods before T+h."""
+
+    def lag(self, step: int, season: int) -> int:
+        raise NotImplementedError
+
+    def fit(self, panel: Panel) -> LagRuleModel:
+        frame = panel.frame
+        season = panel.season_length
+        scale = series_scale(frame)
+        grouped = frame.groupby(SERIES)[TARGET]
+        filled = grouped.ffill()
+        self.offsets_ = {}
+        for step in range(1, self.settings.horizon + 1):
+            errors = (frame[TARGET] - filled.groupby(frame[SERIES]).shift(self.lag(step, season))) / frame[SERIES].map(scale)
+            errors = errors.dropna().to_numpy()
+            self.offsets_[step] = {
+                q: float(np.quantile(errors, q)) if len(errors) and q != 0.5 else 0.0 for q in self.settings.quantiles
+            }
+        return self
+
+    def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        season = panel.season_length
+        frame = panel.frame
+        history = frame.assign(**{TARGET: frame.groupby(SERIES)[TARGET].ffill()})
+        history = {sid: g[TARGET].to_numpy() for sid, g in history.groupby(SERIES)}
+        scale = series_scale(frame)
+        out = future[[SERIES, TIME, "__step"]].copy()
+        values = []
+        for sid, step in zip(out[SERIES], out["__step"], strict=True):
+            y = history[sid]
+            lag = self.lag(int(step), season)
+            index = len(y) + int(step) - 1 - lag
+            values.append(y[index] if 0 <= index < len(y) and not np.isnan(y[index]) else y[-1])
+        out["forecast"] = values
+        series_scales = out[SERIES].map(scale).to_numpy()
+        for q in self.settings.quantiles:
+            offset = out["__step"].map(lambda s, q=q: self.offsets_[int(s)][q]).to_numpy()
+            out[quantile_label(q)] = out["forecast"].to_numpy() + offset * series_scales
+        return out.drop(columns="__step")
+
+
+class NaiveModel(LagRuleModel):
+    """Repeat the last observed value."""
+
+    name = "naive"
+
+    def lag(self, step: int, season: int) -> int:
+        return step
+
+
+class SeasonalNaiveModel(LagRuleModel):
+    """Repeat the value of the same period one season earlier (12 months, 4 quarters, 52 weeks, 7 days)."""
+
+    name = "seasonal_naive"
+
+    def min_history(self, panel: Panel) -> int:
+        return panel.season_length
+
+    def lag(self, step: int, season: int) -> int:
+        return season * int(np.ceil(step / season))

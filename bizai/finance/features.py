@@ -1,0 +1,144 @@
+"""Features for the direct multi-horizon LightGBM model, built the same way for training and prediction.
+
+Every row is (series, origin time T, step h): features use only what is known at T (target lags, rolling
+statistics, past covariates) plus what is known in advance for T+h (known covariates, calendar). Targets and
+target-derived features are divided by the series' recent mean absolute level at T, so a store selling
+10 units and one selling 10,000 share one model (and negative profit is fine).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bizai.finance.panel import SeriesColumns
+from bizai.schema import SERIES, TARGET, TIME
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    n_lags: int
+    windows: tuple[int, ...]
+    season: int
+    scale_window: int
+
+
+def default_feature_config(season: int, horizon: int) -> FeatureConfig:
+    n_lags = int(min(max(season, 2 * horizon, 4), 28))
+    windows = tuple(sorted({w for w in (3, 6, season, 2 * season) if 1 < w <= 104}))
+    return FeatureConfig(n_lags=n_lags, windows=windows, season=season, scale_window=max(season, 4))
+
+
+def calendar_features(times: pd.Series, season: int) -> pd.DataFrame:
+    """Calendar of the target period; finer fields only for finer frequencies (week-of-year is noise monthly)."""
+    times = pd.DatetimeIndex(times)
+    calendar = {"cal_month": times.month, "cal_quarter": times.quarter}
+    if season >= 52 or season in (5, 7):
+        calendar["cal_week"] = times.isocalendar().week.to_numpy().astype(int)
+    if season in (5, 7):
+        calendar["cal_day_of_week"] = times.dayofweek
+        calendar["cal_day_of_month"] = times.day
+    return pd.DataFrame(calendar)
+
+
+def origin_features(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureConfig) -> pd.DataFrame:
+    """Features known at each row's time, for every row of `frame` (a sorted, regular panel)."""
+    target = frame[TARGET]
+    grouped = target.groupby(frame[SERIES])
+
+    def rolling(series: pd.Series, window: int, how: str) -> pd.Series:
+        return getattr(series.groupby(frame[SERIES]).rolling(window, min_periods=1), how)().reset_index(
+            level=0, drop=True
+        )
+
+    scale = rolling(target.abs(), config.scale_window, "mean")
+    scale = scale.where(scale > 0, 1.0).fillna(1.0)
+    out = {"scale": scale, "log_scale": np.log1p(scale)}
+    out["history_length"] = frame.groupby(SERIES).cumcount() + 1
+    out["observed_share"] = rolling(target.notna().astype(float), config.scale_window, "mean")
+    for lag in range(config.n_lags):
+        out[f"lag_{lag + 1}"] = grouped.shift(lag) / scale
+    for window in config.windows:
+        out[f"mean_{window}"] = rolling(target, window, "mean") / scale
+    out[f"std_{config.scale_window}"] = rolling(target, config.scale_window, "std") / scale
+    for col in columns.past_cols:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            out[f"past_{col}"] = frame[col]
+            continue
+        past_scale = rolling(frame[col].abs(), config.scale_window, "mean")
+        past_scale = past_scale.where(past_scale > 0, 1.0).fillna(1.0)
+        past_grouped = frame[col].groupby(frame[SERIES])
+        out[f"past_{col}_lag_1"] = frame[col] / past_scale
+        out[f"past_{col}_lag_2"] = past_grouped.shift(1) / past_scale
+        out[f"past_{col}_level"] = past_scale / scale
+    for col in columns.known_cols:
+        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            out[f"known_{col}_at_origin"] = frame[col]
+    for col in columns.static_cols:
+        out[f"static_{col}"] = frame[col]
+    features = pd.DataFrame(out, index=frame.index)
+    for col in columns.static_cols:
+        if not pd.api.types.is_numeric_dtype(features[f"static_{col}"]):
+            features[f"static_{col}"] = features[f"static_{col}"].astype("string").astype("category")
+    return features
+
+
+def seasonal_lag(frame: pd.DataFrame, step: int, season: int) -> pd.Series:
+    """y[T + step - k*season] seen from origin T, with k the smallest multiple that stays in the past."""
+    if season < 2:
+        return pd.Series(np.nan, index=frame.index)
+    k = int(np.ceil(step / season))
+    return frame[TARGET].groupby(frame[SERIES]).shift(k * season - step)
+
+
+def step_features(
+    origin: pd.DataFrame,
+    frame: pd.DataFrame,
+    target_rows: pd.DataFrame,
+    columns: SeriesColumns,
+    step: int,
+    config: FeatureConfig,
+) -> pd.DataFrame:
+    """Join origin features with what is known for T+step (`target_rows` aligned to origin rows)."""
+    features = origin.copy()
+    features["step"] = step
+    features["seasonal_lag"] = seasonal_lag(frame, step, config.season).loc[origin.index] / origin["scale"]
+    calendar = calendar_features(target_rows[TIME], config.season)
+    calendar.index = origin.index
+    features = pd.concat([features, calendar], axis=1)
+    for col in columns.known_cols:
+        features[f"known_{col}"] = target_rows[col].to_numpy()
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            features[f"known_{col}"] = pd.Categorical(target_rows[col], categories=frame[col].cat.categories)
+    return features
+
+
+def training_table(frame: pd.DataFrame, columns: SeriesColumns, horizon: int, config: FeatureConfig):
+    """Stack (origin, step) rows for steps 1..horizon; return features, scaled target and scale."""
+    origin = origin_features(frame, columns, config)
+    parts = []
+    grouped = frame.groupby(SERIES)
+    for step in range(1, horizon + 1):
+        target_rows = grouped[[TIME, TARGET, *columns.known_cols]].shift(-step)
+        usable = target_rows[TARGET].notna() & target_rows[TIME].notna()
+        features = step_features(origin[usable], frame, target_rows[usable], columns, step, config)
+        features["__target"] = target_rows.loc[usable, TARGET] / origin.loc[usable, "scale"]
+        parts.append(features)
+    table = pd.concat(parts, ignore_index=True)
+    target = table.pop("__target")
+    return table, target
+
+
+def prediction_table(frame: pd.DataFrame, columns: SeriesColumns, future: pd.DataFrame, config: FeatureConfig):
+    """Features for each row of `future` (SERIES, TIME, __step, known covariates), seen from each series' end."""
+    origin = origin_features(frame, columns, config)
+    last_row_of_series = pd.Series(frame.groupby(SERIES).tail(1).index, index=frame.groupby(SERIES).tail(1)[SERIES])
+    parts = []
+    for step, rows in future.groupby("__step", sort=True):
+        origin_rows = pd.Index(rows[SERIES].map(last_row_of_series))
+        target_rows = rows.set_axis(origin_rows)
+        features = step_features(origin.loc[origin_rows], frame, target_rows, columns, int(step), config)
+        parts.append(features.set_axis(rows.index))
+    return pd.concat(parts).loc[future.index]

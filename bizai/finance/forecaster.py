@@ -1,0 +1,340 @@
+"""ProfitForecaster: the one public forecasting estimator. It validates, routes to a model, falls back for
+short series, backtests, explains, plots and saves; the models themselves live in their own modules."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError, check_is_fitted
+from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
+from bizai.finance.base import ForecastModel, ModelSettings
+from bizai.finance.baselines import NaiveModel
+from bizai.finance.panel import Panel, columns_from_arguments, horizon_grid, prepare_future, prepare_panel
+from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
+from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.persistence import check_compatible, fingerprint, library_versions, read_meta, save_folder
+from bizai.schema import SERIES, TARGET, TIME, shorten
+
+log = logging.getLogger(__name__)
+FAMILY = "forecaster"
+STATE_FILE = "forecaster.pkl"
+
+
+class ProfitForecaster:
+    """Forecast many series (stores, products, cost centres) at once.
+
+    >>> fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0)
+    >>> fc.fit(df, id_col="store_id", time_col="month", target_col="profit", known_cols=["promo_days"])
+    >>> fc.predict(known_future=future)  # store_id, month, forecast, p10, p50, p90
+
+    Parameters
+    ----------
+    model: "naive", "seasonal_naive", "lightgbm", "tft" or "auto" (backtests the affordable candidates and
+        keeps the best; see `leaderboard_`).
+    horizon: periods to forecast. freq: pandas frequency ('D', 'W-SUN', 'MS', 'QS'...); inferred when None.
+    quantiles: levels of the interval columns (p10, p50, p90 for the default).
+    model_params: extra parameters for the model (LightGBM or TFT hyper-parameters).
+    auto_windows: backtest windows `auto` uses to choose.
+    show_progress: progress bars; None shows them on a terminal only.
+    """
+
+    def __init__(
+        self,
+        model: str = "lightgbm",
+        horizon: int = 6,
+        freq: str | None = None,
+        quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+        random_state: int | None = None,
+        model_params: dict[str, Any] | None = None,
+        auto_windows: int = 2,
+        show_progress: bool | None = None,
+    ):
+        self.model = model
+        self.horizon = horizon
+        self.freq = freq
+        self.quantiles = quantiles
+        self.random_state = random_state
+        self.model_params = model_params
+        self.auto_windows = auto_windows
+        self.show_progress = show_progress
+
+    # ----------------------------------------------------------------------------------------- fitting
+    def _check_parameters(self) -> None:
+        if self.model not in MODEL_NAMES:
+            raise DataContractError(f"Unknown model {self.model!r}; expected one of {', '.join(MODEL_NAMES)}.")
+        if not isinstance(self.horizon, int | np.integer) or self.horizon < 1:
+            raise DataContractError(f"horizon must be an integer of at least 1, got {self.horizon!r}.")
+        bad = [q for q in self.quantiles if not 0 < float(q) < 1]
+        if bad:
+            raise DataContractError(f"quantiles must lie strictly between 0 and 1, got {shorten(bad)}.")
+
+    def _settings(self) -> ModelSettings:
+        return ModelSettings(int(self.horizon), tuple(sorted(float(q) for q in self.quantiles)), self.random_state,
+                             self.show_progress)
+
+    def fit(
+        self,
+        data,
+        id_col: str | Sequence[str],
+        time_col: str,
+        target_col: str,
+        static_cols: Sequence[str] | None = None,
+        known_cols: Sequence[str] | None = None,
+        past_cols: Sequence[str] | None = None,
+    ) -> ProfitForecaster:
+        """Validate `data` (pandas or polars, long format: one row per id and period) and fit the model."""
+        self._check_parameters()
+        started = time.perf_counter()
+        frame, kind = to_pandas(data)
+        columns = columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols, past_cols)
+        panel = prepare_panel(frame, columns, self.freq)
+        self.model_name_ = self.model
+        self.leaderboard_ = None
+        if self.model == "auto":
+            self.leaderboard_ = self._leaderboard(panel)
+            self.model_name_ = str(self.leaderboard_.iloc[0]["model"])
+            log.info("auto chose %s", self.model_name_)
+        self.fitted_model_, self.fallback_model_ = self._fit_panel(panel, self.model_name_)
+        self.panel_ = panel
+        self.input_kind_: FrameKind = kind
+        self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
+        self.training_rows_ = len(frame)
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _fit_panel(self, panel: Panel, name: str) -> tuple[ForecastModel, NaiveModel]:
+        settings = self._settings()
+        model = build_model(name, settings, dict(self.model_params or {}))
+        fallback = NaiveModel(settings).fit(panel)
+        observed = panel.frame.groupby(SERIES)[TARGET].count()
+        short = observed.index[observed < model.min_history(panel)]
+        if len(short) == len(observed):
+            warnings.warn(
+                f"Every series is shorter than the {model.min_history(panel)} periods {name} needs; "
+                "all forecasts are naive (last value).",
+                stacklevel=3,
+            )
+            return fallback, fallback
+        if len(short):
+            ids = panel.series_ids.set_index(SERIES).loc[short].astype(str).agg("/".join, axis=1).tolist()
+            warnings.warn(
+                f"{len(short)} series have fewer than {model.min_history(panel)} observed periods and get the naive "
+                f"fallback forecast instead of {name}: {shorten(ids)}.",
+                stacklevel=3,
+            )
+        model.fit(self._subset(panel, ~panel.frame[SERIES].isin(short)))
+        return model, fallback
+
+    @staticmethod
+    def _subset(panel: Panel, rows) -> Panel:
+        return Panel(panel.frame[rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids, panel.filled)
+
+    # -------------------------------------------------------------------------------------- predicting
+    def predict(self, known_future=None, data=None):
+        """Forecast `horizon` periods after each series' last date.
+
+        known_future: rows (ids, time, known covariates) for the horizon; required when known_cols were given.
+        data: optional newer history (same columns as at fit) to forecast from without refitting; series
+            unseen at fit time are forecast too.
+        Returns ids, time, `forecast` and the quantile columns, as pandas or polars like the training data.
+        """
+        check_is_fitted(self, "fitted_model_")
+        panel, kind = self._panel_for(data)
+        future_frame = to_pandas(known_future)[0] if known_future is not None else None
+        future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
+        predictions = predict_with(self.fitted_model_, self.fallback_model_, panel, future)
+        return from_pandas(panel.to_caller(predictions), kind)
+
+    def _panel_for(self, data) -> tuple[Panel, FrameKind]:
+        if data is None:
+            return self.panel_, self.input_kind_
+        frame, kind = to_pandas(data)
+        return prepare_panel(frame, self.panel_.columns, self.panel_.freq), kind
+
+    # ---------------------------------------------------------------------------------------- auto
+    def _leaderboard(self, panel: Panel) -> pd.DataFrame:
+        """Backtest every affordable candidate on the last `auto_windows` windows; best (lowest MAE) first."""
+        forecasts, cutoffs = self._backtest_panel(panel, auto_candidates(), self.auto_windows, None)
+        metrics, _ = summarise(forecasts, panel, cutoffs)
+        return metrics.sort_values("mae", ignore_index=True)
+
+    # ------------------------------------------------------------------------------------- explaining
+    def feature_importance(self):
+        """feature, importance (gain share, sums to 1) for lightgbm; variable-selection weights for tft."""
+        check_is_fitted(self, "fitted_model_")
+        importance = self.fitted_model_.feature_importance()
+        if importance is None:
+            raise DataContractError(
+                f"Model {self.model_name_!r} has no feature importance; use 'lightgbm' or 'tft' for drivers."
+            )
+        return from_pandas(importance, self.input_kind_)
+
+    def contributions(self, known_future=None):
+        """Per-forecast drivers (lightgbm): ids, time, feature, contribution in the target's units.
+
+        For each forecast the contributions plus the `baseline` row add up to the median forecast.
+        """
+        check_is_fitted(self, "fitted_model_")
+        if not hasattr(self.fitted_model_, "contributions"):
+            raise DataContractError(f"Per-forecast contributions need model 'lightgbm', not {self.model_name_!r}.")
+        panel = self.panel_
+        future_frame = to_pandas(known_future)[0] if known_future is not None else None
+        future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
+        observed = panel.frame.groupby(SERIES)[TARGET].count()
+        future = future[~future[SERIES].isin(observed.index[observed < self.fitted_model_.min_history(panel)])]
+        return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_)
+
+    # ------------------------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Save to a folder (atomically): the fitted state plus meta.json describing it."""
+        check_is_fitted(self, "fitted_model_")
+        cols = self.panel_.columns
+        meta = {
+            "family": FAMILY,
+            "model": self.model_name_,
+            "params": {k: v for k, v in self.get_params().items()},
+            "columns": {"id_col": cols.id_cols, "time_col": cols.time_col, "target_col": cols.target_col,
+                        "static_cols": cols.static_cols, "known_cols": cols.known_cols, "past_cols": cols.past_cols},
+            "freq": self.panel_.freq,
+            "series": len(self.panel_.series_ids),
+            "training_rows": self.training_rows_,
+            "training_fingerprint": self.training_fingerprint_,
+            "fit_seconds": round(self.fit_seconds_, 3),
+            "library_versions": library_versions(self.fitted_model_.library_names()),
+            "backtest_metrics": getattr(self, "backtest_metrics_", None),
+            "leaderboard": None if self.leaderboard_ is None else self.leaderboard_.to_dict("records"),
+        }
+
+        def write(folder: Path) -> None:
+            with open(folder / STATE_FILE, "wb") as handle:
+                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+        return save_folder(path, meta, write)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ProfitForecaster:
+        """Load a folder written by `save`; refuse it, saying what differs, when it is incompatible.
+
+        Model folders hold pickled Python objects: load only folders you trust.
+        """
+        meta = read_meta(path)
+        check_compatible(meta, FAMILY, path)
+        state = Path(path) / STATE_FILE
+        try:
+            with open(state, "rb") as handle:
+                forecaster = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as exc:
+            from bizai.errors import IncompatibleModelError
+
+            raise IncompatibleModelError(f"Model file {state} is damaged or unreadable: {exc}") from exc
+        forecaster.meta_ = meta
+        return forecaster
+
+    def get_params(self) -> dict[str, Any]:
+        return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "quantiles": list(self.quantiles),
+                "random_state": self.random_state, "model_params": self.model_params,
+                "auto_windows": self.auto_windows}
+
+    # -------------------------------------------------------------------------------------- charts
+    def plot(self, id=None, forecast=None, history_periods: int | None = 36):
+        """Interactive Altair chart for one series (`id`: a value, or a tuple for several id columns) or, with
+        id=None, for the total over all series: history, P50 line and the outer quantile band."""
+        from bizai.finance.plots import forecast_chart
+
+        check_is_fitted(self, "fitted_model_")
+        if forecast is None:
+            forecast = self.predict()
+        forecast = to_pandas(forecast)[0]
+        history = self.panel_.to_caller(self.panel_.frame[[SERIES, TIME, TARGET]]).rename(
+            columns={TARGET: self.panel_.columns.target_col})
+        return forecast_chart(history, forecast, self.panel_.columns, id, history_periods)
+
+    # --------------------------------------------------------------------------------------- backtests
+    def backtest(self, data=None, n_windows: int = 3, step: int | None = None, **column_roles) -> BacktestResult:
+        """Rolling-origin backtest: refit on data up to each cutoff and forecast the next `horizon` periods.
+
+        Uses the fitted column roles (or pass id_col=, time_col=, target_col=, ... when not fitted). For
+        model="auto" every candidate is backtested. Returns forecasts (ids, cutoff, time, forecast, quantiles,
+        actual, model) and metrics per model.
+        """
+        self._check_parameters()
+        if column_roles:
+            columns = columns_from_arguments(**{k: column_roles.get(k) for k in (
+                "id_col", "time_col", "target_col", "static_cols", "known_cols", "past_cols")})
+        else:
+            check_is_fitted(self, "panel_")
+            columns = self.panel_.columns
+        if data is None:
+            check_is_fitted(self, "panel_")
+            frame, kind = self.panel_.frame, self.input_kind_
+            panel = self.panel_
+        else:
+            frame, kind = to_pandas(data)
+            panel = prepare_panel(frame, columns, self.freq or getattr(getattr(self, "panel_", None), "freq", None))
+        names = auto_candidates() if self.model == "auto" else [self.model]
+        forecasts, cutoffs = self._backtest_panel(panel, names, n_windows, step)
+        metrics, window_metrics = summarise(forecasts, panel, cutoffs)
+        self.backtest_metrics_ = metrics.to_dict("records")
+        caller = panel.to_caller(forecasts)
+        order = [*columns.id_cols, "cutoff", columns.time_col]
+        caller = caller[order + [c for c in caller.columns if c not in order]]
+        return BacktestResult(from_pandas(caller, kind), from_pandas(metrics, kind), from_pandas(window_metrics, kind))
+
+    def _backtest_panel(self, panel: Panel, names: list[str], n_windows: int, step: int | None):
+        cutoffs = backtest_cutoffs(panel, int(self.horizon), n_windows, step)
+        parts = []
+        for cutoff in cutoffs:
+            history = self._subset(panel, panel.frame[TIME] <= cutoff)
+            window = panel.frame[panel.frame[TIME] > cutoff]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # short and ended series were reported once, at fit time
+                active = active_series(history)
+                # Known covariates of the window come from the data itself, as they would in production.
+                future = horizon_grid(history, int(self.horizon), active).merge(
+                    window[[SERIES, TIME, *panel.columns.known_cols]], on=[SERIES, TIME], how="left"
+                )
+                for name in names:
+                    model, fallback = self._fit_panel(history, name)
+                    predicted = predict_with(model, fallback, history, future)
+                    actual = window[[SERIES, TIME, TARGET]].rename(columns={TARGET: "actual"})
+                    predicted = predicted.merge(actual, on=[SERIES, TIME], how="left")
+                    parts.append(predicted.assign(cutoff=cutoff, model=name))
+        return pd.concat(parts, ignore_index=True), cutoffs
+
+
+def active_series(panel: Panel) -> np.ndarray:
+    """Series still running at the panel's last date; series that ended earlier are not forecast."""
+    last = panel.last_times()
+    ended = last.index[last < last.max()]
+    if len(ended):
+        ids = panel.series_ids.set_index(SERIES).loc[ended].astype(str).agg("/".join, axis=1).tolist()
+        warnings.warn(
+            f"{len(ended)} series ended before {last.max().date()} and are not forecast: {shorten(ids)}.",
+            stacklevel=4,
+        )
+    return last.index[last == last.max()].to_numpy()
+
+
+def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+    """Forecast `future` with `model`, and with the naive `fallback` for series too short for it."""
+    observed = panel.frame.groupby(SERIES)[TARGET].count()
+    short = observed.index[observed < model.min_history(panel)]
+    use_fallback = future[SERIES].isin(short)
+    parts = []
+    if (~use_fallback).any():
+        keep = panel.frame[SERIES].isin(future.loc[~use_fallback, SERIES].unique())
+        subset = Panel(panel.frame[keep].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
+                       panel.filled)
+        parts.append(model.predict(subset, future[~use_fallback]))
+    if use_fallback.any():
+        parts.append(fallback.predict(panel, future[use_fallback]))
+    return pd.concat(parts, ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)

@@ -1,0 +1,73 @@
+"""Forecast accuracy metrics. None divides by a single actual, so zero or negative profit cannot blow up
+(no MAPE on purpose: WAPE and sMAPE say the same thing safely)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def mae(actual, forecast) -> float:
+    return float(np.mean(np.abs(np.asarray(actual) - np.asarray(forecast))))
+
+
+def rmse(actual, forecast) -> float:
+    return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(forecast)) ** 2)))
+
+
+def wape(actual, forecast) -> float:
+    """Sum of absolute errors over sum of absolute actuals."""
+    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    denominator = np.abs(actual).sum()
+    return float(np.abs(actual - forecast).sum() / denominator) if denominator > 0 else float("nan")
+
+
+def smape(actual, forecast) -> float:
+    """Symmetric MAPE in [0, 2]; a pair of zeros counts as a perfect forecast."""
+    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    denominator = np.abs(actual) + np.abs(forecast)
+    ratio = np.divide(2 * np.abs(actual - forecast), denominator, out=np.zeros_like(actual), where=denominator > 0)
+    return float(ratio.mean())
+
+
+def mase(actual, forecast, naive_scale: float) -> float:
+    """MAE divided by the in-sample MAE of the seasonal-naive rule (`naive_scale`)."""
+    return mae(actual, forecast) / naive_scale if naive_scale > 0 else float("nan")
+
+
+def pinball(actual, quantile_forecast, q: float) -> float:
+    diff = np.asarray(actual, float) - np.asarray(quantile_forecast, float)
+    return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))
+
+
+def coverage(actual, lower, upper) -> float:
+    actual = np.asarray(actual, float)
+    return float(np.mean((actual >= np.asarray(lower)) & (actual <= np.asarray(upper))))
+
+
+def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
+    """{0.1: 'p10', ...} for the quantile columns present in `frame`."""
+    found = {}
+    for col in frame.columns:
+        if isinstance(col, str) and col.startswith("p"):
+            try:
+                found[float(col[1:]) / 100] = col
+            except ValueError:
+                continue
+    return dict(sorted(found.items()))
+
+
+def score_forecasts(frame: pd.DataFrame, naive_scale: float | None = None) -> dict[str, float]:
+    """All metrics for a frame with `actual`, `forecast` and optional p.. quantile columns."""
+    actual, forecast = frame["actual"], frame["forecast"]
+    scores = {"mae": mae(actual, forecast), "rmse": rmse(actual, forecast), "wape": wape(actual, forecast),
+              "smape": smape(actual, forecast)}
+    if naive_scale is not None:
+        scores["mase"] = mase(actual, forecast, naive_scale)
+    quantiles = quantile_columns(frame)
+    for q, col in quantiles.items():
+        scores[f"pinball_{col}"] = pinball(actual, frame[col], q)
+    if len(quantiles) >= 2:
+        low, high = min(quantiles), max(quantiles)
+        scores[f"coverage_{quantiles[low]}_{quantiles[high]}"] = coverage(actual, frame[quantiles[low]], frame[quantiles[high]])
+    return scores

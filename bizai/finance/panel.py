@@ -1,0 +1,261 @@
+"""The forecasting data contract: a long panel of many series, validated once and made regular.
+
+Callers pass their own column names; inside bizai the panel uses SERIES (int code), TIME and TARGET plus
+the covariates under their own names. Missing periods inside a series are added (target NaN) and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from bizai.errors import DataContractError
+from bizai.schema import (
+    SERIES,
+    TARGET,
+    TIME,
+    as_list,
+    coerce_datetime,
+    coerce_numeric,
+    forbid_reserved,
+    require_columns,
+    require_non_empty,
+    require_unique,
+    shorten,
+)
+
+log = logging.getLogger(__name__)
+
+SEASON_BY_FREQ_PREFIX = {"D": 7, "B": 5, "W": 52, "M": 12, "SM": 24, "Q": 4, "BQ": 4, "Y": 1, "A": 1, "h": 24}
+
+
+@dataclass(frozen=True)
+class SeriesColumns:
+    """Which caller columns play which role."""
+
+    id_cols: list[str]
+    time_col: str
+    target_col: str
+    static_cols: list[str] = field(default_factory=list)
+    known_cols: list[str] = field(default_factory=list)
+    past_cols: list[str] = field(default_factory=list)
+
+    @property
+    def covariates(self) -> list[str]:
+        return [*self.static_cols, *self.known_cols, *self.past_cols]
+
+    @property
+    def all_columns(self) -> list[str]:
+        return [*self.id_cols, self.time_col, self.target_col, *self.covariates]
+
+
+@dataclass
+class Panel:
+    """A validated, regular panel. `frame` is sorted by (SERIES, TIME) and has no missing periods."""
+
+    frame: pd.DataFrame
+    columns: SeriesColumns
+    freq: str
+    series_ids: pd.DataFrame  # SERIES -> caller id columns
+    filled: pd.DataFrame  # caller id columns + time of every period that was added
+
+    @property
+    def season_length(self) -> int:
+        return season_length(self.freq)
+
+    @property
+    def categorical_cols(self) -> list[str]:
+        return [c for c in self.columns.covariates if not pd.api.types.is_numeric_dtype(self.frame[c])]
+
+    def last_times(self) -> pd.Series:
+        return self.frame.groupby(SERIES)[TIME].max()
+
+    def to_caller(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Replace SERIES/TIME by the caller's id and time columns, keeping the other columns."""
+        out = frame.merge(self.series_ids, on=SERIES, how="left").drop(columns=SERIES)
+        out = out.rename(columns={TIME: self.columns.time_col})
+        first = [*self.columns.id_cols, self.columns.time_col]
+        return out[first + [c for c in out.columns if c not in first]]
+
+
+def season_length(freq: str) -> int:
+    name = to_offset(freq).name
+    prefix = name.split("-")[0].rstrip("SE") or name[0]
+    return SEASON_BY_FREQ_PREFIX.get(prefix, SEASON_BY_FREQ_PREFIX.get(prefix[:1], 1))
+
+
+def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
+    """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not."""
+    if freq is None:
+        longest = series.value_counts().index[0]
+        sample = pd.DatetimeIndex(np.sort(times[series == longest].unique()))
+        inferred = pd.infer_freq(sample) if len(sample) >= 3 else None
+        if inferred is None:
+            raise DataContractError(
+                "Could not infer the frequency of the dates; pass freq= explicitly (e.g. 'D', 'W-MON', 'MS', 'QS')."
+            )
+        freq = inferred
+    try:
+        offset = to_offset(freq)
+    except ValueError as exc:
+        raise DataContractError(f"Frequency {freq!r} is not a pandas frequency such as 'D', 'W-SUN', 'MS', 'QS'.") from exc
+    unique = pd.DatetimeIndex(times.unique())
+    off = unique[[not offset.is_on_offset(t) for t in unique]]
+    if len(off):
+        raise DataContractError(
+            f"Dates do not fit the frequency {freq!r}: {shorten([str(t.date()) for t in off.sort_values()])}. "
+            "Use the matching frequency (e.g. 'MS' for first-of-month, 'ME' for month-end, 'W-MON' for Monday weeks)."
+        )
+    return offset.freqstr
+
+
+def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None) -> Panel:
+    """Validate `data` against `columns` and return a regular Panel."""
+    require_non_empty(data, "training")
+    require_columns(data, columns.all_columns, "training")
+    forbid_reserved(columns.all_columns)
+    roles = columns.all_columns
+    doubled = sorted({c for c in roles if roles.count(c) > 1})
+    if doubled:
+        raise DataContractError(f"Column(s) {shorten(doubled)} are given more than one role; each column has one role.")
+    frame = data[list(dict.fromkeys(roles))].copy()
+    for col in columns.id_cols:
+        if frame[col].isna().any():
+            rows = list(frame.index[frame[col].isna()])
+            raise DataContractError(f"Id column {col!r} is empty in rows {shorten(rows)}; every row needs an id.")
+    frame[TIME] = coerce_datetime(frame, columns.time_col, "training")
+    frame[TARGET] = coerce_numeric(frame, columns.target_col, "training", allow_missing=False)
+    for col in [*columns.known_cols, *columns.past_cols]:
+        if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
+            frame[col] = coerce_numeric(frame, col, "training")
+        else:
+            frame[col] = frame[col].astype("string").astype("category")
+    require_unique(frame, [*columns.id_cols, TIME], "training")
+
+    series_ids = frame[columns.id_cols].drop_duplicates().sort_values(columns.id_cols).reset_index(drop=True)
+    series_ids[SERIES] = np.arange(len(series_ids), dtype=np.int64)
+    frame = frame.merge(series_ids, on=columns.id_cols, how="left")
+    freq = resolve_freq(frame[TIME], frame[SERIES], freq)
+    check_static_constant(frame, columns)
+    frame, filled = fill_missing_periods(frame, columns, freq)
+    keep = [SERIES, TIME, TARGET, *columns.covariates]
+    filled_report = filled.merge(series_ids, on=SERIES).rename(columns={TIME: columns.time_col})
+    filled_report = filled_report[[*columns.id_cols, columns.time_col]]
+    if len(filled_report):
+        log.warning(
+            "Filled %d missing period(s) in %d series (target left empty): %s",
+            len(filled_report),
+            filled[SERIES].nunique(),
+            shorten(filled_report.astype(str).agg(" ".join, axis=1).tolist()),
+        )
+    return Panel(frame[keep].reset_index(drop=True), columns, freq, series_ids, filled_report)
+
+
+def check_static_constant(frame: pd.DataFrame, columns: SeriesColumns) -> None:
+    for col in columns.static_cols:
+        varying = frame.groupby(SERIES)[col].nunique(dropna=False)
+        bad = varying[varying > 1].index
+        if len(bad):
+            ids = frame.loc[frame[SERIES].isin(bad), columns.id_cols].drop_duplicates().astype(str)
+            raise DataContractError(
+                f"Static column {col!r} changes over time within series {shorten(ids.agg('/'.join, axis=1).tolist())}; "
+                "static columns must be constant per series (use known_cols or past_cols for changing values)."
+            )
+
+
+def period_positions(times: pd.Series, freq: str, origin: pd.Timestamp) -> np.ndarray:
+    """Integer period number of each time counted from `origin` on the frequency grid."""
+    end = max(times.max(), origin)
+    grid = pd.date_range(origin, end, freq=freq)
+    return grid.get_indexer(pd.DatetimeIndex(times))
+
+
+def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    origin = frame[TIME].min()
+    frame = frame.assign(__pos=period_positions(frame[TIME], freq, origin))
+    bounds = frame.groupby(SERIES)["__pos"].agg(["min", "max"])
+    lengths = (bounds["max"] - bounds["min"] + 1).to_numpy()
+    full = pd.DataFrame(
+        {
+            SERIES: np.repeat(bounds.index.to_numpy(), lengths),
+            "__pos": np.concatenate([np.arange(a, b + 1) for a, b in zip(bounds["min"], bounds["max"], strict=True)]),
+        }
+    )
+    merged = full.merge(frame, on=[SERIES, "__pos"], how="left")
+    missing = merged[TIME].isna()
+    grid = pd.date_range(origin, periods=int(merged["__pos"].max()) + 1, freq=freq)
+    merged[TIME] = grid[merged["__pos"].to_numpy()]
+    for col in [*columns.static_cols, *columns.id_cols]:
+        merged[col] = merged.groupby(SERIES)[col].transform(lambda s: s.ffill().bfill())
+    filled = merged.loc[missing, [SERIES, TIME]]
+    return merged.drop(columns="__pos").sort_values([SERIES, TIME]).reset_index(drop=True), filled
+
+
+def horizon_grid(panel: Panel, horizon: int, series: np.ndarray) -> pd.DataFrame:
+    """SERIES, TIME and `__step` (1..horizon) for the periods after each series' last date."""
+    last = panel.last_times().loc[series]
+    offset = to_offset(panel.freq)
+    steps = np.tile(np.arange(1, horizon + 1), len(series))
+    grid = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": steps})
+    times = [t + k * offset for t, k in zip(np.repeat(last.to_numpy(), horizon), steps, strict=True)]
+    grid[TIME] = pd.to_datetime(pd.Series(times)).astype("datetime64[ns]")
+    return grid
+
+
+def prepare_future(
+    known_future: pd.DataFrame | None, panel: Panel, horizon: int, series: np.ndarray
+) -> pd.DataFrame:
+    """The horizon grid for `series`, with known covariates taken from the caller's `known_future`.
+
+    Raises naming the series, dates and columns missing from `known_future`.
+    """
+    cols = panel.columns
+    grid = horizon_grid(panel, horizon, series)
+    if not cols.known_cols:
+        return grid
+    if known_future is None:
+        raise DataContractError(
+            f"This model uses known covariates {shorten(cols.known_cols)}: pass known_future= with their values for "
+            f"the next {horizon} period(s) of each series (columns {shorten([*cols.id_cols, cols.time_col])})."
+        )
+    require_columns(known_future, [*cols.id_cols, cols.time_col, *cols.known_cols], "known_future")
+    future = known_future[[*cols.id_cols, cols.time_col, *cols.known_cols]].copy()
+    future[TIME] = coerce_datetime(future, cols.time_col, "known_future")
+    future = future.drop(columns=cols.time_col)
+    for id_col in cols.id_cols:  # ids read from CSV may come back as another dtype than at fit time
+        if future[id_col].dtype != panel.series_ids[id_col].dtype:
+            future[id_col] = future[id_col].astype(panel.series_ids[id_col].dtype)
+    require_unique(future, [*cols.id_cols, TIME], "known_future")
+    future = future.merge(panel.series_ids, on=cols.id_cols, how="inner")
+    merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
+    absent = merged["_merge"] == "left_only"
+    problems = []
+    if absent.any():
+        rows = panel.to_caller(merged.loc[absent, [SERIES, TIME]])
+        labels = rows.astype(str).agg(" ".join, axis=1).tolist()
+        problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}")
+    for col in cols.known_cols:
+        empty = merged[col].isna() & ~absent
+        if empty.any():
+            rows = panel.to_caller(merged.loc[empty, [SERIES, TIME]])
+            problems.append(f"column {col!r} empty for {shorten(rows.astype(str).agg(' '.join, axis=1).tolist())}")
+    if problems:
+        raise DataContractError("known_future does not cover the forecast horizon: " + "; ".join(problems) + ".")
+    merged = merged.drop(columns="_merge")
+    for col in cols.known_cols:
+        if isinstance(panel.frame[col].dtype, pd.CategoricalDtype):
+            merged[col] = pd.Categorical(merged[col].astype("string"), categories=panel.frame[col].cat.categories)
+        else:
+            merged[col] = coerce_numeric(merged, col, "known_future")
+    return merged
+
+
+def columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols, past_cols) -> SeriesColumns:
+    ids = as_list(id_col)
+    if not ids:
+        raise DataContractError("id_col must name at least one column.")
+    return SeriesColumns(ids, time_col, target_col, as_list(static_cols), as_list(known_cols), as_list(past_cols))

@@ -1,0 +1,89 @@
+"""Altair charts shared by notebooks and the dashboard, so both draw the same thing."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from bizai.errors import DataContractError
+from bizai.finance.metrics import quantile_columns
+from bizai.finance.panel import SeriesColumns
+
+
+def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.DataFrame:
+    """Rows of one series; `series_id` is a value (one id column) or a tuple (several)."""
+    values = series_id if isinstance(series_id, tuple) else (series_id,)
+    if len(values) != len(id_cols):
+        raise DataContractError(f"id {series_id!r} must give one value per id column {id_cols}.")
+    mask = pd.Series(True, index=frame.index)
+    for col, value in zip(id_cols, values, strict=True):
+        mask &= frame[col].astype(str) == str(value)
+    if not mask.any():
+        raise DataContractError(f"No series with {dict(zip(id_cols, values, strict=True))}.")
+    return frame[mask]
+
+
+def total_over_series(frame: pd.DataFrame, time_col: str, value_cols: list[str]) -> pd.DataFrame:
+    # Summing quantiles gives a conservative (too wide) band for the total; labelled as such in the chart.
+    return frame.groupby(time_col, as_index=False)[value_cols].sum(min_count=1)
+
+
+def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: SeriesColumns, series_id=None,
+                   history_periods: int | None = 36, title: str | None = None) -> alt.LayerChart:
+    """History line, forecast (P50) line and the widest quantile band, with hover tooltips and zoom."""
+    time_col, target = columns.time_col, columns.target_col
+    quantiles = quantile_columns(forecast)
+    value_cols = ["forecast", *quantiles.values()]
+    if series_id is None:
+        history = total_over_series(history, time_col, [target])
+        forecast = total_over_series(forecast, time_col, value_cols)
+        label = "All series (sum)"
+    else:
+        history = select_series(history, columns.id_cols, series_id)
+        forecast = select_series(forecast, columns.id_cols, series_id)
+        label = " / ".join(map(str, series_id if isinstance(series_id, tuple) else (series_id,)))
+    if history_periods:
+        history = history.sort_values(time_col).tail(history_periods)
+    x = alt.X(f"{time_col}:T", title=time_col)
+    number = ",.0f"
+    actual = alt.Chart(history).mark_line(color="#4c78a8").encode(
+        x=x, y=alt.Y(f"{target}:Q", title=target, axis=alt.Axis(format="~s")),
+        tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip(f"{target}:Q", format=number)])
+    layers = [actual]
+    if len(quantiles) >= 2:
+        low, high = quantiles[min(quantiles)], quantiles[max(quantiles)]
+        layers.insert(0, alt.Chart(forecast).mark_area(opacity=0.25, color="#f58518").encode(
+            x=x, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"),
+            tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip(f"{low}:Q", format=number),
+                     alt.Tooltip(f"{high}:Q", format=number)]))
+    layers.append(alt.Chart(forecast).mark_line(color="#f58518", strokeDash=[6, 3], point=True).encode(
+        x=x, y=alt.Y("forecast:Q"),
+        tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip("forecast:Q", title="forecast (P50)", format=number)]))
+    return alt.layer(*layers).properties(title=title or f"{target}: {label}", width="container", height=320).interactive()
+
+
+def backtest_chart(forecasts: pd.DataFrame, columns: SeriesColumns, series_id=None) -> alt.Chart:
+    """Actual vs forecast per backtest window (one colour per cutoff)."""
+    time_col = columns.time_col
+    frame = forecasts.copy()
+    if series_id is None:
+        frame = frame.groupby(["model", "cutoff", time_col], as_index=False)[["forecast", "actual"]].sum(min_count=1)
+    else:
+        frame = select_series(frame, columns.id_cols, series_id)
+    frame["cutoff"] = pd.to_datetime(frame["cutoff"]).dt.strftime("%Y-%m-%d")
+    x = alt.X(f"{time_col}:T", title=time_col)
+    actual = alt.Chart(frame).mark_line(color="black").encode(x=x, y=alt.Y("actual:Q", title=columns.target_col))
+    predicted = alt.Chart(frame).mark_line(point=True).encode(
+        x=x, y="forecast:Q", color=alt.Color("cutoff:N", title="cutoff"), strokeDash="model:N",
+        tooltip=["model", "cutoff", alt.Tooltip("forecast:Q", format=",.0f"), alt.Tooltip("actual:Q", format=",.0f")])
+    return (actual + predicted).properties(title="Backtest: actual vs forecast", width="container", height=300).interactive()
+
+
+def importance_chart(importance: pd.DataFrame, top: int = 15) -> alt.Chart:
+    """Horizontal bars of the `top` drivers."""
+    frame = importance.nlargest(top, "importance")
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("importance:Q", axis=alt.Axis(format="%"), title="share of importance"),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        tooltip=["feature", alt.Tooltip("importance:Q", format=".1%")],
+    ).properties(title="Drivers of the forecast", width="container", height=22 * len(frame))

@@ -1,0 +1,35 @@
+"""Model names the forecaster accepts, mapped to their classes (imported lazily: TFT pulls in torch)."""
+
+from __future__ import annotations
+
+from bizai.errors import DataContractError
+from bizai.finance.base import ForecastModel, ModelSettings
+
+MODEL_NAMES = ("naive", "seasonal_naive", "lightgbm", "tft", "auto")
+
+
+def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastModel:
+    if name == "naive":
+        from bizai.finance.baselines import NaiveModel as cls
+    elif name == "seasonal_naive":
+        from bizai.finance.baselines import SeasonalNaiveModel as cls
+    elif name == "lightgbm":
+        from bizai.finance.lightgbm_model import LightGBMModel as cls
+    elif name == "tft":
+        from bizai.finance.tft_model import TFTModel as cls
+    else:
+        raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}.")
+    return cls(settings, **params)
+
+
+def gpu_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def auto_candidates() -> list[str]:
+    """The models `auto` can afford here: TFT only with a GPU (on a CPU it takes minutes per backtest window)."""
+    return ["naive", "seasonal_naive", "lightgbm", *(["tft"] if gpu_available() else [])]
