@@ -10,13 +10,12 @@ plain mlforecast LightGBM 311.3, best TFT printed by the tutorial 254.6, the tut
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import platform
 import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from report import write_report
 
 from bizai.finance import ProfitForecaster, mae, wape
 
@@ -65,14 +64,9 @@ def main() -> None:
     train, future, actual = load()
     rows = [run(model, train, future, actual) for model in args.models.split(",")]
     rows += [{"model": name, "MAE": value, "WAPE": float("nan"), "fit+predict s": float("nan")} for name, value in PEERS]
-    table = pd.DataFrame(rows)
-    text = table.to_markdown(index=False, floatfmt=".3g") if hasattr(table, "to_markdown") else table.to_string()
-    header = (f"# Stallion: 6-month holdout, 350 series\n\nMeasured {dt.date.today()} on {platform.node()} "
-              f"({platform.processor() or platform.machine()}, 2 cores, CPU only). Peers: figures measured on this "
-              "split and machine, quoted from issue #2.\n\n")
-    print(table.to_string(index=False))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(header + text + "\n")
+    write_report(RESULTS, "Stallion: 6-month holdout, 350 agency x sku series",
+                 "CPU only. Peer figures were measured on this split and machine and are quoted from issue #2.",
+                 pd.DataFrame(rows))
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ class LagRuleModel(ForecastModel):
         for step in range(1, self.settings.horizon + 1):
             errors = (frame[TARGET] - filled.groupby(frame[SERIES]).shift(self.lag(step, season))) / frame[SERIES].map(scale)
             errors = errors.dropna().to_numpy()
+            # Centred on the median error: the rule's own value stays the median (p50) and bands stay ordered.
+            centre = float(np.median(errors)) if len(errors) else 0.0
             self.offsets_[step] = {
-                q: float(np.quantile(errors, q)) if len(errors) and q != 0.5 else 0.0 for q in self.settings.quantiles
+                q: float(np.quantile(errors, q)) - centre if len(errors) else 0.0 for q in self.settings.quantiles
             }
         return self
 

@@ -1,0 +1,263 @@
+"""Temporal Fusion Transformer through pytorch-forecasting. Every import of pytorch_forecasting lives here;
+plain long frames go in (the Panel) and out (SERIES, TIME, forecast, quantiles).
+
+On a GPU it trains with bf16 (or fp16) mixed precision; on a CPU in fp32 with small defaults that finish in
+minutes. Early stopping watches the last horizon of each series; the best epoch's weights are kept. Series
+unseen at fit time are forecast through the id encoders' unknown category.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import tempfile
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from bizai.finance.base import ForecastModel, quantile_label
+from bizai.finance.panel import Panel
+from bizai.schema import SERIES, TARGET, TIME
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARAMS = {
+    "max_encoder_length": 24,
+    "hidden_size": 32,
+    "attention_head_size": 2,
+    "dropout": 0.1,
+    "hidden_continuous_size": 16,
+    "learning_rate": 0.01,
+    "batch_size": 128,
+    "max_epochs": 20,
+    "limit_train_batches": 60,
+    "patience": 4,
+    "gradient_clip_val": 0.1,
+}
+TIME_INDEX = "__time_idx"
+SERIES_LABEL = "__series_label"
+
+
+def precision_for(accelerator: str) -> str:
+    import torch
+
+    if accelerator != "gpu":
+        return "32-true"
+    return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
+
+
+class TFTModel(ForecastModel):
+    name = "tft"
+
+    def hyper(self, key: str):
+        return self.params.get(key, DEFAULT_PARAMS[key])
+
+    def min_history(self, panel: Panel) -> int:
+        return max(3, self.settings.horizon // 2)
+
+    def _frame(self, panel: Panel, future: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The panel (plus future rows) as pytorch-forecasting wants it: integer time index, no NaN."""
+        cols = panel.columns
+        frame = panel.frame
+        if future is not None:
+            extra = future.drop(columns="__step", errors="ignore").copy()
+            statics = frame.groupby(SERIES)[cols.static_cols].last() if cols.static_cols else None
+            if statics is not None:
+                extra = extra.merge(statics, left_on=SERIES, right_index=True, how="left")
+            frame = pd.concat([frame, extra], ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)
+        frame = frame.copy()
+        frame[TIME_INDEX] = self._time_index(frame[TIME])
+        frame[SERIES_LABEL] = frame[SERIES].astype(str)
+        grouped = frame.groupby(SERIES)
+        frame[TARGET] = grouped[TARGET].transform(lambda s: s.interpolate(limit_direction="both")).fillna(0.0)
+        for col in [*cols.known_cols, *cols.past_cols]:
+            if isinstance(frame[col].dtype, pd.CategoricalDtype):
+                frame[col] = frame[col].astype(str)
+            else:
+                frame[col] = grouped[col].transform(lambda s: s.ffill().bfill()).fillna(0.0).astype("float32")
+        for col in cols.static_cols:
+            if isinstance(frame[col].dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(frame[col]):
+                frame[col] = frame[col].astype(str)
+        frame["cal_month"] = frame[TIME].dt.month.astype(str)
+        return frame
+
+    def _time_index(self, times: pd.Series) -> np.ndarray:
+        """Period number counted from the training start, the same for every series (negative before it)."""
+        start = min(self.origin_, times.min())
+        grid = pd.date_range(start, times.max(), freq=self.freq_)
+        return grid.get_indexer(pd.DatetimeIndex(times)) - grid.get_indexer([self.origin_])[0]
+
+    def _dataset(self, frame: pd.DataFrame, panel: Panel):
+        from pytorch_forecasting import TimeSeriesDataSet
+        from pytorch_forecasting.data import GroupNormalizer, NaNLabelEncoder
+
+        cols = panel.columns
+        numeric = lambda names: [c for c in names if pd.api.types.is_numeric_dtype(frame[c])]  # noqa: E731
+        categorical = lambda names: [c for c in names if not pd.api.types.is_numeric_dtype(frame[c])]  # noqa: E731
+        transformation = "softplus" if (frame[TARGET] >= 0).all() else None
+        static_cat = [SERIES_LABEL, *categorical(cols.static_cols)]
+        known_cat = ["cal_month", *categorical(cols.known_cols)]
+        past_cat = categorical(cols.past_cols)
+        return TimeSeriesDataSet(
+            frame,
+            time_idx=TIME_INDEX,
+            target=TARGET,
+            group_ids=[SERIES_LABEL],
+            max_encoder_length=int(self.hyper("max_encoder_length")),
+            min_encoder_length=1,
+            max_prediction_length=self.settings.horizon,
+            min_prediction_length=1,
+            static_categoricals=static_cat,
+            static_reals=numeric(cols.static_cols),
+            time_varying_known_categoricals=known_cat,
+            time_varying_known_reals=[TIME_INDEX, *numeric(cols.known_cols)],
+            time_varying_unknown_categoricals=past_cat,
+            time_varying_unknown_reals=[TARGET, *numeric(cols.past_cols)],
+            target_normalizer=GroupNormalizer(groups=[SERIES_LABEL], transformation=transformation),
+            categorical_encoders={c: NaNLabelEncoder(add_nan=True) for c in [*static_cat, *known_cat, *past_cat]},
+            add_relative_time_idx=True,
+            add_target_scales=True,
+            add_encoder_length=True,
+            allow_missing_timesteps=False,
+        )
+
+    def fit(self, panel: Panel) -> TFTModel:
+        import lightning.pytorch as pl
+        import torch
+        from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+        from pytorch_forecasting import TemporalFusionTransformer, TimeSeriesDataSet
+        from pytorch_forecasting.metrics import QuantileLoss
+
+        for name in ("lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
+            logging.getLogger(name).setLevel(logging.WARNING)  # their banners would drown our own logs
+        seed = self.settings.random_state if self.settings.random_state is not None else 0
+        pl.seed_everything(seed, workers=True, verbose=False)
+        self.origin_, self.freq_ = panel.frame[TIME].min(), panel.freq
+        self.levels_ = sorted({0.5, *self.settings.quantiles})
+        frame = self._frame(panel)
+        cutoff = frame[TIME_INDEX].max() - self.settings.horizon
+        training = self._dataset(frame[frame[TIME_INDEX] <= cutoff], panel)
+        validation = TimeSeriesDataSet.from_dataset(training, frame, predict=True, stop_randomization=True)
+        batch = int(self.hyper("batch_size"))
+        train_loader = training.to_dataloader(train=True, batch_size=batch, num_workers=0)
+        val_loader = validation.to_dataloader(train=False, batch_size=batch * 4, num_workers=0)
+        accelerator = "gpu" if torch.cuda.is_available() else "cpu"
+        self.network_ = TemporalFusionTransformer.from_dataset(
+            training,
+            learning_rate=float(self.hyper("learning_rate")),
+            hidden_size=int(self.hyper("hidden_size")),
+            attention_head_size=int(self.hyper("attention_head_size")),
+            dropout=float(self.hyper("dropout")),
+            hidden_continuous_size=int(self.hyper("hidden_continuous_size")),
+            loss=QuantileLoss(quantiles=self.levels_),
+            log_interval=-1,
+            reduce_on_plateau_patience=2,
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            checkpoint = ModelCheckpoint(dirpath=folder, monitor="val_loss", mode="min", save_top_k=1)
+            trainer = pl.Trainer(
+                max_epochs=int(self.hyper("max_epochs")),
+                accelerator=accelerator,
+                devices=1,
+                precision=precision_for(accelerator),
+                gradient_clip_val=float(self.hyper("gradient_clip_val")),
+                limit_train_batches=self.hyper("limit_train_batches"),
+                callbacks=[EarlyStopping(monitor="val_loss", patience=int(self.hyper("patience"))), checkpoint],
+                logger=False,
+                enable_progress_bar=bool(self.settings.show_progress),
+                enable_model_summary=False,
+                deterministic=True,
+                default_root_dir=folder,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                trainer.fit(self.network_, train_dataloaders=train_loader, val_dataloaders=val_loader)
+            if checkpoint.best_model_path:
+                best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)
+                self.network_.load_state_dict(best["state_dict"])
+        self.network_ = self.network_.to("cpu").eval()
+        self.dataset_parameters_ = training.get_parameters()
+        self.epochs_trained_ = trainer.current_epoch
+        self.accelerator_ = accelerator
+        self._importance_from(val_loader)
+        return self
+
+    def _importance_from(self, loader) -> None:
+        """Variable-selection weights, averaged over the validation windows, summed per input."""
+        import torch
+
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = self.network_.predict(loader, mode="raw", trainer_kwargs={"accelerator": "cpu", "logger": False,
+                                                                            "enable_progress_bar": False})
+            interpretation = self.network_.interpret_output(raw, reduction="sum")
+        totals: dict[str, float] = {}
+        for key, names in (("static_variables", self.network_.static_variables),
+                           ("encoder_variables", self.network_.encoder_variables),
+                           ("decoder_variables", self.network_.decoder_variables)):
+            weights = interpretation[key].detach().cpu().numpy()
+            weights = weights / weights.sum() if weights.sum() > 0 else weights
+            for name, weight in zip(names, weights, strict=True):
+                label = {SERIES_LABEL: "series_id", TARGET: "target_history", TIME_INDEX: "time_index"}.get(name, name)
+                totals[label] = totals.get(label, 0.0) + float(weight)
+        frame = pd.DataFrame({"feature": list(totals), "importance": list(totals.values())})
+        frame["importance"] /= frame["importance"].sum()
+        self.importance_ = frame.sort_values("importance", ascending=False, ignore_index=True)
+
+    def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        import torch
+        from pytorch_forecasting import TimeSeriesDataSet
+
+        frame = self._frame(panel, future)
+        dataset = TimeSeriesDataSet.from_parameters(self.dataset_parameters_, frame, predict=True,
+                                                    stop_randomization=True)
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prediction = self.network_.predict(
+                dataset, mode="quantiles", return_index=True, batch_size=256,
+                trainer_kwargs={"accelerator": "cpu", "logger": False, "enable_progress_bar": False})
+        values = prediction.output.detach().cpu().numpy()  # (series, horizon, quantiles)
+        index = prediction.index
+        series = index[SERIES_LABEL].astype(np.int64).to_numpy()
+        horizon = values.shape[1]
+        out = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": np.tile(np.arange(1, horizon + 1), len(series))})
+        stacked = np.sort(values.reshape(-1, values.shape[2]), axis=1)
+        out["forecast"] = stacked[:, self.levels_.index(0.5)]
+        for q in self.settings.quantiles:
+            out[quantile_label(q)] = stacked[:, self.levels_.index(q)]
+        merged = future[[SERIES, TIME, "__step"]].merge(out, on=[SERIES, "__step"], how="left")
+        return merged.drop(columns="__step")
+
+    def feature_importance(self) -> pd.DataFrame:
+        return self.importance_
+
+    def library_names(self) -> list[str]:
+        return [*super().library_names(), "torch", "pytorch-forecasting", "lightning"]
+
+    # The network is saved as its hyper-parameters and weights: lightning modules carry unpicklable caches.
+    def __getstate__(self):
+        state = copy.copy(self.__dict__)
+        network = state.pop("network_", None)
+        if network is not None:
+            import torch
+
+            buffer = io.BytesIO()
+            torch.save({"hparams": dict(network.hparams), "weights": network.state_dict()}, buffer)
+            state["network_bytes_"] = buffer.getvalue()
+        return state
+
+    def __setstate__(self, state):
+        payload = state.pop("network_bytes_", None)
+        self.__dict__.update(state)
+        if payload is not None:
+            import torch
+            from pytorch_forecasting import TemporalFusionTransformer
+
+            saved = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                network = TemporalFusionTransformer(**saved["hparams"])
+            network.load_state_dict(saved["weights"])
+            self.network_ = network.eval()

@@ -1,0 +1,74 @@
+"""Implicit-feedback matrix factorisation (ALS) through the `implicit` library.
+
+Confidence = 1 + alpha * weight, with optional BM25 weighting of the user x item matrix first (it damps
+heavy users and blockbuster items; on MovieLens it is worth several NDCG points). BLAS is held to one thread
+while implicit runs its own threads, which is what implicit asks for. The GPU build is used only where
+implicit.gpu.HAS_CUDA says it loads; the factors are brought back to the CPU after training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from bizai.recsys.base import BaseRecommender
+from bizai.recsys.dataset import InteractionData
+from bizai.recsys.hardware import implicit_gpu_available
+
+
+class ALSRecommender(BaseRecommender):
+    """Alternating least squares on implicit feedback.
+
+    >>> rec = ALSRecommender(random_state=0).fit(events, user_col="user_id", item_col="item_id")
+    >>> rec.recommend([42], k=10)
+    """
+
+    libraries = ("numpy", "scipy", "implicit")
+
+    def __init__(self, factors: int = 128, regularization: float = 0.05, alpha: float = 1.0, iterations: int = 15,
+                 bm25: bool = True, bm25_k1: float = 100.0, bm25_b: float = 0.8, use_gpu: bool | None = None,
+                 random_state: int | None = None, show_progress: bool | None = None):
+        super().__init__(random_state, show_progress)
+        self.factors = factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.iterations = iterations
+        self.bm25 = bm25
+        self.bm25_k1 = bm25_k1
+        self.bm25_b = bm25_b
+        self.use_gpu = use_gpu
+
+    def _weighted(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+        if not self.bm25:
+            return matrix.astype(np.float32)
+        from implicit.nearest_neighbours import bm25_weight
+
+        # implicit's bm25_weight weighs the columns of an item x user matrix.
+        return bm25_weight(matrix.T.tocoo(), K1=self.bm25_k1, B=self.bm25_b).T.tocsr().astype(np.float32)
+
+    def _fit(self, data: InteractionData) -> None:
+        from implicit.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        gpu = implicit_gpu_available() if self.use_gpu is None else bool(self.use_gpu and implicit_gpu_available())
+        self.weighted_ = self._weighted(data.matrix)
+        with threadpool_limits(1, "blas"):  # implicit checks BLAS threads when the model is built
+            model = AlternatingLeastSquares(
+                factors=self.factors, regularization=self.regularization, alpha=self.alpha,
+                iterations=self.iterations, random_state=self.random_state, use_gpu=gpu,
+            )
+            model.fit(self.weighted_, show_progress=bool(self.show_progress))
+        self.model_ = model.to_cpu() if gpu else model
+        self.used_gpu_ = gpu
+
+    def _scores(self, users: np.ndarray) -> np.ndarray:
+        return self.model_.user_factors[users] @ self.model_.item_factors.T
+
+    def _item_vectors(self) -> np.ndarray:
+        return self.model_.item_factors
+
+    def _contributions(self, user: int, item: int, history: np.ndarray) -> np.ndarray:
+        """implicit's exact ALS explanation: each history item's share of the score."""
+        _, top, _ = self.model_.explain(user, self.weighted_, item, N=len(history))
+        by_item = dict(top)
+        return np.array([by_item.get(int(h), 0.0) for h in history])

@@ -1,0 +1,229 @@
+"""The base every recommender shares: `fit` validates and builds the interaction data, then calls `_fit`;
+`recommend` maps external ids, filters seen and excluded items, ranks, and falls back to popularity for
+unknown users; models only implement `_fit` and `_scores` (users x items)."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError, IncompatibleModelError, check_is_fitted
+from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.persistence import check_compatible, fingerprint, library_versions, read_meta, save_folder
+from bizai.progress import progress
+from bizai.recsys.dataset import EventColumns, InteractionData, build_interactions
+from bizai.schema import shorten
+
+log = logging.getLogger(__name__)
+FAMILY = "recommender"
+STATE_FILE = "recommender.pkl"
+SCORE_BATCH = 2048
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the k best scores per row, best first (-inf entries sort last)."""
+    k = min(k, scores.shape[1])
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    part_scores = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
+
+
+class BaseRecommender:
+    """Shared fit/recommend/similar_items/explain/save/load. Subclasses: `_fit(data)` and `_scores(users)`."""
+
+    libraries: tuple[str, ...] = ("numpy", "scipy")
+
+    def __init__(self, random_state: int | None = None, show_progress: bool | None = None):
+        self.random_state = random_state
+        self.show_progress = show_progress
+
+    # ------------------------------------------------------------------------------------------ fit
+    def fit(self, events, user_col: str = "user_id", item_col: str = "item_id", time_col: str | None = None,
+            weight_col: str | None = None, event_col: str | None = None,
+            event_weights: Mapping[str, float] | None = None):
+        """Learn from an interaction log (pandas or polars): one row per interaction. Returns self."""
+        started = time.perf_counter()
+        frame, kind = to_pandas(events)
+        columns = EventColumns(user_col, item_col, time_col, weight_col, event_col)
+        data = build_interactions(frame, columns, event_weights)
+        self.data_ = None
+        self._fit(data)
+        self.data_ = data
+        self.event_weights_ = dict(event_weights) if event_weights else None
+        self.input_kind_: FrameKind = kind
+        self.popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
+        used = [c for c in (user_col, item_col, time_col, weight_col, event_col) if c]
+        self.training_fingerprint_ = fingerprint(frame[used])
+        self.training_rows_ = len(frame)
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _fit(self, data: InteractionData) -> None:
+        raise NotImplementedError
+
+    def _scores(self, users: np.ndarray) -> np.ndarray:
+        """Scores of every item for the internal `users` (a float array users x items)."""
+        raise NotImplementedError
+
+    def _item_vectors(self) -> np.ndarray | None:
+        """Item embeddings for similar_items/explain; None means use co-occurrence."""
+        return None
+
+    # ------------------------------------------------------------------------------------ recommend
+    def recommend(self, users=None, k: int = 10, filter_seen: bool = True, exclude_items=None):
+        """Top-`k` items per user: columns (user, item, score, rank 1..k) under the caller's column names.
+
+        users: ids (list, array, Series or a one-column frame); None means every known user. Unknown users get
+        the most popular items (logged as a warning). exclude_items: ids never to recommend (unknown ones ignored).
+        """
+        parts = list(self.recommend_batches(users, k, filter_seen, exclude_items))
+        cols = self.data_.columns
+        empty = pd.DataFrame({cols.user_col: [], cols.item_col: [], "score": [], "rank": []})
+        return from_pandas(pd.concat(parts, ignore_index=True) if parts else empty, self.input_kind_)
+
+    def recommend_batches(self, users=None, k: int = 10, filter_seen: bool = True, exclude_items=None,
+                          batch_size: int = SCORE_BATCH) -> Iterator[pd.DataFrame]:
+        """The same as `recommend`, as pandas frames of at most `batch_size` users: memory stays bounded."""
+        check_is_fitted(self, "data_")
+        if not isinstance(k, int | np.integer) or k < 1:
+            raise DataContractError(f"k must be an integer of at least 1, got {k!r}.")
+        data = self.data_
+        external = self._user_values(users)
+        positions = data.users.to_internal(external, strict=False) if external is not None else np.arange(data.n_users)
+        external = external if external is not None else data.users.external.to_numpy()
+        unknown = positions < 0
+        if unknown.any():
+            log.warning("%d unknown user(s) get the popularity fallback: %s", int(unknown.sum()),
+                        shorten(pd.Index(external)[unknown].tolist()))
+        excluded = data.items.to_internal(list(exclude_items), strict=False) if exclude_items is not None else []
+        excluded = np.asarray([i for i in excluded if i >= 0], dtype=np.int64)
+        starts = range(0, len(positions), batch_size)
+        for start in progress(starts, "Scoring users", total=len(starts), show=self.show_progress):
+            batch = positions[start:start + batch_size]
+            known = batch >= 0
+            scores = np.empty((len(batch), data.n_items), dtype=np.float64)
+            if known.any():
+                scores[known] = self._scores(batch[known])
+            scores[~known] = self.popularity_ / max(self.popularity_.max(), 1.0)
+            if filter_seen and known.any():
+                seen = data.matrix[batch[known]]
+                rows = np.flatnonzero(known)[np.repeat(np.arange(seen.shape[0]), np.diff(seen.indptr))]
+                scores[rows, seen.indices] = -np.inf
+            if len(excluded):
+                scores[:, excluded] = -np.inf
+            index, values = top_k(scores, k)
+            valid = np.isfinite(values)
+            user_ids = np.repeat(np.asarray(external[start:start + batch_size], dtype=object), index.shape[1])
+            frame = pd.DataFrame({data.columns.user_col: user_ids,
+                                  data.columns.item_col: data.items.to_external(index.ravel()),
+                                  "score": values.ravel(), "rank": np.tile(np.arange(1, index.shape[1] + 1), len(batch))})
+            frame = frame[valid.ravel()]
+            frame[data.columns.user_col] = frame[data.columns.user_col].astype(data.users.external.dtype)
+            yield frame
+
+    @staticmethod
+    def _user_values(users) -> np.ndarray | None:
+        if users is None:
+            return None
+        if hasattr(users, "columns"):
+            frame, _ = to_pandas(users)
+            if frame.shape[1] != 1:
+                raise DataContractError(f"users frame must have one column of user ids, got {list(frame.columns)}.")
+            return frame.iloc[:, 0].to_numpy()
+        if np.isscalar(users):
+            users = [users]
+        return np.asarray(list(users), dtype=object) if not hasattr(users, "dtype") else np.asarray(users)
+
+    # ---------------------------------------------------------------------------------- similar items
+    def _item_similarity(self, items: np.ndarray) -> np.ndarray:
+        """Similarity of `items` to every item: cosine of item vectors, or of co-occurrence columns."""
+        vectors = self._item_vectors()
+        if vectors is None:
+            matrix = self.data_.matrix.T.tocsr().astype(np.float64)
+            norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()) + 1e-12
+            return (matrix[items] @ matrix.T).toarray() / norms[items, None] / norms[None, :]
+        norms = np.linalg.norm(vectors, axis=1) + 1e-12
+        return (vectors[items] @ vectors.T) / norms[items, None] / norms[None, :]
+
+    def similar_items(self, items, k: int = 10):
+        """Items most similar to each of `items`: (item, similar_item, score, rank)."""
+        check_is_fitted(self, "data_")
+        data = self.data_
+        external = np.asarray(self._user_values(items))
+        positions = data.items.to_internal(external, strict=True, what="item")
+        scores = self._item_similarity(positions).astype(np.float64)
+        scores[np.arange(len(positions)), positions] = -np.inf
+        index, values = top_k(scores, k)
+        item_col = data.columns.item_col
+        frame = pd.DataFrame({item_col: np.repeat(external, index.shape[1]),
+                              f"similar_{item_col}": data.items.to_external(index.ravel()),
+                              "score": values.ravel(), "rank": np.tile(np.arange(1, index.shape[1] + 1), len(external))})
+        return from_pandas(frame, self.input_kind_)
+
+    def explain(self, user, item, k: int = 5):
+        """The user's history items that most drove `item`'s recommendation: (history item, contribution)."""
+        check_is_fitted(self, "data_")
+        data = self.data_
+        u = int(data.users.to_internal([user], what="user")[0])
+        i = int(data.items.to_internal([item], what="item")[0])
+        history = data.matrix[u].indices
+        contributions = self._contributions(u, i, history)
+        order = np.argsort(-contributions, kind="stable")[:k]
+        frame = pd.DataFrame({f"history_{data.columns.item_col}": data.items.to_external(history[order]),
+                              "contribution": contributions[order]})
+        return from_pandas(frame, self.input_kind_)
+
+    def _contributions(self, user: int, item: int, history: np.ndarray) -> np.ndarray:
+        return self._item_similarity(np.array([item]))[0, history]
+
+    # ------------------------------------------------------------------------------------ persistence
+    def get_params(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def save(self, path: str | Path) -> Path:
+        check_is_fitted(self, "data_")
+        cols = self.data_.columns
+        meta = {
+            "family": FAMILY,
+            "model": type(self).__name__,
+            "params": self.get_params(),
+            "columns": {"user_col": cols.user_col, "item_col": cols.item_col, "time_col": cols.time_col,
+                        "weight_col": cols.weight_col, "event_col": cols.event_col},
+            "event_weights": self.event_weights_,
+            "users": self.data_.n_users,
+            "items": self.data_.n_items,
+            "training_rows": self.training_rows_,
+            "training_fingerprint": self.training_fingerprint_,
+            "fit_seconds": round(self.fit_seconds_, 3),
+            "library_versions": library_versions(["pandas", *self.libraries]),
+            "evaluation": getattr(self, "evaluation_", None),
+        }
+
+        def write(folder: Path) -> None:
+            with open(folder / STATE_FILE, "wb") as handle:
+                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+        return save_folder(path, meta, write)
+
+    @classmethod
+    def load(cls, path: str | Path):
+        """Load a saved recommender (folders hold pickled objects: load only folders you trust)."""
+        meta = read_meta(path)
+        check_compatible(meta, FAMILY, path)
+        if cls is not BaseRecommender and meta.get("model") != cls.__name__:
+            raise IncompatibleModelError(f"{str(path)!r} holds a {meta.get('model')}, not a {cls.__name__}.")
+        try:
+            with open(Path(path) / STATE_FILE, "rb") as handle:
+                model = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as exc:
+            raise IncompatibleModelError(f"Model file in {str(path)!r} is damaged or unreadable: {exc}") from exc
+        model.meta_ = meta
+        return model

@@ -1,0 +1,138 @@
+"""Interaction logs as recommenders need them: strict id maps (external ids in and out, internal ints inside),
+a user x item weight matrix (CSR) and each user's time-ordered item sequence. Validated once, here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from bizai.errors import DataContractError
+from bizai.schema import coerce_numeric, require_columns, require_non_empty, shorten
+
+
+@dataclass
+class IdMap:
+    """External ids <-> internal 0..n-1 positions."""
+
+    external: pd.Index
+
+    @classmethod
+    def from_values(cls, values: pd.Series) -> IdMap:
+        return cls(pd.Index(pd.unique(values)))
+
+    def __len__(self) -> int:
+        return len(self.external)
+
+    def to_internal(self, values, strict: bool = True, what: str = "id") -> np.ndarray:
+        """Positions of `values`; -1 for unknown ones unless `strict` (then a DataContractError)."""
+        positions = self.external.get_indexer(pd.Index(values))
+        if strict and (positions < 0).any():
+            unknown = pd.Index(values)[positions < 0]
+            raise DataContractError(f"Unknown {what}(s) {shorten(unknown.tolist())}: not seen at fit time.")
+        return positions
+
+    def to_external(self, positions: np.ndarray) -> np.ndarray:
+        return self.external.to_numpy()[positions]
+
+
+@dataclass(frozen=True)
+class EventColumns:
+    user_col: str
+    item_col: str
+    time_col: str | None = None
+    weight_col: str | None = None
+    event_col: str | None = None
+
+
+@dataclass
+class InteractionData:
+    """Validated interactions: `matrix` (users x items, summed weights) and `sequences` (time-ordered items)."""
+
+    users: IdMap
+    items: IdMap
+    matrix: sp.csr_matrix
+    events: pd.DataFrame  # user (int), item (int), weight, and time when given, in time order
+    columns: EventColumns
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    def sequences(self) -> list[np.ndarray]:
+        """Each user's items in time order (ties keep input order)."""
+        grouped = self.events.groupby("user", sort=True)["item"]
+        by_user = {user: items.to_numpy() for user, items in grouped}
+        return [by_user.get(u, np.empty(0, dtype=np.int64)) for u in range(self.n_users)]
+
+
+def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: Mapping[str, float] | None) -> pd.Series:
+    """Weight of every row: from `weight_col`, from `event_col` through `event_weights`, or 1."""
+    if columns.weight_col is not None:
+        weight = coerce_numeric(frame, columns.weight_col, "events", allow_missing=False)
+        negative = weight < 0
+        if negative.any():
+            raise DataContractError(
+                f"Column {columns.weight_col!r} has negative weights in rows {shorten(list(frame.index[negative]))}; "
+                "expected weights >= 0."
+            )
+        return weight
+    if columns.event_col is not None:
+        if not event_weights:
+            raise DataContractError(
+                f"event_col={columns.event_col!r} needs event_weights, e.g. {{'view': 1, 'cart': 3, 'purchase': 5}}."
+            )
+        bad_weights = {k: v for k, v in event_weights.items() if not isinstance(v, int | float) or v < 0}
+        if bad_weights:
+            raise DataContractError(f"event_weights must be numbers >= 0; got {bad_weights}.")
+        events = frame[columns.event_col].astype(str)
+        unknown = ~events.isin([str(k) for k in event_weights])
+        if unknown.any():
+            raise DataContractError(
+                f"Event type(s) {shorten(sorted(events[unknown].unique()))} in column {columns.event_col!r} "
+                f"(rows {shorten(list(frame.index[unknown]))}) have no weight; event_weights covers "
+                f"{shorten(list(event_weights))}."
+            )
+        return events.map({str(k): float(v) for k, v in event_weights.items()}).astype(float)
+    return pd.Series(1.0, index=frame.index)
+
+
+def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
+    require_non_empty(frame, "events")
+    needed = [c for c in (columns.user_col, columns.item_col, columns.time_col, columns.weight_col, columns.event_col) if c]
+    require_columns(frame, needed, "events")
+    for col in (columns.user_col, columns.item_col):
+        missing = frame[col].isna()
+        if missing.any():
+            raise DataContractError(f"Id column {col!r} is empty in rows {shorten(list(frame.index[missing]))}.")
+
+
+def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights=None) -> InteractionData:
+    validate_events(frame, columns)
+    frame = frame.reset_index(drop=True)
+    weight = event_weights_of(frame, columns, event_weights)
+    ordered = pd.DataFrame({"user_ext": frame[columns.user_col], "item_ext": frame[columns.item_col], "weight": weight})
+    if columns.time_col:
+        from bizai.schema import coerce_datetime
+
+        times = frame[columns.time_col]
+        ordered["time"] = times if pd.api.types.is_numeric_dtype(times) else coerce_datetime(frame, columns.time_col, "events")
+        ordered = ordered.sort_values("time", kind="stable")
+    users = IdMap.from_values(ordered["user_ext"].sort_values(kind="stable"))
+    items = IdMap.from_values(ordered["item_ext"].sort_values(kind="stable"))
+    ordered["user"] = users.to_internal(ordered["user_ext"])
+    ordered["item"] = items.to_internal(ordered["item_ext"])
+    matrix = sp.csr_matrix(
+        (ordered["weight"].to_numpy(np.float32), (ordered["user"].to_numpy(), ordered["item"].to_numpy())),
+        shape=(len(users), len(items)),
+    )
+    matrix.sum_duplicates()  # repeated interactions add up
+    keep = ["user", "item", "weight", *(["time"] if columns.time_col else [])]
+    return InteractionData(users, items, matrix, ordered[keep].reset_index(drop=True), columns)

@@ -1,0 +1,202 @@
+"""SASRecRecommender: trains the network with full softmax cross-entropy over the catalogue (sampled softmax
+with shared negatives above `full_softmax_max_items`), early-stops on each user's last training item, uses
+bf16 autocast on a GPU, and scores each user from their latest history in batches."""
+
+from __future__ import annotations
+
+import copy
+import io
+import logging
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from bizai.progress import progress
+from bizai.recsys.base import BaseRecommender
+from bizai.recsys.dataset import InteractionData
+from bizai.recsys.hardware import torch_device
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SASRecArchitecture:
+    hidden: int = 64
+    layers: int = 2
+    heads: int = 2
+    dropout: float = 0.2
+    max_length: int = 200
+
+
+@dataclass
+class SASRecTraining:
+    epochs: int = 60
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    patience: int = 4
+    validation_users: int = 2000
+    full_softmax_max_items: int = 50_000
+    negatives: int = 1024
+    max_minutes: float | None = None
+
+
+class SASRecRecommender(BaseRecommender):
+    """Self-attentive sequential recommender (Kang & McAuley, 2018) with full-softmax training.
+
+    >>> rec = SASRecRecommender(random_state=0).fit(events, user_col="user_id", item_col="item_id",
+    ...                                             time_col="timestamp")
+    """
+
+    libraries = ("numpy", "scipy", "torch")
+
+    def __init__(self, architecture: SASRecArchitecture | None = None, training: SASRecTraining | None = None,
+                 use_gpu: bool = True, random_state: int | None = None, show_progress: bool | None = None):
+        super().__init__(random_state, show_progress)
+        self.architecture = architecture or SASRecArchitecture()
+        self.training = training or SASRecTraining()
+        self.use_gpu = use_gpu
+
+    def get_params(self) -> dict:
+        return {"architecture": asdict(self.architecture), "training": asdict(self.training), "use_gpu": self.use_gpu,
+                "random_state": self.random_state}
+
+    # ---------------------------------------------------------------------------------------- data
+    def _padded(self, sequences: list[np.ndarray], length: int) -> np.ndarray:
+        """Left-padded (n, length) array of item ids shifted by one (0 = padding), keeping the latest items."""
+        out = np.zeros((len(sequences), length), dtype=np.int64)
+        for row, items in enumerate(sequences):
+            tail = items[-length:] + 1
+            if len(tail):
+                out[row, -len(tail):] = tail
+        return out
+
+    # ---------------------------------------------------------------------------------------- training
+    def _fit(self, data: InteractionData) -> None:
+        import torch
+
+        from bizai.recsys.sasrec.network import SASRecNetwork
+
+        arch, train = self.architecture, self.training
+        seed = self.random_state if self.random_state is not None else 0
+        torch.manual_seed(seed)
+        generator = np.random.default_rng(seed)
+        device = torch_device(self.use_gpu)
+        sequences = data.sequences()
+        # Each user's last item is held out to pick the best epoch; it is seen as input at inference.
+        trainable = [s for s in sequences if len(s) >= 2]
+        inputs = self._padded([s[:-1] for s in trainable], arch.max_length + 1)
+        holdout_rows = generator.permutation(len(trainable))[: train.validation_users]
+        val_inputs = self._padded([trainable[i][:-1] for i in holdout_rows], arch.max_length)
+        val_targets = np.array([trainable[i][-1] for i in holdout_rows])
+
+        network = SASRecNetwork(data.n_items, arch.hidden, arch.layers, arch.heads, arch.dropout, arch.max_length).to(device)
+        optimiser = torch.optim.Adam(network.parameters(), lr=train.learning_rate, weight_decay=train.weight_decay)
+        use_sampled = data.n_items > train.full_softmax_max_items
+        best, best_state, stale, started = -1.0, None, 0, time.perf_counter()
+        self.history_ = []
+        for epoch in progress(range(train.epochs), "SASRec epochs", total=train.epochs, show=self.show_progress):
+            network.train()
+            order = generator.permutation(len(inputs))
+            losses = []
+            for start in range(0, len(order), train.batch_size):
+                batch = torch.from_numpy(inputs[order[start:start + train.batch_size]]).to(device)
+                source, target = batch[:, :-1], batch[:, 1:]
+                with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
+                    hidden = network(source)
+                    mask = target > 0
+                    loss = self._loss(network, hidden[mask], target[mask] - 1, use_sampled, data.n_items, generator)
+                optimiser.zero_grad(set_to_none=True)
+                loss.backward()
+                optimiser.step()
+                losses.append(float(loss.detach()))
+            score = self._validation_ndcg(network, val_inputs, val_targets, device)
+            self.history_.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_ndcg@10": score})
+            log.info("SASRec epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch + 1, np.mean(losses), score)
+            if score > best:
+                best, best_state, stale = score, copy.deepcopy(network.state_dict()), 0
+            else:
+                stale += 1
+            out_of_time = train.max_minutes is not None and time.perf_counter() - started > train.max_minutes * 60
+            if stale >= train.patience or out_of_time:
+                break
+        network.load_state_dict(best_state)
+        self.network_ = network.to("cpu").eval()
+        self.sequences_ = self._padded(sequences, arch.max_length)
+        self.best_validation_ndcg_ = best
+        self.device_ = device
+
+    def _loss(self, network, hidden, target, use_sampled: bool, n_items: int, generator):
+        import torch
+        import torch.nn.functional as functional
+
+        if not use_sampled:
+            return functional.cross_entropy(network.item_scores(hidden).float(), target)
+        # Shared uniform negatives: the positive sits in column 0 of [positive, negatives].
+        negatives = torch.from_numpy(generator.integers(0, n_items, self.training.negatives)).to(hidden.device)
+        table = network.item_embedding.weight[1:]
+        positive = (hidden * table[target]).sum(-1, keepdim=True)
+        negative = hidden @ table[negatives].T
+        negative = negative.masked_fill(negatives[None, :] == target[:, None], float("-inf"))
+        logits = torch.cat([positive, negative], dim=1).float()
+        return functional.cross_entropy(logits, torch.zeros(len(target), dtype=torch.long, device=hidden.device))
+
+    def _validation_ndcg(self, network, inputs: np.ndarray, targets: np.ndarray, device: str) -> float:
+        import torch
+
+        network.eval()
+        gains = []
+        with torch.no_grad():
+            for start in range(0, len(inputs), 512):
+                batch = torch.from_numpy(inputs[start:start + 512]).to(device)
+                scores = network.item_scores(network(batch)[:, -1]).float()
+                n_items = scores.shape[1]
+                # History items are filtered, as at serving; padding goes to a dummy last column.
+                scores = torch.cat([scores, torch.zeros_like(scores[:, :1])], dim=1)
+                scores.scatter_(1, torch.where(batch > 0, batch - 1, n_items), float("-inf"))
+                scores = scores[:, :n_items]
+                target = torch.from_numpy(targets[start:start + 512]).to(device)
+                target_score = scores.gather(1, target[:, None])
+                rank = (scores > target_score).sum(1)
+                gain = torch.where(rank < 10, 1.0 / torch.log2(rank.float() + 2), torch.zeros_like(rank, dtype=torch.float))
+                gains.append(gain.cpu().numpy())
+        return float(np.concatenate(gains).mean()) if gains else 0.0
+
+    # ---------------------------------------------------------------------------------------- serving
+    def _scores(self, users: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            batch = torch.from_numpy(self.sequences_[users])
+            return self.network_.item_scores(self.network_(batch)[:, -1]).numpy().astype(np.float64)
+
+    def _item_vectors(self) -> np.ndarray:
+        return self.network_.item_embedding.weight[1:].detach().numpy()
+
+    # torch modules pickle fine, but a buffer keeps saved folders independent of module internals.
+    def __getstate__(self):
+        state = copy.copy(self.__dict__)
+        network = state.pop("network_", None)
+        if network is not None:
+            import torch
+
+            buffer = io.BytesIO()
+            torch.save(network.state_dict(), buffer)
+            state["network_weights_"] = buffer.getvalue()
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("network_weights_", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            import torch
+
+            from bizai.recsys.sasrec.network import SASRecNetwork
+
+            arch = self.architecture
+            network = SASRecNetwork(self.data_.n_items, arch.hidden, arch.layers, arch.heads, arch.dropout, arch.max_length)
+            network.load_state_dict(torch.load(io.BytesIO(weights), map_location="cpu"))
+            self.network_ = network.eval()
+
+

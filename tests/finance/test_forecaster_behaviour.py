@@ -1,0 +1,166 @@
+"""Leakage, gaps, short series, frequencies, backtests, auto, drivers and charts."""
+
+from __future__ import annotations
+
+import warnings
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from bizai.finance import ProfitForecaster
+from tests.conftest import FIT_COLUMNS, make_panel
+
+FAST_LGBM = {"n_estimators": 40}
+
+
+def test_backtest_does_not_leak_the_future(panel):
+    """Scrambling targets after a cutoff must not change that cutoff's forecasts (model features or backtest)."""
+    history, _ = panel
+    model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, model_params=FAST_LGBM)
+    first = model.backtest(history, n_windows=2, **FIT_COLUMNS).forecasts
+    cutoff = first["cutoff"].min()
+    scrambled = history.copy()
+    after = scrambled["month"] > cutoff
+    scrambled.loc[after, "profit"] = np.random.default_rng(1).normal(0, 1e6, after.sum())
+    scrambled.loc[after, "revenue"] = -1.0
+    second = model.backtest(scrambled, n_windows=2, **FIT_COLUMNS).forecasts
+    a = first[first["cutoff"] == cutoff].reset_index(drop=True)
+    b = second[second["cutoff"] == cutoff].reset_index(drop=True)
+    pd.testing.assert_series_equal(a["forecast"], b["forecast"])
+    assert not np.allclose(a["actual"], b["actual"])
+
+
+def test_backtest_result_has_actuals_cutoffs_and_metrics(panel):
+    history, _ = panel
+    result = ProfitForecaster(model="seasonal_naive", horizon=3, freq="MS").backtest(
+        history, n_windows=3, **FIT_COLUMNS)
+    assert result.forecasts["cutoff"].nunique() == 3
+    assert {"actual", "forecast", "p10", "p90", "model"} <= set(result.forecasts.columns)
+    row = result.metrics.iloc[0]
+    assert row["model"] == "seasonal_naive"
+    for metric in ("mae", "rmse", "wape", "smape", "mase", "pinball_p50", "coverage_p10_p90"):
+        assert np.isfinite(row[metric]), metric
+    assert len(result.window_metrics) == 3
+
+
+def test_lightgbm_beats_naive_on_seasonal_data():
+    history, _ = make_panel(n_series=6, periods=48, seed=3)
+    scores = {}
+    for name in ("naive", "lightgbm"):
+        model = ProfitForecaster(model=name, horizon=6, freq="MS", random_state=0, model_params=None)
+        scores[name] = model.backtest(history, n_windows=2, **FIT_COLUMNS).metrics.iloc[0]["mae"]
+    assert scores["lightgbm"] < scores["naive"]
+
+
+def test_auto_keeps_the_best_candidate_and_shows_the_leaderboard(panel):
+    history, future = panel
+    model = ProfitForecaster(model="auto", horizon=6, freq="MS", random_state=0).fit(history, **FIT_COLUMNS)
+    board = model.leaderboard_
+    assert set(board["model"]) >= {"naive", "seasonal_naive", "lightgbm"}
+    assert board["mae"].is_monotonic_increasing
+    assert model.model_name_ == board.iloc[0]["model"]
+    assert len(model.predict(known_future=future)) == 30
+
+
+def test_missing_periods_are_filled_and_reported(panel):
+    history, future = panel
+    gappy = history.drop(index=[5, 6, 40])
+    model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", model_params=FAST_LGBM).fit(gappy, **FIT_COLUMNS)
+    assert len(model.panel_.filled) == 3
+    assert set(model.panel_.filled["store"]) == {"S0", "S1"}
+    assert model.predict(known_future=future)["forecast"].notna().all()
+
+
+def test_short_series_get_a_fallback_and_a_warning(panel):
+    history, future = panel
+    short = history[(history["store"] != "S4") | (history["month"] >= "2023-11-01")]
+    with pytest.warns(UserWarning, match="fallback.*S4"):
+        model = ProfitForecaster(model="seasonal_naive", horizon=6, freq="MS").fit(short, **FIT_COLUMNS)
+    out = model.predict(known_future=future)
+    last = short[short["store"] == "S4"].sort_values("month")["profit"].iloc[-1]
+    assert np.allclose(out.loc[out["store"] == "S4", "forecast"], last)
+
+
+def test_series_that_ended_are_not_forecast(panel):
+    history, future = panel
+    ended = history[(history["store"] != "S2") | (history["month"] <= "2022-06-01")]
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS").fit(ended, **FIT_COLUMNS)
+    with pytest.warns(UserWarning, match="ended.*S2"):
+        out = model.predict(known_future=future)
+    assert "S2" not in set(out["store"])
+
+
+@pytest.mark.parametrize("freq", ["D", "W-MON", "W-SUN", "QS"])
+def test_other_frequencies(freq):
+    start = {"W-MON": "2021-01-04", "W-SUN": "2021-01-03"}.get(freq, "2021-01-01")
+    history, future = make_panel(n_series=3, periods=40, freq=freq, start=start)
+    model = ProfitForecaster(model="lightgbm", horizon=4, freq=freq, model_params=FAST_LGBM, random_state=0)
+    out = model.fit(history, **FIT_COLUMNS).predict(known_future=future)
+    assert len(out) == 12
+    expected = pd.date_range(history["month"].max(), periods=5, freq=freq)[1:]
+    assert sorted(out["month"].unique()) == list(expected)
+
+
+def test_frequency_is_inferred_when_not_given(panel):
+    model = ProfitForecaster(model="naive", horizon=2).fit(panel[0], **FIT_COLUMNS)
+    assert model.panel_.freq == "MS"
+
+
+def test_several_id_columns_are_kept(panel):
+    history, future = panel
+    history = history.assign(chain=np.where(history["store"] < "S2", "A", "B"))
+    future = future.assign(chain=np.where(future["store"] < "S2", "A", "B"))
+    columns = {**FIT_COLUMNS, "id_col": ["chain", "store"]}
+    out = ProfitForecaster(model="naive", horizon=6).fit(history, **columns).predict(known_future=future)
+    assert list(out.columns[:3]) == ["chain", "store", "month"]
+
+
+def test_negative_profit_is_forecast_without_blow_up(panel):
+    history, future = panel
+    negative = history.assign(profit=history["profit"] - 400)
+    assert (negative["profit"] < 0).any()
+    out = ProfitForecaster(model="lightgbm", horizon=6, model_params=FAST_LGBM, random_state=0).fit(
+        negative, **FIT_COLUMNS).predict(known_future=future)
+    assert np.isfinite(out["forecast"]).all()
+    assert (out["forecast"] < 0).any()
+
+
+def test_feature_importance_and_contributions(panel):
+    history, future = panel
+    model = ProfitForecaster(model="lightgbm", horizon=6, model_params=FAST_LGBM, random_state=0).fit(
+        history, **FIT_COLUMNS)
+    importance = model.feature_importance()
+    assert np.isclose(importance["importance"].sum(), 1.0)
+    assert {"known_promo", "seasonal_lag", "static_region"} <= set(importance["feature"])
+    contributions = model.contributions(known_future=future)
+    totals = contributions.groupby(["store", "month"])["contribution"].sum().reset_index()
+    predicted = model.predict(known_future=future).merge(totals, on=["store", "month"])
+    # SHAP values add up to the raw median-model output; quantile sorting never moves the median here.
+    np.testing.assert_allclose(predicted["contribution"], predicted["p50"], rtol=1e-4)
+
+
+def test_feature_importance_refused_for_baselines(panel):
+    model = ProfitForecaster(model="naive").fit(panel[0], **FIT_COLUMNS)
+    with pytest.raises(Exception, match="no feature importance"):
+        model.feature_importance()
+
+
+def test_plot_draws_history_band_and_forecast(panel):
+    history, future = panel
+    model = ProfitForecaster(model="naive", horizon=6).fit(history, **FIT_COLUMNS)
+    for series in ("S1", None):
+        chart = model.plot(id=series, forecast=model.predict(known_future=future))
+        assert isinstance(chart, alt.LayerChart)
+        spec = chart.to_dict()
+        assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line"]
+
+
+def test_quantile_labels_follow_the_levels(panel):
+    history, future = panel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = ProfitForecaster(model="naive", horizon=6, quantiles=(0.05, 0.5, 0.95)).fit(
+            history, **FIT_COLUMNS).predict(known_future=future)
+    assert list(out.columns[-3:]) == ["p5", "p50", "p95"]
