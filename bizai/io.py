@@ -61,8 +61,7 @@ def temporary_sibling(path: Path) -> Path:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path; on success it replaces `path`, on any exception it is removed."""
     final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    check_writable(final.parent)
+    prepare_output_folder(final.parent)
     temporary = temporary_sibling(final)
     try:
         yield temporary
@@ -76,8 +75,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary folder; on success it takes the place of `path` (an old folder there is replaced)."""
     final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    check_writable(final.parent)
+    prepare_output_folder(final.parent)
     temporary = temporary_sibling(final)
     temporary.mkdir()
     try:
@@ -95,7 +93,12 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def check_writable(folder: Path) -> None:
+def prepare_output_folder(folder: Path) -> None:
+    """Create `folder` if needed; a folder we cannot create or write to is bad input, named in the message."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataContractError(f"Output folder {str(folder)!r} cannot be created: {exc.strerror}.") from exc
     if not os.access(folder, os.W_OK):
         raise DataContractError(f"Output folder {str(folder)!r} is not writable.")
 
@@ -109,3 +112,34 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
         else:
             frame.to_parquet(temporary, index=False)
     return final
+
+
+def write_table_batches(frames, path: str | os.PathLike) -> int:
+    """Write an iterable of pandas frames as one Parquet file, a row group per frame, atomically.
+
+    Memory stays bounded by one batch. Returns the number of rows written. CSV paths are written batch by
+    batch too (header once).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    final = Path(path)
+    rows = 0
+    with atomic_path(final) as temporary:
+        writer = None
+        try:
+            for frame in frames:
+                if final.suffix.lower() == ".csv":
+                    frame.to_csv(temporary, mode="a", header=rows == 0, index=False)
+                else:
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(temporary, table.schema)
+                    writer.write_table(table.cast(writer.schema))
+                rows += len(frame)
+            if writer is None and final.suffix.lower() != ".csv":
+                pq.write_table(pa.table({}), temporary)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows

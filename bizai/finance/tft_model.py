@@ -25,19 +25,35 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PARAMS = {
     "max_encoder_length": 24,
-    "hidden_size": 32,
+    "hidden_size": 16,
     "attention_head_size": 2,
     "dropout": 0.1,
-    "hidden_continuous_size": 16,
-    "learning_rate": 0.01,
+    "hidden_continuous_size": 8,
+    "learning_rate": 0.03,
     "batch_size": 128,
-    "max_epochs": 20,
-    "limit_train_batches": 60,
+    "max_epochs": 30,
+    "limit_train_batches": 50,
     "patience": 4,
     "gradient_clip_val": 0.1,
+    # A wall-clock budget keeps CPU training bounded; on a GPU the epoch limit binds first.
+    "max_minutes": 12,
 }
 TIME_INDEX = "__time_idx"
 SERIES_LABEL = "__series_label"
+
+
+def epoch_logger_class():
+    import lightning.pytorch as pl
+
+    class EpochLogger(pl.Callback):
+        """One log line per epoch, so long CPU runs show where they are even without a progress bar."""
+
+        def on_validation_epoch_end(self, trainer, module) -> None:
+            loss = trainer.callback_metrics.get("val_loss")
+            if loss is not None:
+                log.info("TFT epoch %d: validation loss %.4f", trainer.current_epoch + 1, float(loss))
+
+    return EpochLogger
 
 
 def precision_for(accelerator: str) -> str:
@@ -155,6 +171,7 @@ class TFTModel(ForecastModel):
             log_interval=-1,
             reduce_on_plateau_patience=2,
         )
+        EpochLogger = epoch_logger_class()  # noqa: N806 - a class built lazily so lightning loads only here
         with tempfile.TemporaryDirectory() as folder:
             checkpoint = ModelCheckpoint(dirpath=folder, monitor="val_loss", mode="min", save_top_k=1)
             trainer = pl.Trainer(
@@ -164,7 +181,9 @@ class TFTModel(ForecastModel):
                 precision=precision_for(accelerator),
                 gradient_clip_val=float(self.hyper("gradient_clip_val")),
                 limit_train_batches=self.hyper("limit_train_batches"),
-                callbacks=[EarlyStopping(monitor="val_loss", patience=int(self.hyper("patience"))), checkpoint],
+                callbacks=[EarlyStopping(monitor="val_loss", patience=int(self.hyper("patience"))), checkpoint,
+                           EpochLogger()],
+                max_time={"minutes": float(self.hyper("max_minutes"))},
                 logger=False,
                 enable_progress_bar=bool(self.settings.show_progress),
                 enable_model_summary=False,

@@ -1,0 +1,132 @@
+"""`bizai forecast fit | predict | backtest`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import typer
+
+from bizai.cli.options import parse_numbers, set_up_logging, split_list
+from bizai.cli.tracking import log_run
+from bizai.io import read_table, write_table
+
+app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
+log = logging.getLogger("bizai.cli")
+
+DATA = typer.Option(..., "--data", help="CSV or Parquet file (or a glob of Parquet files), one row per id and period.")
+ID_COL = typer.Option(..., "--id-col", help="Id column(s), comma-separated, e.g. store_id or agency,sku.")
+TIME_COL = typer.Option(..., "--time-col", help="Date column.")
+TARGET_COL = typer.Option(..., "--target-col", help="Column to forecast, e.g. profit.")
+KNOWN = typer.Option(None, "--known-cols", help="Covariates known in advance (promotions, holidays), comma-separated.")
+STATIC = typer.Option(None, "--static-cols", help="Per-series constants (region, format), comma-separated.")
+PAST = typer.Option(None, "--past-cols", help="Covariates known only up to now (revenue), comma-separated.")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only.")
+
+
+def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show):
+    from bizai.finance import ProfitForecaster
+
+    return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
+                            random_state=random_state, show_progress=show)
+
+
+def column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols) -> dict:
+    return dict(id_col=split_list(id_col), time_col=time_col, target_col=target_col, known_cols=split_list(known_cols),
+                static_cols=split_list(static_cols), past_cols=split_list(past_cols))
+
+
+@app.command("fit")
+def fit(
+    data: Path = DATA,
+    id_col: str = ID_COL,
+    time_col: str = TIME_COL,
+    target_col: str = TARGET_COL,
+    horizon: int = typer.Option(6, help="Periods to forecast."),
+    model: str = typer.Option("lightgbm", help="naive, seasonal_naive, lightgbm, tft or auto."),
+    freq: str = typer.Option(None, help="Pandas frequency (D, W-SUN, MS, QS); inferred when omitted."),
+    known_cols: str = KNOWN,
+    static_cols: str = STATIC,
+    past_cols: str = PAST,
+    quantiles: str = typer.Option("0.1,0.5,0.9", help="Interval levels, comma-separated."),
+    random_state: int = typer.Option(0, help="Seed: same data and seed give the same model."),
+    backtest_windows: int = typer.Option(0, help="Also backtest on this many windows and save the metrics."),
+    out: Path = typer.Option(..., "--out", help="Model folder to write (replaced atomically)."),
+    track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
+    quiet: bool = QUIET,
+) -> None:
+    """Fit a forecaster and save it as a model folder.
+
+    Example: bizai forecast fit --data pnl.csv --id-col store_id --time-col month --target-col profit
+    --known-cols promo_days,holiday_days --static-cols region --horizon 6 --out models/profit
+    """
+    show = set_up_logging(quiet)
+    frame = read_table(data)
+    roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
+    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show)
+    forecaster.fit(frame, **roles)
+    metrics = {}
+    if backtest_windows:
+        result = forecaster.backtest(n_windows=backtest_windows)
+        metrics = result.metrics.iloc[0].drop("model").to_dict()
+    folder = forecaster.save(out)
+    log.info("saved %s model (%d series) to %s", forecaster.model_name_, len(forecaster.panel_.series_ids), folder)
+    log_run(track, f"forecast-{forecaster.model_name_}", forecaster.get_params(), metrics, folder)
+    typer.echo(f"saved {forecaster.model_name_} model to {folder}")
+
+
+@app.command("predict")
+def predict(
+    model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit`."),
+    known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Parquet)."),
+    data: Path = typer.Option(None, "--data", help="Newer history to forecast from without refitting."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv)."),
+    quiet: bool = QUIET,
+) -> None:
+    """Forecast the next periods with a saved model; writes ids, time, forecast and quantile columns.
+
+    Example: bizai forecast predict --model models/profit --known-future future.csv --out forecasts.parquet
+    """
+    from bizai.finance import ProfitForecaster
+
+    set_up_logging(quiet)
+    forecaster = ProfitForecaster.load(model)
+    future = read_table(known_future) if known_future else None
+    history = read_table(data) if data else None
+    predictions = forecaster.predict(known_future=future, data=history)
+    write_table(predictions, out)
+    typer.echo(f"wrote {len(predictions)} forecasts to {out}")
+
+
+@app.command("backtest")
+def backtest(
+    data: Path = DATA,
+    id_col: str = ID_COL,
+    time_col: str = TIME_COL,
+    target_col: str = TARGET_COL,
+    horizon: int = typer.Option(6),
+    model: str = typer.Option("lightgbm", help="naive, seasonal_naive, lightgbm, tft or auto (all candidates)."),
+    freq: str = typer.Option(None),
+    known_cols: str = KNOWN,
+    static_cols: str = STATIC,
+    past_cols: str = PAST,
+    quantiles: str = typer.Option("0.1,0.5,0.9"),
+    random_state: int = typer.Option(0),
+    windows: int = typer.Option(3, help="Rolling-origin windows."),
+    out: Path = typer.Option(..., "--out", help="Backtest forecasts with actuals (.parquet or .csv)."),
+    quiet: bool = QUIET,
+) -> None:
+    """Rolling-origin backtest: forecasts with actuals to --out, metrics printed.
+
+    Example: bizai forecast backtest --data pnl.csv --id-col store_id --time-col month --target-col profit --windows 3
+    --out backtest.parquet
+    """
+    show = set_up_logging(quiet)
+    frame = read_table(data)
+    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show)
+    result = forecaster.backtest(frame, n_windows=windows,
+                                 **column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols))
+    write_table(result.forecasts, out)
+    typer.echo(result.metrics.to_string(index=False))
+    typer.echo(json.dumps({"written": str(out), "rows": len(result.forecasts)}))

@@ -1,0 +1,54 @@
+"""Parsing of option values shared by the command groups (lists, quantiles, event weights)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from bizai.errors import DataContractError
+
+
+def split_list(value: str | list[str] | None) -> list[str] | None:
+    """'a,b' -> ['a', 'b']; a list from a TOML file passes through."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def parse_numbers(value: str | list | None, what: str, kind=float) -> list | None:
+    parts = split_list(value)
+    if parts is None:
+        return None
+    try:
+        return [kind(part) for part in parts]
+    except ValueError as exc:
+        raise DataContractError(f"--{what} must be comma-separated numbers, got {value!r}.") from exc
+
+
+def parse_weights(value: str | dict | None) -> dict[str, float] | None:
+    """'view=1,cart=3' -> {'view': 1.0, 'cart': 3.0}."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        return {str(k): float(v) for k, v in value.items()}
+    weights = {}
+    for part in split_list(value) or []:
+        name, _, number = part.partition("=")
+        try:
+            weights[name.strip()] = float(number)
+        except ValueError as exc:
+            raise DataContractError(f"--event-weights takes name=number pairs such as view=1,cart=3; got {part!r}.") from exc
+    return weights
+
+
+def set_up_logging(quiet: bool) -> bool | None:
+    """Plain logs to stderr; returns the progress setting for the library (off when quiet)."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if quiet:
+        os.environ["BIZAI_QUIET"] = "1"
+        return False
+    return None

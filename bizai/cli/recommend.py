@@ -1,0 +1,150 @@
+"""`bizai recommend fit | score | evaluate`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from bizai.cli.options import parse_numbers, parse_weights, set_up_logging
+from bizai.cli.tracking import log_run
+from bizai.errors import DataContractError
+from bizai.io import read_table, write_table, write_table_batches
+from bizai.schema import shorten
+
+app = typer.Typer(help="Recommend items from interaction logs: fit, score every user, evaluate.", no_args_is_help=True)
+log = logging.getLogger("bizai.cli")
+
+DATA = typer.Option(..., "--data", help="Interaction log (CSV/Parquet): one row per interaction.")
+USER_COL = typer.Option("user_id", "--user-col")
+ITEM_COL = typer.Option("item_id", "--item-col")
+TIME_COL = typer.Option(None, "--time-col", help="Timestamp column (needed by sasrec and for --split time).")
+MODEL = typer.Option("als", "--model", help="als, sasrec, popularity or itemknn.")
+EVENT_COL = typer.Option(None, "--event-col", help="Event type column; weigh types with --event-weights.")
+EVENT_WEIGHTS = typer.Option(None, "--event-weights", help="e.g. view=1,cart=3,purchase=5")
+WEIGHT_COL = typer.Option(None, "--weight-col", help="Numeric weight column (instead of event types).")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only.")
+
+
+def build_recommender(name: str, random_state: int, show):
+    from bizai.recsys import ALSRecommender, ItemKNNRecommender, PopularityRecommender, SASRecRecommender
+
+    factories = {"als": ALSRecommender, "sasrec": SASRecRecommender, "popularity": PopularityRecommender,
+                 "itemknn": ItemKNNRecommender}
+    if name not in factories:
+        raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(factories)}.")
+    return factories[name](random_state=random_state, show_progress=show)
+
+
+def fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col) -> dict:
+    return dict(user_col=user_col, item_col=item_col, time_col=time_col, event_col=event_col,
+                event_weights=parse_weights(event_weights), weight_col=weight_col)
+
+
+@app.command("fit")
+def fit(
+    data: Path = DATA,
+    user_col: str = USER_COL,
+    item_col: str = ITEM_COL,
+    time_col: str = TIME_COL,
+    model: str = MODEL,
+    event_col: str = EVENT_COL,
+    event_weights: str = EVENT_WEIGHTS,
+    weight_col: str = WEIGHT_COL,
+    random_state: int = typer.Option(0),
+    out: Path = typer.Option(..., "--out", help="Model folder to write (replaced atomically)."),
+    track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
+    quiet: bool = QUIET,
+) -> None:
+    """Fit a recommender and save it.
+
+    Example: bizai recommend fit --data events.csv --time-col timestamp --model als --event-col event
+    --event-weights view=1,cart=3,purchase=5 --out models/recs
+    """
+    show = set_up_logging(quiet)
+    recommender = build_recommender(model, random_state, show)
+    recommender.fit(read_table(data), **fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col))
+    folder = recommender.save(out)
+    log_run(track, f"recommend-{model}", recommender.get_params(), {}, folder)
+    typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}")
+
+
+@app.command("score")
+def score(
+    model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit`."),
+    users: str = typer.Option("all", "--users", help="'all', or a CSV/Parquet file whose first column holds user ids."),
+    k: int = typer.Option(20, "--k", help="Recommendations per user."),
+    filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen"),
+    allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Give unknown users popular items instead of failing."),
+    batch_size: int = typer.Option(5000, help="Users scored per batch (one Parquet row group each)."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv)."),
+    quiet: bool = QUIET,
+) -> None:
+    """Score users in batches, streaming row groups to --out (memory stays bounded).
+
+    Example: bizai recommend score --model models/recs --users all --k 20 --out recs.parquet
+    """
+    from bizai.recsys import BaseRecommender
+
+    show = set_up_logging(quiet)
+    recommender = BaseRecommender.load(model)
+    recommender.show_progress = show
+    ids = None
+    if users != "all":
+        frame = read_table(users)
+        ids = frame.iloc[:, 0].to_numpy()
+        positions = recommender.data_.users.to_internal(ids, strict=False)
+        unknown = ids[positions < 0]
+        if len(unknown) and not allow_unknown:
+            raise DataContractError(f"{users}: {len(unknown)} user id(s) in column {frame.columns[0]!r} are unknown to the "
+                                    f"model: {shorten(list(unknown))}. Pass --allow-unknown to give them popular items.")
+    rows = write_table_batches(recommender.recommend_batches(ids, k=k, filter_seen=filter_seen, batch_size=batch_size), out)
+    typer.echo(f"wrote {rows} recommendations to {out}")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    data: Path = DATA,
+    user_col: str = USER_COL,
+    item_col: str = ITEM_COL,
+    time_col: str = typer.Option(..., "--time-col", help="Timestamp column, used by both splits."),
+    model: str = MODEL,
+    event_col: str = EVENT_COL,
+    event_weights: str = EVENT_WEIGHTS,
+    weight_col: str = WEIGHT_COL,
+    split: str = typer.Option("last", "--split", help="'last' (leave-last-out) or 'time' (latest 10% of events)."),
+    k: str = typer.Option("10,20", "--k", help="Cut-offs, comma-separated."),
+    random_state: int = typer.Option(0),
+    out: Path = typer.Option(None, "--out", help="Also write the metrics table here."),
+    track: bool = typer.Option(False, "--track"),
+    quiet: bool = QUIET,
+) -> None:
+    """Split, fit, and score against what users did next (full ranking, seen items filtered), beside popularity.
+
+    Example: bizai recommend evaluate --data events.csv --time-col timestamp --model als --split last --k 10,20
+    """
+    import pandas as pd
+
+    from bizai.recsys import evaluate, leave_last_out_split, time_split
+
+    show = set_up_logging(quiet)
+    frame = read_table(data)
+    if split == "last":
+        train, test = leave_last_out_split(frame, user_col, time_col)
+    elif split == "time":
+        train, test = time_split(frame, time_col)
+    else:
+        raise DataContractError(f"--split must be 'last' or 'time', got {split!r}.")
+    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
+    cuts = parse_numbers(k, "k", int)
+    tables = []
+    for name in dict.fromkeys([model, "popularity"]):
+        table = evaluate(build_recommender(name, random_state, show), train, test, k=cuts, **columns)
+        tables.append(table.assign(model=name))
+    result = pd.concat(tables, ignore_index=True)
+    result = result[["model", *[c for c in result.columns if c != "model"]]]
+    if out:
+        write_table(result, out)
+    log_run(track, f"evaluate-{model}", {"model": model, "split": split}, result.iloc[0].drop(["model"]).to_dict(), None)
+    typer.echo(result.to_string(index=False, float_format=lambda v: f"{v:.4f}"))

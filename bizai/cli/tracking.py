@@ -1,0 +1,28 @@
+"""Optional MLflow tracking (`--track` or BIZAI_TRACKING_URI). Without either, nothing is imported or logged."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from bizai.errors import DataContractError
+
+
+def tracking_requested(track: bool) -> bool:
+    return track or bool(os.environ.get("BIZAI_TRACKING_URI"))
+
+
+def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, float], folder: Path | None) -> None:
+    if not tracking_requested(track):
+        return
+    try:
+        import mlflow
+    except ImportError as exc:
+        raise DataContractError("--track needs MLflow: pip install 'bizai[tracking]'.") from exc
+    mlflow.set_tracking_uri(os.environ.get("BIZAI_TRACKING_URI", "sqlite:///mlruns.db"))
+    with mlflow.start_run(run_name=name):
+        mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if isinstance(v, int | float)})
+        if folder is not None:
+            mlflow.log_artifacts(str(folder), artifact_path="model")

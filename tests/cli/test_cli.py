@@ -1,0 +1,169 @@
+"""The real `bizai` command in a subprocess: happy paths, exit codes, config precedence, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bizai.io import write_table_batches
+from tests.conftest import make_panel
+from tests.recsys.conftest import make_events
+
+
+def bizai(*args: str, cwd: Path | None = None, check_code: int | None = 0) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "bizai.cli.main", *map(str, args)], capture_output=True, text=True,
+                            cwd=cwd, env={**os.environ, "BIZAI_QUIET": "1"}, timeout=300)
+    if check_code is not None:
+        assert result.returncode == check_code, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("cli")
+    history, future = make_panel(n_series=4, periods=30)
+    paths = {"pnl": folder / "pnl.csv", "future": folder / "future.parquet", "events": folder / "events.csv"}
+    history.to_csv(paths["pnl"], index=False)
+    future.to_parquet(paths["future"], index=False)
+    make_events().to_csv(paths["events"], index=False)
+    return {**paths, "folder": folder}
+
+
+FORECAST_COLUMNS = ["--id-col", "store", "--time-col", "month", "--target-col", "profit", "--known-cols", "promo",
+                    "--static-cols", "region"]
+
+
+def test_forecast_fit_predict_backtest(files):
+    model = files["folder"] / "models" / "profit"
+    bizai("forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--horizon", "6",
+          "--backtest-windows", "2", "--out", model)
+    meta = json.loads((model / "meta.json").read_text())
+    assert meta["model"] == "naive" and meta["backtest_metrics"][0]["mae"] > 0
+    out = files["folder"] / "forecasts.parquet"
+    bizai("forecast", "predict", "--model", model, "--known-future", files["future"], "--out", out)
+    forecasts = pd.read_parquet(out)
+    assert len(forecasts) == 24 and {"forecast", "p10", "p90"} <= set(forecasts.columns)
+    backtest = files["folder"] / "backtest.csv"
+    result = bizai("forecast", "backtest", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "seasonal_naive",
+                   "--windows", "2", "--out", backtest)
+    assert "mae" in result.stdout and pd.read_csv(backtest)["cutoff"].nunique() == 2
+
+
+def test_recommend_fit_score_evaluate_and_models(files):
+    model = files["folder"] / "models" / "recs"
+    bizai("recommend", "fit", "--data", files["events"], "--time-col", "timestamp", "--model", "als", "--event-col",
+          "event", "--event-weights", "view=1,cart=3,purchase=5", "--out", model)
+    out = files["folder"] / "recs.parquet"
+    bizai("recommend", "score", "--model", model, "--users", "all", "--k", "5", "--batch-size", "7", "--out", out)
+    recs = pd.read_parquet(out)
+    assert len(recs) == 60 * 5 and list(recs.columns) == ["user_id", "item_id", "score", "rank"]
+    users = files["folder"] / "users.csv"
+    pd.DataFrame({"customer": ["u1", "u2"]}).to_csv(users, index=False)
+    bizai("recommend", "score", "--model", model, "--users", users, "--k", "3", "--out", out)
+    assert set(pd.read_parquet(out)["user_id"]) == {"u1", "u2"}
+    result = bizai("recommend", "evaluate", "--data", files["events"], "--time-col", "timestamp", "--model", "itemknn",
+                   "--split", "last", "--k", "5,10")
+    assert "itemknn" in result.stdout and "popularity" in result.stdout and "ndcg" in result.stdout
+    listing = bizai("models", "list", files["folder"] / "models")
+    assert "recommender/ALSRecommender" in listing.stdout and "forecaster/" in listing.stdout
+    shown = json.loads(bizai("models", "show", model).stdout)
+    assert shown["columns"]["user_col"] == "user_id" and "implicit" in shown["library_versions"]
+
+
+def test_config_file_and_flag_precedence(files):
+    config = files["folder"] / "job.toml"
+    config.write_text(f"""
+[forecast.fit]
+data = "{files['pnl']}"
+id-col = "store"
+time_col = "month"
+target_col = "profit"
+model = "naive"
+horizon = 3
+out = "{files['folder'] / 'models' / 'from-config'}"
+""")
+    bizai("--config", config, "forecast", "fit")
+    assert json.loads((files["folder"] / "models" / "from-config" / "meta.json").read_text())["params"]["horizon"] == 3
+    bizai("--config", config, "forecast", "fit", "--horizon", "2")
+    assert json.loads((files["folder"] / "models" / "from-config" / "meta.json").read_text())["params"]["horizon"] == 2
+
+
+@pytest.mark.parametrize("problem", ["missing_column", "no_file", "wrong_type", "empty_file", "unknown_users",
+                                     "unwritable"])
+def test_bad_input_exits_2_with_a_message(files, problem, tmp_path):
+    args = ["forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--out", tmp_path / "m"]
+    expected = ""
+    if problem == "missing_column":
+        args[args.index("profit")] = "proft"
+        expected = "did you mean 'profit'"
+    elif problem == "no_file":
+        args[3] = tmp_path / "nope.csv"
+        expected = "does not exist"
+    elif problem == "wrong_type":
+        (tmp_path / "data.xlsx").write_text("x")
+        args[3] = tmp_path / "data.xlsx"
+        expected = "expected .csv or .parquet"
+    elif problem == "empty_file":
+        (tmp_path / "empty.csv").write_text("store,month,profit\n")
+        args[3] = tmp_path / "empty.csv"
+        expected = "no rows"
+    elif problem == "unknown_users":
+        model = tmp_path / "pop"
+        bizai("recommend", "fit", "--data", files["events"], "--model", "popularity", "--out", model)
+        (tmp_path / "users.csv").write_text("user_id\nu1\nghost\n")
+        args = ["recommend", "score", "--model", model, "--users", tmp_path / "users.csv", "--out", tmp_path / "r.parquet"]
+        expected = "'ghost'"
+    elif problem == "unwritable":
+        if os.geteuid() == 0:
+            args[-1] = Path("/proc/bizai-cannot-write/m")
+        else:
+            locked = tmp_path / "locked"
+            locked.mkdir(mode=0o500)
+            args[-1] = locked / "m"
+        expected = "Output folder .* (cannot be created|is not writable)"
+    result = bizai(*args, check_code=2)
+    assert pytest.importorskip("re").search(expected, result.stderr), result.stderr
+
+
+def test_help_of_every_command_has_an_example():
+    for command in (["forecast", "fit"], ["forecast", "predict"], ["forecast", "backtest"], ["recommend", "fit"],
+                    ["recommend", "score"], ["recommend", "evaluate"]):
+        assert "Example" in bizai(*command, "--help").stdout
+    assert "demo" in bizai("--help").stdout
+
+
+def test_failed_write_leaves_the_old_file_intact(tmp_path):
+    target = tmp_path / "out.parquet"
+    pd.DataFrame({"a": [1]}).to_parquet(target)
+
+    def batches():
+        yield pd.DataFrame({"a": [2, 3]})
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_table_batches(batches(), target)
+    assert pd.read_parquet(target)["a"].tolist() == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]
+
+
+def test_killed_scoring_run_leaves_no_truncated_output(files, tmp_path):
+    model = tmp_path / "pop"
+    bizai("recommend", "fit", "--data", files["events"], "--model", "popularity", "--out", model)
+    out = tmp_path / "recs.parquet"
+    pd.DataFrame({"old": [1]}).to_parquet(out)
+    process = subprocess.Popen([sys.executable, "-m", "bizai.cli.main", "recommend", "score", "--model", str(model),
+                                "--k", "3", "--batch-size", "1", "--out", str(out)], env={**os.environ, "BIZAI_QUIET": "1"})
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".recs.parquet.tmp-*")) and time.time() < deadline and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert pd.read_parquet(out).columns.tolist() == ["old"]  # the old file, whole
