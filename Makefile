@@ -1,0 +1,40 @@
+# Two commands on a fresh machine:  make run  (set up, run the demo, open the dashboard)  and  make test.
+# GPU users: make setup CONSTRAINTS=   (no CPU pin: pip takes the CUDA build of torch).
+PYTHON ?= python3
+VENV ?= .venv
+CONSTRAINTS ?= constraints/cpu.txt
+BIN = $(VENV)/bin
+PIP_CONSTRAINT_FLAG = $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
+
+.PHONY: setup run demo dashboard test lint browser benchmarks
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet $(PIP_CONSTRAINT_FLAG) -e ".[dev]"
+	touch $@
+
+sample_data/events.csv: sample_data/make_events.py | setup
+	$(BIN)/python sample_data/make_events.py
+
+demo: setup sample_data/events.csv
+	$(BIN)/bizai demo
+
+dashboard: setup sample_data/events.csv
+	$(BIN)/bizai dashboard
+
+run: demo dashboard
+
+browser:
+	bash scripts/install-browser.sh
+
+lint: setup
+	$(BIN)/ruff check bizai tests dashboards benchmarks sample_data
+
+test: setup browser lint
+	$(BIN)/python -m pytest
+
+benchmarks: setup
+	$(BIN)/python benchmarks/forecast_stallion.py
+	$(BIN)/python benchmarks/recsys_ml1m.py

@@ -1,0 +1,113 @@
+"""What the pages share: cached data loaders, cached training, and the session's current data set.
+
+Computation is bizai's; this module only caches it (data with st.cache_data, models with st.cache_resource).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from bizai.errors import BizaiError
+from bizai.io import read_table
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+PNL_COLUMNS = {"id_col": "store_id", "time_col": "month", "target_col": "profit",
+               "static_cols": ["region", "store_format"], "known_cols": ["promo_days", "holiday_days"],
+               "past_cols": ["revenue"]}
+EVENT_COLUMNS = {"user_col": "user_id", "item_col": "item_id", "time_col": "timestamp", "event_col": "event"}
+EVENT_WEIGHTS = {"view": 1.0, "cart": 3.0, "purchase": 5.0}
+
+
+@st.cache_data(show_spinner="Loading sample P&L data…")
+def sample_pnl() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return pd.read_csv(SAMPLE / "pnl_monthly.csv"), pd.read_csv(SAMPLE / "pnl_future.csv")
+
+
+@st.cache_data(show_spinner="Loading sample interaction log…")
+def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from bizai.cli.demo import sample_events as ensure_events
+
+    return pd.read_csv(ensure_events()), pd.read_csv(SAMPLE / "items.csv")
+
+
+@st.cache_data(show_spinner="Reading the upload…")
+def read_upload(name: str, content: bytes) -> pd.DataFrame:
+    """An uploaded CSV/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI)."""
+    import tempfile
+
+    suffix = Path(name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(content)
+        handle.flush()
+        return read_table(handle.name)
+
+
+def series_data() -> dict:
+    """The current series data set: frame, future frame (or None), column roles, label."""
+    if "series" not in st.session_state:
+        history, future = sample_pnl()
+        st.session_state["series"] = {"frame": history, "future": future, "columns": dict(PNL_COLUMNS),
+                                      "label": "sample P&L (40 stores, monthly)"}
+    return st.session_state["series"]
+
+
+def events_data() -> dict:
+    if "events" not in st.session_state:
+        events, items = sample_events()
+        st.session_state["events"] = {"frame": events, "items": items, "columns": dict(EVENT_COLUMNS),
+                                      "weights": dict(EVENT_WEIGHTS), "label": "sample shop (3,000 customers)"}
+    return st.session_state["events"]
+
+
+def frame_key(frame: pd.DataFrame) -> str:
+    from bizai.persistence import fingerprint
+
+    return fingerprint(frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def train_forecaster(key: str, _frame: pd.DataFrame, roles_json: str, model: str, horizon: int, quantiles: tuple):
+    """Fit once per (data, settings); `key` is the data fingerprint (the frame itself is not hashed)."""
+    from bizai.finance import ProfitForecaster
+
+    roles = json.loads(roles_json)
+    forecaster = ProfitForecaster(model=model, horizon=horizon, quantiles=quantiles, random_state=0, show_progress=False)
+    return forecaster.fit(_frame, **roles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights_json: str, model: str):
+    from bizai.cli.recommend import build_recommender
+
+    recommender = build_recommender(model, 0, False)
+    if model == "sasrec":
+        recommender.training.max_minutes = 3  # keep the page responsive on a laptop CPU
+    return recommender.fit(_frame, **json.loads(columns_json), event_weights=json.loads(weights_json) or None)
+
+
+def as_key(value: dict) -> str:
+    """A dict as a stable cache key."""
+    return json.dumps(value, sort_keys=True)
+
+
+def show_error(error: Exception) -> None:
+    """Problems in words, never a traceback."""
+    if isinstance(error, BizaiError):
+        st.error(str(error), icon="⚠️")
+    else:
+        st.error(f"Something went wrong: {type(error).__name__}: {error}", icon="⚠️")
+
+
+def download_buttons(frame: pd.DataFrame, stem: str) -> None:
+    left, right = st.columns(2)
+    left.download_button("Download CSV", frame.to_csv(index=False).encode(), f"{stem}.csv", "text/csv",
+                         key=f"{stem}-csv")
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    right.download_button("Download Parquet", buffer.getvalue(), f"{stem}.parquet", "application/octet-stream",
+                          key=f"{stem}-parquet")

@@ -1,0 +1,83 @@
+"""Data page: pick the sample or upload CSV/Parquet, preview it, map columns, validate."""
+
+import streamlit as st
+from state import events_data, read_upload, series_data, show_error
+
+from bizai.finance.panel import columns_from_arguments, prepare_panel
+from bizai.mapping import guess_event_columns, guess_event_weights, guess_series_columns
+from bizai.recsys.dataset import EventColumns, build_interactions
+
+st.title("Data")
+series_tab, events_tab = st.tabs(["Series to forecast", "Customer interactions"])
+
+
+def pick(label: str, options: list[str], guess, key: str, optional: bool = False):
+    choices = (["(none)"] if optional else []) + options
+    index = choices.index(guess) if guess in choices else 0
+    value = st.selectbox(label, choices, index=index, key=key)
+    return None if value == "(none)" else value
+
+
+with series_tab:
+    current = series_data()
+    st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} rows")
+    upload = st.file_uploader("Upload a long table: one row per entity and period (CSV or Parquet)",
+                              type=["csv", "parquet"], key="series_upload")
+    future_upload = st.file_uploader("Optional: known future values (promotions, holidays) for the forecast horizon",
+                                     type=["csv", "parquet"], key="future_upload")
+    if upload is not None:
+        try:
+            frame = read_upload(upload.name, upload.getvalue())
+            future = read_upload(future_upload.name, future_upload.getvalue()) if future_upload else None
+            st.dataframe(frame.head(200), height=220)
+            guess = guess_series_columns(frame)
+            columns = [str(c) for c in frame.columns]
+            c1, c2, c3 = st.columns(3)
+            id_col = pick("Entity id", columns, guess["id_col"], "map_id")
+            time_col = pick("Date", columns, guess["time_col"], "map_time")
+            target_col = pick("Value to forecast", columns, guess["target_col"], "map_target")
+            others = [c for c in columns if c not in {id_col, time_col, target_col}]
+            static_cols = c1.multiselect("Per-entity attributes", others, [c for c in guess["static_cols"] if c in others])
+            known_cols = c2.multiselect("Known in advance", others, [c for c in guess["known_cols"] if c in others]
+                                        if future is not None else [])
+            past_cols = c3.multiselect("Known only up to now", others, [])
+            if st.button("Use this data", type="primary", key="use_series"):
+                roles = dict(id_col=id_col, time_col=time_col, target_col=target_col, static_cols=static_cols,
+                             known_cols=known_cols, past_cols=past_cols)
+                panel = prepare_panel(frame, columns_from_arguments(**roles), None)
+                st.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": upload.name}
+                st.success(f"{len(panel.series_ids):,} series at frequency {panel.freq}; "
+                           f"{len(panel.filled)} missing period(s) will be filled.")
+        except Exception as error:  # noqa: BLE001 - shown in words on the page
+            show_error(error)
+    else:
+        st.dataframe(current["frame"].head(200), height=260)
+
+with events_tab:
+    current = events_data()
+    st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} interactions")
+    upload = st.file_uploader("Upload an interaction log: one row per view, click or purchase (CSV or Parquet)",
+                              type=["csv", "parquet"], key="events_upload")
+    if upload is not None:
+        try:
+            frame = read_upload(upload.name, upload.getvalue())
+            st.dataframe(frame.head(200), height=220)
+            guess = guess_event_columns(frame)
+            columns = [str(c) for c in frame.columns]
+            user_col = pick("Customer id", columns, guess["user_col"], "map_user")
+            item_col = pick("Item id", columns, guess["item_col"], "map_item")
+            time_col = pick("Timestamp", columns, guess["time_col"], "map_ts", optional=True)
+            event_col = pick("Event type", columns, guess["event_col"], "map_event", optional=True)
+            weights = guess_event_weights(frame[event_col]) if event_col else {}
+            if event_col:
+                st.caption("Event weights: " + ", ".join(f"{k} = {v:g}" for k, v in weights.items()))
+            if st.button("Use this data", type="primary", key="use_events"):
+                columns_used = {"user_col": user_col, "item_col": item_col, "time_col": time_col, "event_col": event_col}
+                data = build_interactions(frame, EventColumns(**columns_used), weights or None)
+                st.session_state["events"] = {"frame": frame, "items": None, "columns": columns_used,
+                                              "weights": weights, "label": upload.name}
+                st.success(f"{data.n_users:,} customers, {data.n_items:,} items, {len(frame):,} interactions.")
+        except Exception as error:  # noqa: BLE001
+            show_error(error)
+    else:
+        st.dataframe(current["frame"].head(200), height=260)

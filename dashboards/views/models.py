@@ -1,0 +1,43 @@
+"""Models page: saved model folders with their metadata; load one instead of training."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from state import show_error
+
+from bizai.persistence import META_FILE, read_meta
+
+st.title("Saved models")
+root = Path(st.text_input("Folder to look in", value="bizai-demo/models"))
+folders = sorted(p.parent for p in root.rglob(META_FILE)) if root.is_dir() else []
+if not folders:
+    st.info(f"No saved models under {root}. Run `bizai demo` or `bizai forecast fit ... --out {root}/profit`.")
+else:
+    rows = []
+    for folder in folders:
+        meta = read_meta(folder)
+        rows.append({"folder": str(folder), "family": meta.get("family"), "model": meta.get("model"),
+                     "rows trained on": meta.get("training_rows"), "created": meta.get("created_at"),
+                     "bizai": meta.get("bizai_version")})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    chosen = st.selectbox("Model", [str(f) for f in folders])
+    with st.expander("Metadata"):
+        st.json(read_meta(chosen))
+    if st.button("Load this model", type="primary"):
+        try:
+            meta = read_meta(chosen)
+            if meta["family"] == "forecaster":
+                from bizai.finance import ProfitForecaster
+
+                st.session_state["loaded_forecaster"] = ProfitForecaster.load(chosen)
+                st.session_state["forecast_settings"] = (meta["model"], meta["params"]["horizon"], None)
+            else:
+                from bizai.recsys import BaseRecommender
+
+                st.session_state["loaded_recommender"] = BaseRecommender.load(chosen)
+                st.session_state["rec_model"] = meta["model"]
+            page = "Forecast" if meta["family"] == "forecaster" else "Recommendations"
+            st.success(f"Loaded {meta['model']}: open the {page} page.")
+        except Exception as error:  # noqa: BLE001
+            show_error(error)
