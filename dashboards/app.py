@@ -10,9 +10,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # so pages can import the shared
 st.set_page_config(page_title="bizai", page_icon="📈", layout="wide")
 VIEWS = Path(__file__).parent / "views"
 pages = [
-    st.Page(VIEWS / "data.py", title="Data", icon="🗂️", default=True),
-    st.Page(VIEWS / "forecast.py", title="Forecast", icon="📈", url_path="forecast"),
-    st.Page(VIEWS / "recommendations.py", title="Recommendations", icon="🛒", url_path="recommendations"),
-    st.Page(VIEWS / "models.py", title="Models", icon="💾", url_path="models"),
+    st.Page(VIEWS / "data.py", title="Data", icon=":material/table:", default=True),
+    st.Page(VIEWS / "forecast.py", title="Forecast", icon=":material/show_chart:", url_path="forecast"),
+    st.Page(VIEWS / "recommendations.py", title="Recommendations", icon=":material/shopping_cart:", url_path="recommendations"),
+    st.Page(VIEWS / "models.py", title="Models", icon=":material/save:", url_path="models"),
 ]
 st.navigation(pages).run()

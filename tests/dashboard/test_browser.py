@@ -1,0 +1,90 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright, against `streamlit run` on a local port.
+Screenshots go to tests/artifacts/ (ignored by git)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium: run scripts/install-browser.sh"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "BIZAI_QUIET": "1"})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the dashboard did not start within 90 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        started = time.perf_counter()
+        page.goto(dashboard_url)
+        expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
+        first_render = time.perf_counter() - started
+        page.screenshot(path=str(ARTIFACTS / "1-data.png"), full_page=True)
+
+        page.goto(f"{dashboard_url}/forecast")
+        page.get_by_role("button", name="Train forecast").click()
+        chart = page.locator(".vega-embed").first
+        expect(chart).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Trained lightgbm")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "2-forecast.png"), full_page=True)
+
+        page.goto(f"{dashboard_url}/recommendations")
+        page.get_by_role("button", name="Train recommender").click()
+        expect(page.get_by_text("because you interacted with")).to_be_visible(timeout=120_000)
+        customer = page.locator('[data-testid="stSelectbox"]').filter(has_text="Customer (type to search)")
+        customer.click()
+        page.keyboard.type("U00042")
+        page.get_by_role("option", name="U00042").click()
+        expect(customer.locator("input")).to_have_value("U00042", timeout=30_000)
+        expect(page.get_by_text("because you interacted with")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "3-recommendations.png"), full_page=True)
+        browser.close()
+    (ARTIFACTS / "timings.txt").write_text(f"first render s: {first_render:.2f}\n")
+    assert first_render < 60
