@@ -37,9 +37,14 @@ DEFAULT_PARAMS = {
     "gradient_clip_val": 0.1,
     # A wall-clock budget keeps CPU training bounded; on a GPU the epoch limit binds first.
     "max_minutes": 12,
+    "min_encoder_length": None,  # None: half the encoder length, as in the pytorch-forecasting tutorial
+    "target_transformation": "auto",  # softplus for non-negative targets, none when values go negative
 }
-TIME_INDEX = "__time_idx"
-SERIES_LABEL = "__series_label"
+# pytorch-forecasting treats columns whose names start with "__" as its own internals (they are left out of the
+# network's inputs), so the TFT frame uses plain names instead of bizai's canonical __series/__time/__target.
+TIME_INDEX = "bizai_time_idx"
+SERIES_LABEL = "bizai_series"
+TFT_TARGET = "bizai_target"
 
 
 def epoch_logger_class():
@@ -85,7 +90,9 @@ class TFTModel(ForecastModel):
             frame = pd.concat([frame, extra], ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)
         frame = frame.copy()
         frame[TIME_INDEX] = self._time_index(frame[TIME])
-        frame[SERIES_LABEL] = frame[SERIES].astype(str)
+        # Zero-padded labels sort like the integer codes: pytorch-forecasting expects rows ordered by group label,
+        # and "10" < "9" as text misaligned every series with its target scale.
+        frame[SERIES_LABEL] = frame[SERIES].map("s{:07d}".format)
         grouped = frame.groupby(SERIES)
         frame[TARGET] = grouped[TARGET].transform(lambda s: s.interpolate(limit_direction="both")).fillna(0.0)
         for col in [*cols.known_cols, *cols.past_cols]:
@@ -97,7 +104,7 @@ class TFTModel(ForecastModel):
             if isinstance(frame[col].dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(frame[col]):
                 frame[col] = frame[col].astype(str)
         frame["cal_month"] = frame[TIME].dt.month.astype(str)
-        return frame
+        return frame.rename(columns={TARGET: TFT_TARGET})
 
     def _time_index(self, times: pd.Series) -> np.ndarray:
         """Period number counted from the training start, the same for every series (negative before it)."""
@@ -112,17 +119,22 @@ class TFTModel(ForecastModel):
         cols = panel.columns
         numeric = lambda names: [c for c in names if pd.api.types.is_numeric_dtype(frame[c])]  # noqa: E731
         categorical = lambda names: [c for c in names if not pd.api.types.is_numeric_dtype(frame[c])]  # noqa: E731
-        transformation = "softplus" if (frame[TARGET] >= 0).all() else None
+        transformation = self.hyper("target_transformation")
+        if transformation == "auto":
+            transformation = "softplus" if (frame[TFT_TARGET] >= 0).all() else None
+        max_encoder = int(self.hyper("max_encoder_length"))
+        min_encoder = self.hyper("min_encoder_length")
+        min_encoder = max(1, max_encoder // 2) if min_encoder is None else int(min_encoder)
         static_cat = [SERIES_LABEL, *categorical(cols.static_cols)]
         known_cat = ["cal_month", *categorical(cols.known_cols)]
         past_cat = categorical(cols.past_cols)
         return TimeSeriesDataSet(
             frame,
             time_idx=TIME_INDEX,
-            target=TARGET,
+            target=TFT_TARGET,
             group_ids=[SERIES_LABEL],
-            max_encoder_length=int(self.hyper("max_encoder_length")),
-            min_encoder_length=1,
+            max_encoder_length=max_encoder,
+            min_encoder_length=min_encoder,
             max_prediction_length=self.settings.horizon,
             min_prediction_length=1,
             static_categoricals=static_cat,
@@ -130,9 +142,12 @@ class TFTModel(ForecastModel):
             time_varying_known_categoricals=known_cat,
             time_varying_known_reals=[TIME_INDEX, *numeric(cols.known_cols)],
             time_varying_unknown_categoricals=past_cat,
-            time_varying_unknown_reals=[TARGET, *numeric(cols.past_cols)],
+            time_varying_unknown_reals=[TFT_TARGET, *numeric(cols.past_cols)],
             target_normalizer=GroupNormalizer(groups=[SERIES_LABEL], transformation=transformation),
-            categorical_encoders={c: NaNLabelEncoder(add_nan=True) for c in [*static_cat, *known_cat, *past_cat]},
+            # The group id keeps a plain encoder: with add_nan its codes shift by one and every series gets its
+            # neighbour's target scale. Other categoricals accept unseen values.
+            categorical_encoders={**{c: NaNLabelEncoder(add_nan=True) for c in [*static_cat, *known_cat, *past_cat]},
+                                  SERIES_LABEL: NaNLabelEncoder(add_nan=False)},
             add_relative_time_idx=True,
             add_target_scales=True,
             add_encoder_length=True,
@@ -219,13 +234,36 @@ class TFTModel(ForecastModel):
             weights = interpretation[key].detach().cpu().numpy()
             weights = weights / weights.sum() if weights.sum() > 0 else weights
             for name, weight in zip(names, weights, strict=True):
-                label = {SERIES_LABEL: "series_id", TARGET: "target_history", TIME_INDEX: "time_index"}.get(name, name)
+                label = {SERIES_LABEL: "series_id", TFT_TARGET: "target_history", TIME_INDEX: "time_index",
+                         f"{TFT_TARGET}_center": "target_level", f"{TFT_TARGET}_scale": "target_scale"}.get(name, name)
                 totals[label] = totals.get(label, 0.0) + float(weight)
         frame = pd.DataFrame({"feature": list(totals), "importance": list(totals.values())})
         frame["importance"] /= frame["importance"].sum()
         self.importance_ = frame.sort_values("importance", ascending=False, ignore_index=True)
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        known = self._known_series()
+        unseen = ~future[SERIES].map(lambda code: f"s{code:07d}" in known)
+        if not unseen.any():
+            return self._predict_known(panel, future)
+        from bizai.finance.baselines import NaiveModel
+
+        log.warning("%d series were not seen when the TFT was fitted and get the naive forecast; refit to include them",
+                    future.loc[unseen, SERIES].nunique())
+        rows = panel.frame[SERIES].isin(future.loc[unseen, SERIES])
+        unseen_panel = Panel(panel.frame[rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
+                             panel.filled)
+        parts = [NaiveModel(self.settings).fit(unseen_panel).predict(unseen_panel, future[unseen])]
+        if (~unseen).any():
+            known_panel = Panel(panel.frame[~rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
+                                panel.filled)
+            parts.append(self._predict_known(known_panel, future[~unseen]))
+        return pd.concat(parts).set_index([SERIES, TIME]).loc[pd.MultiIndex.from_frame(future[[SERIES, TIME]])].reset_index()
+
+    def _known_series(self) -> set[str]:
+        return set(self.dataset_parameters_["categorical_encoders"][SERIES_LABEL].classes_)
+
+    def _predict_known(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         import torch
         from pytorch_forecasting import TimeSeriesDataSet
 
@@ -239,7 +277,7 @@ class TFTModel(ForecastModel):
                 trainer_kwargs={"accelerator": "cpu", "logger": False, "enable_progress_bar": False})
         values = prediction.output.detach().cpu().numpy()  # (series, horizon, quantiles)
         index = prediction.index
-        series = index[SERIES_LABEL].astype(np.int64).to_numpy()
+        series = index[SERIES_LABEL].str[1:].astype(np.int64).to_numpy()
         horizon = values.shape[1]
         out = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": np.tile(np.arange(1, horizon + 1), len(series))})
         stacked = np.sort(values.reshape(-1, values.shape[2]), axis=1)
