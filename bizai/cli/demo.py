@@ -71,5 +71,6 @@ def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     if not app.exists():
         raise typer.BadParameter(f"dashboard not found at {app}: run from a bizai source checkout")
     sample_events()
+    # Run from the repository so Streamlit picks up .streamlit/config.toml (the raised upload limit).
     raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                                      "--server.headless", "true"]))
+                                      "--server.headless", "true"], cwd=REPO))

@@ -10,7 +10,7 @@ import typer
 
 from bizai.cli.options import parse_numbers, set_up_logging, split_list
 from bizai.cli.tracking import log_run
-from bizai.io import read_table, write_table
+from bizai.io import read_table, write_table, write_table_batches
 
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
@@ -94,9 +94,8 @@ def predict(
     forecaster = ProfitForecaster.load(model)
     future = read_table(known_future) if known_future else None
     history = read_table(data) if data else None
-    predictions = forecaster.predict(known_future=future, data=history)
-    write_table(predictions, out)
-    typer.echo(f"wrote {len(predictions)} forecasts to {out}")
+    rows = write_table_batches(forecaster.predict_batches(known_future=future, data=history), out)
+    typer.echo(f"wrote {rows} forecasts to {out}")
 
 
 @app.command("backtest")

@@ -20,7 +20,7 @@ from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.finance.baselines import NaiveModel
 from bizai.finance.panel import Panel, columns_from_arguments, horizon_grid, prepare_future, prepare_panel
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
-from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
 from bizai.persistence import check_compatible, fingerprint, library_versions, read_meta, save_folder
 from bizai.schema import SERIES, TARGET, TIME, shorten
 
@@ -147,12 +147,22 @@ class ProfitForecaster:
             unseen at fit time are forecast too.
         Returns ids, time, `forecast` and the quantile columns, as pandas or polars like the training data.
         """
+        kind = frame_kind(data) if data is not None else self.input_kind_
+        parts = list(self.predict_batches(known_future, data))
+        return from_pandas(pd.concat(parts, ignore_index=True), kind)
+
+    def predict_batches(self, known_future=None, data=None, series_per_batch: int = 2000):
+        """The same forecasts as `predict`, as pandas frames of at most `series_per_batch` series each, so a
+        batch job over many thousands of series can write them out as it goes."""
         check_is_fitted(self, "fitted_model_")
-        panel, kind = self._panel_for(data)
+        panel, _ = self._panel_for(data)
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
-        predictions = predict_with(self.fitted_model_, self.fallback_model_, panel, future)
-        return from_pandas(panel.to_caller(predictions), kind)
+        series = future[SERIES].unique()
+        for start in range(0, len(series), series_per_batch):
+            chunk = future[future[SERIES].isin(series[start:start + series_per_batch])]
+            predictions = predict_with(self.fitted_model_, self.fallback_model_, panel, chunk)
+            yield panel.to_caller(predictions)
 
     def _panel_for(self, data) -> tuple[Panel, FrameKind]:
         if data is None:

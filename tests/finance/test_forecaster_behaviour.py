@@ -164,3 +164,12 @@ def test_quantile_labels_follow_the_levels(panel):
         out = ProfitForecaster(model="naive", horizon=6, quantiles=(0.05, 0.5, 0.95)).fit(
             history, **FIT_COLUMNS).predict(known_future=future)
     assert list(out.columns[-3:]) == ["p5", "p50", "p95"]
+
+
+def test_predict_batches_give_the_same_forecasts_as_predict(panel):
+    history, future = panel
+    model = ProfitForecaster(model="lightgbm", horizon=6, model_params=FAST_LGBM, random_state=0).fit(
+        history, **FIT_COLUMNS)
+    batches = list(model.predict_batches(known_future=future, series_per_batch=2))
+    assert [batch["store"].nunique() for batch in batches] == [2, 2, 1]
+    pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), model.predict(known_future=future))

@@ -140,3 +140,24 @@ def test_models_learn_the_structure(events):
         group_of_user = recs["user_id"].str[1:].astype(int) % 2
         group_of_item = (recs["item_id"].str[1:].astype(int) >= 20).astype(int)
         assert np.mean(group_of_user == group_of_item) > 0.9
+
+
+def test_sasrec_learns_what_comes_next():
+    """Users walk through items in order (i -> i+1); SASRec must put the next item first for most of them."""
+    from tests.recsys.conftest import make_events
+
+    events = make_events(n_users=200, seed=1)
+    model = SASRecRecommender(SASRecArchitecture(hidden=32, layers=1, heads=1, max_length=16),
+                              SASRecTraining(epochs=15, batch_size=32, learning_rate=3e-3), random_state=0)
+    model.fit(events, **FIT)
+    last = events.groupby("user_id").tail(1).set_index("user_id")["item_id"]
+
+    def next_item(item: str) -> str:
+        number = int(item[1:])
+        group = number // 20
+        return f"i{group * 20 + (number - group * 20 + 1) % 20}"
+
+    recs = model.recommend(k=1)
+    hits = np.mean([row.item_id == next_item(last[row.user_id]) for row in recs.itertuples()])
+    assert hits > 0.8
+    assert model.history_[-1]["loss"] < model.history_[0]["loss"]
