@@ -55,6 +55,9 @@ def main() -> None:
                "users/s": scored["user_id"].nunique() / score_seconds}
         if name == "sasrec":
             row["model"] += f" ({len(model.history_)} epochs, device {model.device_})"
+            curve = pd.DataFrame(model.history_)
+            print(curve.to_string(index=False), flush=True)
+            (RESULTS.parent / "sasrec_ml1m_curve.csv").write_text(curve.to_csv(index=False))
         print(row, flush=True)
         rows.append(row)
     rows += [{"model": name, "HR@10": hr, "NDCG@10": ndcg} for name, hr, ndcg in PEERS]

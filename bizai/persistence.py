@@ -103,3 +103,22 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
             f"Model {str(path)!r} was saved with other library versions: {'; '.join(differences)}. "
             "Install those versions or retrain."
         )
+
+
+def torch_to_bytes(value: Any) -> bytes:
+    """Serialise tensors/state dicts with torch.save, for models that pickle their network as bytes."""
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    return buffer.getvalue()
+
+
+def torch_from_bytes(payload: bytes) -> Any:
+    import io
+
+    import torch
+
+    return torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)

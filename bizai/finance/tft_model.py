@@ -9,7 +9,6 @@ unseen at fit time are forecast through the id encoders' unknown category.
 from __future__ import annotations
 
 import copy
-import io
 import logging
 import tempfile
 import warnings
@@ -19,6 +18,7 @@ import pandas as pd
 
 from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.panel import Panel
+from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.schema import SERIES, TARGET, TIME
 
 log = logging.getLogger(__name__)
@@ -298,21 +298,16 @@ class TFTModel(ForecastModel):
         state = copy.copy(self.__dict__)
         network = state.pop("network_", None)
         if network is not None:
-            import torch
-
-            buffer = io.BytesIO()
-            torch.save({"hparams": dict(network.hparams), "weights": network.state_dict()}, buffer)
-            state["network_bytes_"] = buffer.getvalue()
+            state["network_bytes_"] = torch_to_bytes({"hparams": dict(network.hparams), "weights": network.state_dict()})
         return state
 
     def __setstate__(self, state):
         payload = state.pop("network_bytes_", None)
         self.__dict__.update(state)
         if payload is not None:
-            import torch
             from pytorch_forecasting import TemporalFusionTransformer
 
-            saved = torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
+            saved = torch_from_bytes(payload)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 network = TemporalFusionTransformer(**saved["hparams"])

@@ -5,13 +5,13 @@ bf16 autocast on a GPU, and scores each user from their latest history in batche
 from __future__ import annotations
 
 import copy
-import io
 import logging
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.progress import progress
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import InteractionData
@@ -39,7 +39,8 @@ class SASRecTraining:
     validation_users: int = 2000
     full_softmax_max_items: int = 50_000
     negatives: int = 1024
-    max_minutes: float | None = None
+    # A wall-clock budget: the defaults fit MovieLens-1M on a 2-core CPU inside it (GPU epochs are far shorter).
+    max_minutes: float | None = 20.0
 
 
 class SASRecRecommender(BaseRecommender):
@@ -112,7 +113,8 @@ class SASRecRecommender(BaseRecommender):
                 optimiser.step()
                 losses.append(float(loss.detach()))
             score = self._validation_ndcg(network, val_inputs, val_targets, device)
-            self.history_.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_ndcg@10": score})
+            self.history_.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_ndcg@10": score,
+                                  "seconds": time.perf_counter() - started})
             log.info("SASRec epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch + 1, np.mean(losses), score)
             if score > best:
                 best, best_state, stale = score, copy.deepcopy(network.state_dict()), 0
@@ -179,24 +181,18 @@ class SASRecRecommender(BaseRecommender):
         state = copy.copy(self.__dict__)
         network = state.pop("network_", None)
         if network is not None:
-            import torch
-
-            buffer = io.BytesIO()
-            torch.save(network.state_dict(), buffer)
-            state["network_weights_"] = buffer.getvalue()
+            state["network_weights_"] = torch_to_bytes(network.state_dict())
         return state
 
     def __setstate__(self, state):
         weights = state.pop("network_weights_", None)
         self.__dict__.update(state)
         if weights is not None:
-            import torch
-
             from bizai.recsys.sasrec.network import SASRecNetwork
 
             arch = self.architecture
             network = SASRecNetwork(self.data_.n_items, arch.hidden, arch.layers, arch.heads, arch.dropout, arch.max_length)
-            network.load_state_dict(torch.load(io.BytesIO(weights), map_location="cpu"))
+            network.load_state_dict(torch_from_bytes(weights))
             self.network_ = network.eval()
 
 
