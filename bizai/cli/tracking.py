@@ -1,4 +1,7 @@
-"""Optional MLflow tracking (`--track` or BIZAI_TRACKING_URI). Without either, nothing is imported or logged."""
+"""Optional MLflow tracking (`--track` or BIZAI_TRACKING_URI). Without either, nothing is imported or logged.
+
+The default store is ./mlruns (a local file store; mlflow-skinny is enough). For SQLite or a server, set
+BIZAI_TRACKING_URI (e.g. sqlite:///mlflow.db, which needs the full mlflow package)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,11 @@ def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, f
         import mlflow
     except ImportError as exc:
         raise DataContractError("--track needs MLflow: pip install 'bizai[tracking]'.") from exc
-    mlflow.set_tracking_uri(os.environ.get("BIZAI_TRACKING_URI", "sqlite:///mlruns.db"))
+    uri = os.environ.get("BIZAI_TRACKING_URI") or f"file:{Path('mlruns').resolve()}"
+    if uri.startswith("file:"):
+        # MLflow 3 keeps its file store behind an opt-in; a local folder is the zero-setup default we promise.
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    mlflow.set_tracking_uri(uri)
     with mlflow.start_run(run_name=name):
         mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
         mlflow.log_metrics({k: float(v) for k, v in metrics.items() if isinstance(v, int | float)})

@@ -167,3 +167,26 @@ def test_killed_scoring_run_leaves_no_truncated_output(files, tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert pd.read_parquet(out).columns.tolist() == ["old"]  # the old file, whole
+
+
+def test_track_logs_parameters_metrics_and_the_model_folder_to_mlflow(files, tmp_path):
+    import mlflow
+
+    uri = f"file:{tmp_path / 'mlruns'}"
+    env = {**os.environ, "BIZAI_QUIET": "1", "BIZAI_TRACKING_URI": uri}
+    subprocess.run([sys.executable, "-m", "bizai.cli.main", "forecast", "fit", "--data", str(files["pnl"]),
+                    *FORECAST_COLUMNS, "--model", "naive", "--backtest-windows", "1", "--track",
+                    "--out", str(tmp_path / "m")], check=True, env=env, capture_output=True, timeout=300)
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(search_all_experiments=True)
+    assert len(runs) == 1
+    assert runs.iloc[0]["params.model"] == "naive" and runs.iloc[0]["metrics.mae"] > 0
+    artifacts = [a.path for a in mlflow.MlflowClient().list_artifacts(runs.iloc[0]["run_id"], "model")]
+    assert "model/meta.json" in artifacts
+
+
+def test_without_track_nothing_is_logged(files, tmp_path):
+    bizai("forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--out", tmp_path / "m",
+          cwd=tmp_path)
+    assert not (tmp_path / "mlruns").exists()
