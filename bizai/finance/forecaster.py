@@ -147,6 +147,7 @@ class ProfitForecaster:
             unseen at fit time are forecast too.
         Returns ids, time, `forecast` and the quantile columns, as pandas or polars like the training data.
         """
+        check_is_fitted(self, "fitted_model_")
         kind = frame_kind(data) if data is not None else self.input_kind_
         parts = list(self.predict_batches(known_future, data))
         return from_pandas(pd.concat(parts, ignore_index=True), kind)
