@@ -31,12 +31,13 @@ DEFAULT_PARAMS = {
     "hidden_continuous_size": 8,
     "learning_rate": 0.03,
     "batch_size": 128,
-    "max_epochs": 30,
+    "max_epochs": 40,
     "limit_train_batches": 50,
-    "patience": 4,
+    "patience": 6,
+    "reduce_on_plateau_patience": 4,
     "gradient_clip_val": 0.1,
     # A wall-clock budget keeps CPU training bounded; on a GPU the epoch limit binds first.
-    "max_minutes": 12,
+    "max_minutes": 15,
     "min_encoder_length": None,  # None: half the encoder length, as in the pytorch-forecasting tutorial
     "target_transformation": "auto",  # softplus for non-negative targets, none when values go negative
 }
@@ -184,7 +185,7 @@ class TFTModel(ForecastModel):
             hidden_continuous_size=int(self.hyper("hidden_continuous_size")),
             loss=QuantileLoss(quantiles=self.levels_),
             log_interval=-1,
-            reduce_on_plateau_patience=2,
+            reduce_on_plateau_patience=int(self.hyper("reduce_on_plateau_patience")),
         )
         EpochLogger = epoch_logger_class()  # noqa: N806 - a class built lazily so lightning loads only here
         with tempfile.TemporaryDirectory() as folder:
