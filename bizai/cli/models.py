@@ -15,7 +15,10 @@ app = typer.Typer(help="Inspect saved model folders.", no_args_is_help=True)
 
 @app.command("list")
 def list_models(folder: Path = typer.Argument(Path("models"), help="Folder holding model folders.")) -> None:
-    """List model folders under FOLDER (default ./models) with kind, size of data and creation time."""
+    """List model folders under FOLDER (default ./models) with kind, size of data and creation time.
+
+    Example: bizai models list bizai-demo/models
+    """
     found = sorted(p.parent for p in folder.rglob(META_FILE)) if folder.is_dir() else []
     if not found:
         typer.echo(f"no models under {folder}")
@@ -32,5 +35,8 @@ def list_models(folder: Path = typer.Argument(Path("models"), help="Folder holdi
 
 @app.command("show")
 def show(path: Path = typer.Argument(..., help="A model folder.")) -> None:
-    """Print a model folder's meta.json: versions, parameters, columns, data fingerprint, metrics."""
+    """Print a model folder's meta.json: versions, parameters, columns, data fingerprint, metrics.
+
+    Example: bizai models show models/profit
+    """
     typer.echo(json.dumps(read_meta(path), indent=2))

@@ -135,7 +135,7 @@ def test_bad_input_exits_2_with_a_message(files, problem, tmp_path):
 
 def test_help_of_every_command_has_an_example():
     for command in (["forecast", "fit"], ["forecast", "predict"], ["forecast", "backtest"], ["recommend", "fit"],
-                    ["recommend", "score"], ["recommend", "evaluate"]):
+                    ["recommend", "score"], ["recommend", "evaluate"], ["models", "list"], ["models", "show"]):
         assert "Example" in bizai(*command, "--help").stdout
     assert "demo" in bizai("--help").stdout
 
