@@ -131,12 +131,8 @@ class ProfitForecaster:
                 f"fallback forecast instead of {name}: {shorten(ids)}.",
                 stacklevel=3,
             )
-        model.fit(self._subset(panel, ~panel.frame[SERIES].isin(short)))
+        model.fit(panel.subset(~panel.frame[SERIES].isin(short)))
         return model, fallback
-
-    @staticmethod
-    def _subset(panel: Panel, rows) -> Panel:
-        return Panel(panel.frame[rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids, panel.filled)
 
     # -------------------------------------------------------------------------------------- predicting
     def predict(self, known_future=None, data=None):
@@ -304,7 +300,7 @@ class ProfitForecaster:
         cutoffs = backtest_cutoffs(panel, int(self.horizon), n_windows, step)
         parts = []
         for cutoff in cutoffs:
-            history = self._subset(panel, panel.frame[TIME] <= cutoff)
+            history = panel.subset(panel.frame[TIME] <= cutoff)
             window = panel.frame[panel.frame[TIME] > cutoff]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # short and ended series were reported once, at fit time
@@ -343,9 +339,7 @@ def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, futur
     parts = []
     if (~use_fallback).any():
         keep = panel.frame[SERIES].isin(future.loc[~use_fallback, SERIES].unique())
-        subset = Panel(panel.frame[keep].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
-                       panel.filled)
-        parts.append(model.predict(subset, future[~use_fallback]))
+        parts.append(model.predict(panel.subset(keep), future[~use_fallback]))
     if use_fallback.any():
         parts.append(fallback.predict(panel, future[use_fallback]))
     return pd.concat(parts, ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)

@@ -71,6 +71,10 @@ class Panel:
     def categorical_cols(self) -> list[str]:
         return [c for c in self.columns.covariates if not pd.api.types.is_numeric_dtype(self.frame[c])]
 
+    def subset(self, rows) -> Panel:
+        """The same panel restricted to `rows` (a boolean mask over `frame`)."""
+        return Panel(self.frame[rows].reset_index(drop=True), self.columns, self.freq, self.series_ids, self.filled)
+
     def last_times(self) -> pd.Series:
         return self.frame.groupby(SERIES)[TIME].max()
 

@@ -252,12 +252,10 @@ class TFTModel(ForecastModel):
         log.warning("%d series were not seen when the TFT was fitted and get the naive forecast; refit to include them",
                     future.loc[unseen, SERIES].nunique())
         rows = panel.frame[SERIES].isin(future.loc[unseen, SERIES])
-        unseen_panel = Panel(panel.frame[rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
-                             panel.filled)
+        unseen_panel = panel.subset(rows)
         parts = [NaiveModel(self.settings).fit(unseen_panel).predict(unseen_panel, future[unseen])]
         if (~unseen).any():
-            known_panel = Panel(panel.frame[~rows].reset_index(drop=True), panel.columns, panel.freq, panel.series_ids,
-                                panel.filled)
+            known_panel = panel.subset(~rows)
             parts.append(self._predict_known(known_panel, future[~unseen]))
         return pd.concat(parts).set_index([SERIES, TIME]).loc[pd.MultiIndex.from_frame(future[[SERIES, TIME]])].reset_index()
 
