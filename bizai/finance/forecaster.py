@@ -115,9 +115,8 @@ class ProfitForecaster:
         settings = self._settings()
         model = build_model(name, settings, dict(self.model_params or {}))
         fallback = NaiveModel(settings).fit(panel)
-        observed = panel.frame.groupby(SERIES)[TARGET].count()
-        short = observed.index[observed < model.min_history(panel)]
-        if len(short) == len(observed):
+        short = panel.short_series(model.min_history(panel))
+        if len(short) == panel.frame[SERIES].nunique():
             warnings.warn(
                 f"Every series is shorter than the {model.min_history(panel)} periods {name} needs; "
                 "all forecasts are naive (last value).",
@@ -125,10 +124,9 @@ class ProfitForecaster:
             )
             return fallback, fallback
         if len(short):
-            ids = panel.series_ids.set_index(SERIES).loc[short].astype(str).agg("/".join, axis=1).tolist()
             warnings.warn(
                 f"{len(short)} series have fewer than {model.min_history(panel)} observed periods and get the naive "
-                f"fallback forecast instead of {name}: {shorten(ids)}.",
+                f"fallback forecast instead of {name}: {shorten(panel.series_labels(short))}.",
                 stacklevel=3,
             )
         model.fit(panel.subset(~panel.frame[SERIES].isin(short)))
@@ -196,8 +194,7 @@ class ProfitForecaster:
         panel = self.panel_
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
-        observed = panel.frame.groupby(SERIES)[TARGET].count()
-        future = future[~future[SERIES].isin(observed.index[observed < self.fitted_model_.min_history(panel)])]
+        future = future[~future[SERIES].isin(panel.short_series(self.fitted_model_.min_history(panel)))]
         return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_)
 
     # ------------------------------------------------------------------------------------ persistence
@@ -282,8 +279,7 @@ class ProfitForecaster:
             columns = self.panel_.columns
         if data is None:
             check_is_fitted(self, "panel_")
-            frame, kind = self.panel_.frame, self.input_kind_
-            panel = self.panel_
+            panel, kind = self.panel_, self.input_kind_
         else:
             frame, kind = to_pandas(data)
             panel = prepare_panel(frame, columns, self.freq or getattr(getattr(self, "panel_", None), "freq", None))
@@ -309,10 +305,10 @@ class ProfitForecaster:
                 future = horizon_grid(history, int(self.horizon), active).merge(
                     window[[SERIES, TIME, *panel.columns.known_cols]], on=[SERIES, TIME], how="left"
                 )
+                actual = window[[SERIES, TIME, TARGET]].rename(columns={TARGET: "actual"})
                 for name in names:
                     model, fallback = self._fit_panel(history, name)
                     predicted = predict_with(model, fallback, history, future)
-                    actual = window[[SERIES, TIME, TARGET]].rename(columns={TARGET: "actual"})
                     predicted = predicted.merge(actual, on=[SERIES, TIME], how="left")
                     parts.append(predicted.assign(cutoff=cutoff, model=name))
         return pd.concat(parts, ignore_index=True), cutoffs
@@ -323,9 +319,9 @@ def active_series(panel: Panel) -> np.ndarray:
     last = panel.last_times()
     ended = last.index[last < last.max()]
     if len(ended):
-        ids = panel.series_ids.set_index(SERIES).loc[ended].astype(str).agg("/".join, axis=1).tolist()
         warnings.warn(
-            f"{len(ended)} series ended before {last.max().date()} and are not forecast: {shorten(ids)}.",
+            f"{len(ended)} series ended before {last.max().date()} and are not forecast: "
+            f"{shorten(panel.series_labels(ended))}.",
             stacklevel=4,
         )
     return last.index[last == last.max()].to_numpy()
@@ -333,9 +329,7 @@ def active_series(panel: Panel) -> np.ndarray:
 
 def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
     """Forecast `future` with `model`, and with the naive `fallback` for series too short for it."""
-    observed = panel.frame.groupby(SERIES)[TARGET].count()
-    short = observed.index[observed < model.min_history(panel)]
-    use_fallback = future[SERIES].isin(short)
+    use_fallback = future[SERIES].isin(panel.short_series(model.min_history(panel)))
     parts = []
     if (~use_fallback).any():
         keep = panel.frame[SERIES].isin(future.loc[~use_fallback, SERIES].unique())

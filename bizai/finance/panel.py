@@ -75,6 +75,15 @@ class Panel:
         """The same panel restricted to `rows` (a boolean mask over `frame`)."""
         return Panel(self.frame[rows].reset_index(drop=True), self.columns, self.freq, self.series_ids, self.filled)
 
+    def short_series(self, min_history: int) -> pd.Index:
+        """Codes of the series with fewer than `min_history` observed (non-missing) periods."""
+        observed = self.frame.groupby(SERIES)[TARGET].count()
+        return observed.index[observed < min_history]
+
+    def series_labels(self, codes) -> list[str]:
+        """Readable ids ('agency/sku') of the series `codes`, for messages."""
+        return self.series_ids.set_index(SERIES).loc[codes].astype(str).agg("/".join, axis=1).tolist()
+
     def last_times(self) -> pd.Series:
         return self.frame.groupby(SERIES)[TIME].max()
 

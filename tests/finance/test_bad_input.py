@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+import bizai
 from bizai import DataContractError, IncompatibleModelError
 from bizai.finance import ProfitForecaster
 from tests.conftest import FIT_COLUMNS
@@ -86,7 +87,7 @@ def test_saved_model_from_another_version_is_refused(panel, tmp_path):
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(IncompatibleModelError, match="bizai 9.9.0"):
         ProfitForecaster.load(folder)
-    meta["bizai_version"] = model.meta_["bizai_version"] if hasattr(model, "meta_") else "0.1.0"
+    meta["bizai_version"] = bizai.__version__
     meta["library_versions"]["pandas"] = "1.0.0"
     (folder / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(IncompatibleModelError, match="pandas 1.0.0"):
