@@ -22,3 +22,8 @@ def check_is_fitted(estimator: object, attribute: str) -> None:
     if getattr(estimator, attribute, None) is None:
         name = type(estimator).__name__
         raise NotFittedError(f"This {name} is not fitted yet: call `fit` (or `{name}.load(path)`) first.")
+
+
+class UnsafeOutputError(BizaiError, ValueError):
+    """Writing the requested output would destroy something that is not ours to replace (an input, a user's
+    folder, a folder where a file was asked for)."""

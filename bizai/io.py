@@ -1,35 +1,53 @@
 """Read tables from CSV/Parquet; write files and folders atomically (temp path, then os.replace), so a crash
-mid-write leaves the old output or none, never a truncated one."""
+mid-write leaves the old output or none, never a truncated one.
+
+Temporary paths are hidden siblings named `.{name}.tmp-{pid}-{random}`: the next write to the same output
+removes those whose process is gone, so a killed run leaves nothing behind for long, and readers never take
+them for data (hidden names match no glob, and `read_table` refuses them by name).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import logging
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from bizai.errors import DataContractError
+from bizai.errors import DataContractError, UnsafeOutputError
+
+log = logging.getLogger(__name__)
 
 READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, text_columns: Iterable[str] = ()) -> pd.DataFrame:
     """Read a CSV or Parquet file (or a glob of Parquet files) through polars; return pandas.
 
+    `text_columns` (ids: store, customer, product) are read from CSV as text, never as numbers, so "007"
+    stays "007" and "7" stays a different id; Parquet keeps the types it stores. The other CSV columns are
+    typed from the whole file, so a column that turns from numbers to text late in the file still reads.
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
     import polars as pl
 
     text = str(path)
     files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
+    files = [f for f in files if not TEMPORARY_NAME.match(Path(f).name) or f == text]
     if not files:
         raise DataContractError(f"No file matches {text!r}.")
     for file in files:
+        if TEMPORARY_NAME.match(Path(file).name):
+            raise DataContractError(f"Input file {file!r} is a temporary file of an unfinished bizai write, not data.")
+        if Path(file).is_dir():
+            raise DataContractError(f"Input {file!r} is a folder; expected a .csv or .parquet file (or a glob).")
         if not Path(file).is_file():
             raise DataContractError(f"Input file {file!r} does not exist.")
         if Path(file).suffix.lower() not in READABLE_SUFFIXES:
@@ -40,7 +58,7 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
         if Path(files[0]).suffix.lower() == ".csv":
             if len(files) > 1:
                 raise DataContractError(f"Globs are supported for Parquet only; {text!r} matches CSV files.")
-            frame = pl.read_csv(files[0], try_parse_dates=False, infer_schema_length=10000)
+            frame = read_csv_as_labels(files[0], list(text_columns))
         else:
             frame = pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
     except DataContractError:
@@ -52,16 +70,66 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return frame.to_pandas()
 
 
-def temporary_sibling(path: Path) -> Path:
-    """A unique temporary path in the same folder, so the final os.replace stays on one filesystem."""
-    return path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+def read_csv_as_labels(file: str, text_columns: list[str]):
+    """polars CSV read with `text_columns` as strings; the other columns' types inferred from every row."""
+    import polars as pl
+
+    header = pl.read_csv(file, n_rows=0).columns
+    overrides = {column: pl.String for column in text_columns if column in header}
+    try:
+        return pl.read_csv(file, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides)
+    except pl.exceptions.ComputeError:
+        # A column typed from the first 10,000 rows met a value of another type later: type from all rows.
+        return pl.read_csv(file, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides)
+
+
+# ------------------------------------------------------------------------------------------- writing
+def temporary_sibling(path: Path, kind: str = "tmp") -> Path:
+    """A unique hidden path in the same folder (so os.replace stays on one filesystem), naming our process."""
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(final: Path) -> list[Path]:
+    """Remove the temporary siblings of `final` left by runs that were killed; a live writer's are kept."""
+    removed = []
+    if not final.parent.is_dir():
+        return removed
+    for candidate in final.parent.iterdir():
+        match = TEMPORARY_NAME.match(candidate.name)
+        if not match or match["name"] != final.name:
+            continue
+        pid = match["pid"]
+        if pid is not None and (int(pid) == os.getpid() or process_alive(int(pid))):
+            continue
+        if candidate.is_dir() and not candidate.is_symlink():
+            shutil.rmtree(candidate, ignore_errors=True)
+        else:
+            candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    if removed:
+        log.info("removed %d temporary file(s) left beside %s by an interrupted run", len(removed), final)
+    return removed
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path; on success it replaces `path`, on any exception it is removed."""
     final = Path(path)
+    if final.is_dir():
+        raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
+                                f"{str(final / 'forecasts.parquet')!r}.")
     prepare_output_folder(final.parent)
+    remove_stale_temporaries(final)
     temporary = temporary_sibling(final)
     try:
         yield temporary
@@ -73,16 +141,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary folder; on success it takes the place of `path` (an old folder there is replaced)."""
+    """Yield a temporary folder; on success it takes the place of `path` (an old folder there is replaced).
+
+    Callers decide whether `path` may be replaced (see persistence.check_replaceable): this only swaps.
+    """
     final = Path(path)
     prepare_output_folder(final.parent)
+    remove_stale_temporaries(final)
     temporary = temporary_sibling(final)
     temporary.mkdir()
     try:
         yield temporary
         if final.exists():
             # Two renames: the old folder stays whole until the new one is complete.
-            retired = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+            retired = temporary_sibling(final, "old")
             os.replace(final, retired)
             os.replace(temporary, final)
             shutil.rmtree(retired, ignore_errors=True)
@@ -101,6 +173,31 @@ def prepare_output_folder(folder: Path) -> None:
         raise DataContractError(f"Output folder {str(folder)!r} cannot be created: {exc.strerror}.") from exc
     if not os.access(folder, os.W_OK):
         raise DataContractError(f"Output folder {str(folder)!r} is not writable.")
+
+
+def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Refuse an output file path that is a folder, has no table suffix, or is one of the `inputs`."""
+    final = Path(path)
+    if final.is_dir():
+        raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
+                                f"{str(final / 'output.parquet')!r}.")
+    if final.suffix.lower() not in READABLE_SUFFIXES:
+        raise UnsafeOutputError(f"Output {str(final)!r} must end in .parquet or .csv (got {final.suffix or 'no suffix'!r}).")
+    refuse_output_over_inputs(final, inputs)
+    return final
+
+
+def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike | None]) -> None:
+    """An output may not be an input, nor a folder holding one: writing it would destroy what we read."""
+    target = Path(output).resolve()
+    for item in inputs:
+        if item is None or any(ch in str(item) for ch in "*?["):
+            continue
+        source = Path(item).resolve()
+        if source == target or target in source.parents:
+            raise UnsafeOutputError(
+                f"Output {str(output)!r} would overwrite the input {str(item)!r}; choose another output path."
+            )
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:

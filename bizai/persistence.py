@@ -1,7 +1,10 @@
-"""A saved model is a folder: `meta.json` (what it is, how it was made) and the model's own files.
+"""A saved model is a folder: `meta.json` (what it is, how it was made, a SHA-256 of every state file) and the
+model's own files.
 
-Saving is atomic (see io.atomic_folder). Loading checks the format, the bizai version and the library
-versions the model depends on, and refuses with a message that says what differs.
+Saving is atomic (see io.atomic_folder) and only ever replaces a model folder of the same family holding
+nothing but what bizai wrote there: a user's folder or file is refused, never emptied. Loading checks the
+format, the bizai version, the library versions and the checksums before anything is unpickled, and refuses
+with a message that says what differs.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
+import pickle
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -18,8 +23,10 @@ from typing import Any
 import pandas as pd
 
 import bizai
-from bizai.errors import IncompatibleModelError
+from bizai.errors import IncompatibleModelError, UnsafeOutputError
 from bizai.io import atomic_folder
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
@@ -47,8 +54,62 @@ def major_minor(version: str) -> str:
     return ".".join(version.split("+")[0].split(".")[:2])
 
 
+def file_checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder` except meta.json, by relative path."""
+    sums = {}
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != META_FILE):
+        digest = hashlib.sha256()
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        sums[file.relative_to(folder).as_posix()] = digest.hexdigest()
+    return sums
+
+
+def check_replaceable(path: str | os.PathLike, family: str) -> None:
+    """Allow writing a model folder at `path` only where nothing but a model of `family` would be lost.
+
+    Refused (UnsafeOutputError): a file; a folder that is not a bizai model folder (no meta.json) or is
+    unreadable; a model of another family; a model folder that also holds files bizai did not write there.
+    """
+    final = Path(path)
+    if not final.exists() and not final.is_symlink():
+        return
+    shown = str(path)
+    if not final.is_dir() or final.is_symlink():
+        raise UnsafeOutputError(f"{shown!r} exists and is not a model folder (it is a file or a link); refusing to "
+                                "replace it. Choose a new folder path for the model.")
+    entries = sorted(p.name for p in final.iterdir())
+    if META_FILE not in entries:
+        described = f"holds {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} ({', '.join(entries[:5])}" + (
+            ", ...)" if len(entries) > 5 else ")") if entries else "is empty"
+        raise UnsafeOutputError(
+            f"{shown!r} exists and is not a bizai model folder (no {META_FILE}; it {described}); refusing to replace "
+            f"it. Choose a new folder path, e.g. {str(final / 'model')!r}."
+        )
+    try:
+        meta = json.loads((final / META_FILE).read_text())
+    except (OSError, ValueError) as exc:
+        raise UnsafeOutputError(f"{shown!r} has a damaged {META_FILE} ({exc}); refusing to replace a folder bizai "
+                                "cannot identify. Remove it yourself if it is yours, or choose another path.") from exc
+    if not isinstance(meta, dict) or meta.get("family") != family:
+        found = meta.get("family") if isinstance(meta, dict) else None
+        raise UnsafeOutputError(f"{shown!r} holds a {found!r} model, not a {family!r} model; refusing to replace it.")
+    known = set(meta.get("checksums") or {}) | {META_FILE}
+    present = {p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file()}
+    foreign = sorted(present - known) if meta.get("checksums") is not None else []
+    if foreign:
+        raise UnsafeOutputError(f"{shown!r} is a model folder that also holds files bizai did not write: "
+                                f"{', '.join(foreign[:5])}; refusing to replace it. Move them out first.")
+    log.info("replacing the existing %s model folder %s", family, shown)
+
+
 def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) -> Path:
-    """Write `meta` plus whatever `write_payload(folder)` writes, atomically, to `path`."""
+    """Write `meta` plus whatever `write_payload(folder)` writes, atomically, to `path`.
+
+    `path` must be new or an earlier model folder of the same family (see check_replaceable).
+    """
+    check_replaceable(path, meta["family"])
     meta = {
         "format_version": FORMAT_VERSION,
         "bizai_version": bizai.__version__,
@@ -57,8 +118,44 @@ def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) ->
     }
     with atomic_folder(path) as folder:
         write_payload(folder)
+        meta["checksums"] = file_checksums(folder)
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, default=str))
     return Path(path)
+
+
+def verify_checksums(path: str | os.PathLike, meta: dict[str, Any]) -> None:
+    """Refuse a folder whose state files differ from what was saved: damaged files are never unpickled."""
+    recorded = meta.get("checksums")
+    if recorded is None:
+        log.warning("Model %s predates state-file checksums; its files cannot be verified before loading.", path)
+        return
+    actual = file_checksums(Path(path))
+    damaged = sorted(name for name, digest in recorded.items() if actual.get(name) != digest)
+    if damaged:
+        missing = [name for name in damaged if name not in actual]
+        detail = f"missing: {', '.join(missing)}" if missing else "content differs from what was saved"
+        raise IncompatibleModelError(f"Model {str(path)!r} is damaged: {', '.join(damaged)} ({detail}). "
+                                     "Restore the folder from a backup or retrain.")
+
+
+def load_pickled(path: str | os.PathLike, family: str, state_file: str,
+                 expected_model: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Read meta, check compatibility (and the model class when `expected_model` is given) and checksums, then
+    unpickle `state_file`. Returns (object, meta).
+
+    Model folders hold pickled Python objects: load only folders you trust.
+    """
+    meta = read_meta(path)
+    check_compatible(meta, family, path)
+    if expected_model is not None and meta.get("model") != expected_model:
+        raise IncompatibleModelError(f"{str(path)!r} holds a {meta.get('model')}, not a {expected_model}.")
+    verify_checksums(path, meta)
+    state = Path(path) / state_file
+    try:
+        with open(state, "rb") as handle:
+            return pickle.load(handle), meta
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, ValueError) as exc:
+        raise IncompatibleModelError(f"Model file {str(state)!r} is damaged or unreadable: {exc}") from exc
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
@@ -69,9 +166,12 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     if not meta_path.is_file():
         raise IncompatibleModelError(f"{str(folder)!r} has no {META_FILE}: it is not a bizai model or it is damaged.")
     try:
-        return json.loads(meta_path.read_text())
-    except json.JSONDecodeError as exc:
+        meta = json.loads(meta_path.read_text())
+    except (ValueError, OSError) as exc:
         raise IncompatibleModelError(f"{meta_path} is damaged (not valid JSON: {exc}).") from exc
+    if not isinstance(meta, dict):
+        raise IncompatibleModelError(f"{meta_path} is damaged (expected a JSON object, found {type(meta).__name__}).")
+    return meta
 
 
 def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.PathLike) -> None:
@@ -91,12 +191,14 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
             "Retrain it with this version."
         )
     differences = []
-    saved_libraries = meta.get("library_versions", {})
+    saved_libraries = meta.get("library_versions") or {}
+    if not isinstance(saved_libraries, dict):
+        raise IncompatibleModelError(f"Model {str(path)!r} has a damaged meta.json: library_versions is not a table.")
     current = library_versions([name for name in saved_libraries if name != "python"])
     for name, version in saved_libraries.items():
         if name == "python":
             continue
-        if major_minor(version) != major_minor(current[name]):
+        if major_minor(str(version)) != major_minor(current[name]):
             differences.append(f"{name} {version} (saved) vs {current[name]} (installed)")
     if differences:
         raise IncompatibleModelError(

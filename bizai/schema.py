@@ -90,25 +90,165 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
     return series
 
 
+# A clock time followed by a UTC offset ("...T01:00:00+02:00", "...Z"): the offset is dropped, the wall-clock
+# time kept, so local timestamps across a daylight-saving change stay on their business calendar.
+UTC_OFFSET = r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
 def coerce_datetime(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
-    """Parse `column` as timestamps (timezone dropped); raise naming the rows that could not be parsed."""
+    """Parse `column` as timezone-naive timestamps (local wall-clock time); raise naming the rows at fault.
+
+    Text dates must share one format: ISO dates (2024-01-31) always; otherwise one day/month order that reads
+    every value. Mixed formats (31/01/2024 among 2024-01-31) and ambiguous ones (every value reads both as
+    dd/mm and mm/dd, with different results) are refused rather than guessed. Numbers are not dates.
+    """
     series = frame[column]
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series
-    else:
-        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
-    bad = parsed.isna() & series.notna()
-    missing = series.isna()
-    if bad.any() or missing.any():
-        rows = list(frame.index[bad | missing])
-        examples = shorten(series[bad | missing].astype(str).unique().tolist(), 3)
+        if getattr(parsed.dt, "tz", None) is not None:
+            parsed = parsed.dt.tz_localize(None)
+        missing = parsed.isna()
+        if missing.any():
+            raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
+                                    f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
+        return parsed.astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         raise DataContractError(
-            f"Column {column!r} of the {what} frame has values that are not dates in rows {shorten(rows)} "
-            f"(for example {examples}); expected dates such as 2024-01-31."
+            f"Column {column!r} of the {what} frame holds numbers (e.g. {shorten(series.dropna().unique()[:3])}), "
+            "not dates; expected dates such as 2024-01-31."
         )
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]")
+    text = series.astype("string").str.strip()
+    missing = text.isna() | (text == "")
+    if missing.any():
+        raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
+                                f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
+    unique = pd.Series(pd.unique(text), dtype="string")
+    parsed_unique = parse_date_texts(unique.str.replace(UTC_OFFSET, r"\1", regex=True), frame, text, column, what)
+    lookup = pd.Series(parsed_unique.to_numpy(), index=unique.to_numpy())
+    return pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column).astype("datetime64[ns]")
+
+
+def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, column: str, what: str) -> pd.Series:
+    """Parse distinct date texts with one format for all; see coerce_datetime for what is refused."""
+    from pandas.tseries.api import guess_datetime_format
+
+    def rows_of(bad_values) -> str:
+        return shorten(list(frame.index[text.isin(list(bad_values))]))
+
+    iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    if iso.notna().all():
+        return iso
+    failed = values[iso.isna()]
+    not_dates = failed[[guess_datetime_format(v) is None for v in failed]]
+    if len(not_dates):
+        raise DataContractError(
+            f"Column {column!r} of the {what} frame has values that are not dates in rows {rows_of(not_dates)} "
+            f"(for example {shorten(not_dates.head(3).tolist(), 3)}); expected dates such as 2024-01-31."
+        )
+    if iso.notna().any():
+        raise DataContractError(
+            f"Column {column!r} of the {what} frame mixes date formats: rows {rows_of(failed)} hold "
+            f"{shorten(failed.head(3).tolist(), 3)} while other rows hold ISO dates such as {values[iso.notna()].iloc[0]!r}. "
+            "Write every date in one format (YYYY-MM-DD is safest)."
+        )
+    formats = dict.fromkeys(f for f in (guess_datetime_format(values.iloc[0], dayfirst=False),
+                                         guess_datetime_format(values.iloc[0], dayfirst=True)) if f)
+    readings = {f: pd.to_datetime(values, format=f, errors="coerce") for f in formats}
+    complete = {f: r for f, r in readings.items() if r.notna().all()}
+    if len(complete) > 1 and not all(r.equals(next(iter(complete.values()))) for r in complete.values()):
+        first, second = list(complete)[:2]
+        raise DataContractError(
+            f"Dates in column {column!r} of the {what} frame are ambiguous: every value reads both as {first} and as "
+            f"{second} (e.g. {values.iloc[0]!r}). Write them as YYYY-MM-DD."
+        )
+    if complete:
+        return next(iter(complete.values()))
+    best_format, best = max(readings.items(), key=lambda item: int(item[1].notna().sum()))
+    failed = values[best.isna()]
+    raise DataContractError(
+        f"Column {column!r} of the {what} frame has values that are not dates in the format {best_format} of the "
+        f"others, in rows {rows_of(failed)} (for example {shorten(failed.head(3).tolist(), 3)}). Write every date in "
+        "one format (YYYY-MM-DD is safest)."
+    )
+
+
+def distant_date_rows(times: pd.Series, minimum_gap: pd.Timedelta = pd.Timedelta(days=366)) -> pd.Series:
+    """Rows whose date sits far from the bulk of the data, typically a mistyped year (2204 for 2024).
+
+    A group of dates is distant when a gap wider than both `minimum_gap` and the time span of the rest separates
+    it from more rows than it holds. Checked repeatedly, so a stray date at each end is found.
+    """
+    flagged = pd.Series(False, index=times.index)
+    for _ in range(5):
+        remaining = times[~flagged]
+        unique = np.sort(remaining.unique())
+        if len(unique) < 3:
+            break
+        gaps = np.diff(unique)
+        split = int(np.argmax(gaps))
+        left = remaining <= unique[split]
+        minority = left if left.sum() < (~left).sum() else ~left
+        majority = remaining[~minority]
+        if gaps[split] <= max(pd.Timedelta(majority.max() - majority.min()), minimum_gap):
+            break
+        flagged[minority[minority].index] = True
+    return flagged
+
+
+def value_kind(value: object) -> str:
+    """'number', 'text' or 'other': the kind of an id value, for comparing ids of the same kind."""
+    if isinstance(value, bool | np.bool_):
+        return "other"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return "other"
+
+
+def require_one_id_kind(values: pd.Series, column: str, what: str) -> str:
+    """Ids are labels of one kind: refuse a column mixing numbers and text (7 and "7" would look alike)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return "number"
+    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+        return "text"
+    kinds = values.dropna().map(value_kind)
+    found = list(dict.fromkeys(kinds))
+    if len(found) > 1 or found == ["other"]:
+        examples = [values.dropna()[kinds == kind].iloc[0] for kind in found]
+        raise DataContractError(
+            f"Id column {column!r} of the {what} frame mixes kinds of values ({', '.join(found)}; e.g. "
+            f"{shorten(examples)}). Ids are labels: give them all as text (or all as whole numbers)."
+        )
+    return found[0] if found else "text"
+
+
+def align_id_kind(values: pd.Series, reference_kind: str, column: str, what: str, strict: bool = True) -> pd.Series:
+    """`values` as ids of `reference_kind` (the kind seen at fit), converting only where nothing can change:
+    whole numbers to their text ("7" <-> 7, never "007" -> 7). With `strict`, an id that cannot be converted
+    exactly is an error; otherwise it stays as it is (and matches nothing)."""
+    kind = require_one_id_kind(values, column, what)
+    if kind == reference_kind or values.empty:
+        return values
+    if reference_kind == "text":
+        as_text = values.map(lambda v: str(int(v)) if float(v).is_integer() else None)
+        bad = as_text.isna() & values.notna()
+        converted = as_text.where(~bad, values)
+    else:
+        text = values.astype("string")
+        exact = text.str.fullmatch(r"-?(?:0|[1-9][0-9]*)").fillna(False).astype(bool)
+        bad = ~exact & values.notna()
+        converted = pd.Series([int(v) if ok else v for v, ok in zip(values, exact, strict=True)],
+                              index=values.index, dtype=object)
+        if not bad.any():
+            converted = converted.astype("int64")
+    if strict and bad.any():
+        raise DataContractError(
+            f"Id column {column!r} of the {what} frame holds {kind} ids such as {shorten(values[bad].head(3).tolist(), 3)}, "
+            f"but the model was fit on {reference_kind} ids, and these cannot be converted without changing them. "
+            "Give the ids as they were at fit time."
+        )
+    return converted
 
 
 def require_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:

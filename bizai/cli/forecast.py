@@ -10,7 +10,7 @@ import typer
 
 from bizai.cli.options import parse_numbers, set_up_logging, split_list
 from bizai.cli.tracking import log_run
-from bizai.io import read_table, write_table, write_table_batches
+from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
@@ -23,13 +23,23 @@ KNOWN = typer.Option(None, "--known-cols", help="Covariates known in advance (pr
 STATIC = typer.Option(None, "--static-cols", help="Per-series constants (region, format), comma-separated.")
 PAST = typer.Option(None, "--past-cols", help="Covariates known only up to now (revenue), comma-separated.")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only.")
+HORIZON = typer.Option(6, min=1, max=10_000, help="Periods to forecast.")
+RANDOM_STATE = typer.Option(0, min=0, help="Seed: same data and seed give the same model.")
+DISTANT_DATES = typer.Option(False, "--allow-distant-dates",
+                             help="Accept dates far from the rest of the data (refused by default: usually a typo).")
 
 
-def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show):
+def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show,
+                     allow_distant_dates: bool = False):
     from bizai.finance import ProfitForecaster
 
     return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
-                            random_state=random_state, show_progress=show)
+                            random_state=random_state, allow_distant_dates=allow_distant_dates, show_progress=show)
+
+
+def read_series_table(path: Path, id_cols: list[str] | None):
+    """A forecasting input with its id columns read as labels (text from CSV: "007" stays "007")."""
+    return read_table(path, text_columns=id_cols or [])
 
 
 def column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols) -> dict:
@@ -43,16 +53,18 @@ def fit(
     id_col: str = ID_COL,
     time_col: str = TIME_COL,
     target_col: str = TARGET_COL,
-    horizon: int = typer.Option(6, help="Periods to forecast."),
+    horizon: int = HORIZON,
     model: str = typer.Option("lightgbm", help="naive, seasonal_naive, lightgbm, tft or auto."),
     freq: str = typer.Option(None, help="Pandas frequency (D, W-SUN, MS, QS); inferred when omitted."),
     known_cols: str = KNOWN,
     static_cols: str = STATIC,
     past_cols: str = PAST,
     quantiles: str = typer.Option("0.1,0.5,0.9", help="Interval levels, comma-separated."),
-    random_state: int = typer.Option(0, help="Seed: same data and seed give the same model."),
-    backtest_windows: int = typer.Option(0, help="Also backtest on this many windows and save the metrics."),
-    out: Path = typer.Option(..., "--out", help="Model folder to write (replaced atomically)."),
+    random_state: int = RANDOM_STATE,
+    backtest_windows: int = typer.Option(0, min=0, help="Also backtest on this many windows and save the metrics."),
+    allow_distant_dates: bool = DISTANT_DATES,
+    out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier forecast model folder there is "
+                             "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
     quiet: bool = QUIET,
 ) -> None:
@@ -62,9 +74,10 @@ def fit(
     --known-cols promo_days,holiday_days --static-cols region --horizon 6 --out models/profit
     """
     show = set_up_logging(quiet)
-    frame = read_table(data)
+    refuse_output_over_inputs(out, [data])
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
-    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show)
+    frame = read_series_table(data, roles["id_col"])
+    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates)
     forecaster.fit(frame, **roles)
     metrics = {}
     if backtest_windows:
@@ -91,9 +104,11 @@ def predict(
     from bizai.finance import ProfitForecaster
 
     set_up_logging(quiet)
+    check_output_file(out, [known_future, data, model])
     forecaster = ProfitForecaster.load(model)
-    future = read_table(known_future) if known_future else None
-    history = read_table(data) if data else None
+    id_cols = forecaster.panel_.columns.id_cols
+    future = read_series_table(known_future, id_cols) if known_future else None
+    history = read_series_table(data, id_cols) if data else None
     rows = write_table_batches(forecaster.predict_batches(known_future=future, data=history), out)
     typer.echo(f"wrote {rows} forecasts to {out}")
 
@@ -104,15 +119,16 @@ def backtest(
     id_col: str = ID_COL,
     time_col: str = TIME_COL,
     target_col: str = TARGET_COL,
-    horizon: int = typer.Option(6),
+    horizon: int = HORIZON,
     model: str = typer.Option("lightgbm", help="naive, seasonal_naive, lightgbm, tft or auto (all candidates)."),
     freq: str = typer.Option(None),
     known_cols: str = KNOWN,
     static_cols: str = STATIC,
     past_cols: str = PAST,
     quantiles: str = typer.Option("0.1,0.5,0.9"),
-    random_state: int = typer.Option(0),
-    windows: int = typer.Option(3, help="Rolling-origin windows."),
+    random_state: int = RANDOM_STATE,
+    windows: int = typer.Option(3, min=1, help="Rolling-origin windows."),
+    allow_distant_dates: bool = DISTANT_DATES,
     out: Path = typer.Option(..., "--out", help="Backtest forecasts with actuals (.parquet or .csv)."),
     quiet: bool = QUIET,
 ) -> None:
@@ -122,10 +138,11 @@ def backtest(
     --out backtest.parquet
     """
     show = set_up_logging(quiet)
-    frame = read_table(data)
-    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show)
-    result = forecaster.backtest(frame, n_windows=windows,
-                                 **column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols))
+    check_output_file(out, [data])
+    roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
+    frame = read_series_table(data, roles["id_col"])
+    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates)
+    result = forecaster.backtest(frame, n_windows=windows, **roles)
     write_table(result.forecasts, out)
     typer.echo(result.metrics.to_string(index=False))
     typer.echo(json.dumps({"written": str(out), "rows": len(result.forecasts)}))

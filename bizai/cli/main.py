@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import tomllib
 from pathlib import Path
 
-import click
 import typer
 
 from bizai.cli import demo, forecast, models, recommend
+from bizai.cli.config import read_config
 from bizai.errors import BizaiError
+
+# Typer >= 0.25 carries its own copy of click: take the exception classes from typer, whichever it is.
+CLICK_EXCEPTION = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 app = typer.Typer(
     name="bizai",
@@ -29,40 +31,25 @@ app.command("demo")(demo.demo)
 app.command("dashboard")(demo.dashboard)
 
 
-def config_defaults(path: Path) -> dict:
-    """A TOML file as click's default_map: [forecast.fit] holds the options of `bizai forecast fit`."""
-    try:
-        content = tomllib.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise click.BadParameter(f"config file {str(path)!r} does not exist", param_hint="--config") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise click.BadParameter(f"config file {str(path)!r} is not valid TOML: {exc}", param_hint="--config") from exc
-
-    def normalise(table: dict) -> dict:
-        return {key.replace("-", "_"): normalise(value) if isinstance(value, dict) else value for key, value in table.items()}
-
-    return normalise(content)
-
-
 @app.callback()
 def root(
     ctx: typer.Context,
     config: Path = typer.Option(None, "--config", help="TOML file of options; flags override it."),
 ) -> None:
     if config is not None:
-        ctx.default_map = config_defaults(config)
+        ctx.default_map = read_config(config, ctx)
 
 
 def run() -> None:
     """Console-script entry: map our errors to exit code 2 with a one-line message, others to 1."""
     try:
         app(standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: click prints them itself
+    except CLICK_EXCEPTION as exc:  # usage errors: click's message with its "Try --help" hint
         exc.show()
         sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("Aborted.", file=sys.stderr)
         sys.exit(1)
     except BizaiError as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.errors import IncompatibleModelError
+from bizai.errors import DataContractError, IncompatibleModelError
 from bizai.persistence import META_FILE, read_meta
 
 app = typer.Typer(help="Inspect saved model folders.", no_args_is_help=True)
@@ -19,7 +19,12 @@ def list_models(folder: Path = typer.Argument(Path("models"), help="Folder holdi
 
     Example: bizai models list bizai-demo/models
     """
-    found = sorted(p.parent for p in folder.rglob(META_FILE)) if folder.is_dir() else []
+    if not folder.is_dir():
+        raise DataContractError(f"{str(folder)!r} is not a folder{' (it is a file)' if folder.exists() else ''}; "
+                                "pass the folder that holds your model folders.")
+    # Hidden folders are unfinished writes (see bizai.io): never listed as models.
+    found = sorted(p.parent for p in folder.rglob(META_FILE)
+                   if not any(part.startswith(".") for part in p.relative_to(folder).parts))
     if not found:
         typer.echo(f"no models under {folder}")
         return

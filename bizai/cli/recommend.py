@@ -10,7 +10,7 @@ import typer
 from bizai.cli.options import parse_numbers, parse_weights, set_up_logging
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
-from bizai.io import read_table, write_table, write_table_batches
+from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 from bizai.schema import shorten
 
 app = typer.Typer(help="Recommend items from interaction logs: fit, score every user, evaluate.", no_args_is_help=True)
@@ -25,6 +25,12 @@ EVENT_COL = typer.Option(None, "--event-col", help="Event type column; weigh typ
 EVENT_WEIGHTS = typer.Option(None, "--event-weights", help="e.g. view=1,cart=3,purchase=5")
 WEIGHT_COL = typer.Option(None, "--weight-col", help="Numeric weight column (instead of event types).")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only.")
+RANDOM_STATE = typer.Option(0, min=0, help="Seed: same data and seed give the same model.")
+
+
+def read_events(path: Path, user_col: str, item_col: str):
+    """An interaction log with user and item ids read as labels (text from CSV: "007" stays "007")."""
+    return read_table(path, text_columns=[user_col, item_col])
 
 
 def build_recommender(name: str, random_state: int, show):
@@ -52,8 +58,9 @@ def fit(
     event_col: str = EVENT_COL,
     event_weights: str = EVENT_WEIGHTS,
     weight_col: str = WEIGHT_COL,
-    random_state: int = typer.Option(0),
-    out: Path = typer.Option(..., "--out", help="Model folder to write (replaced atomically)."),
+    random_state: int = RANDOM_STATE,
+    out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier recommender model folder there is "
+                             "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
     quiet: bool = QUIET,
 ) -> None:
@@ -63,8 +70,10 @@ def fit(
     --event-weights view=1,cart=3,purchase=5 --out models/recs
     """
     show = set_up_logging(quiet)
+    refuse_output_over_inputs(out, [data])
     recommender = build_recommender(model, random_state, show)
-    recommender.fit(read_table(data), **fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col))
+    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
+    recommender.fit(read_events(data, user_col, item_col), **columns)
     folder = recommender.save(out)
     log_run(track, f"recommend-{model}", recommender.get_params(), {}, folder)
     typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}")
@@ -74,10 +83,10 @@ def fit(
 def score(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit`."),
     users: str = typer.Option("all", "--users", help="'all', or a CSV/Parquet file whose first column holds user ids."),
-    k: int = typer.Option(20, "--k", help="Recommendations per user."),
+    k: int = typer.Option(20, "--k", min=1, help="Recommendations per user."),
     filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen"),
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Give unknown users popular items instead of failing."),
-    batch_size: int = typer.Option(5000, help="Users scored per batch (one Parquet row group each)."),
+    batch_size: int = typer.Option(5000, min=1, help="Users scored per batch (one Parquet row group each)."),
     out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv)."),
     quiet: bool = QUIET,
 ) -> None:
@@ -88,12 +97,14 @@ def score(
     from bizai.recsys import BaseRecommender
 
     show = set_up_logging(quiet)
+    check_output_file(out, [model, None if users == "all" else users])
     recommender = BaseRecommender.load(model)
     recommender.show_progress = show
     ids = None
     if users != "all":
-        frame = read_table(users)
-        ids = frame.iloc[:, 0].to_numpy()
+        header = read_table(users).columns[:1].tolist()
+        frame = read_table(users, text_columns=header)
+        ids = recommender.data_.users.aligned(frame.iloc[:, 0], "user").to_numpy()
         positions = recommender.data_.users.to_internal(ids, strict=False)
         unknown = ids[positions < 0]
         if len(unknown) and not allow_unknown:
@@ -115,7 +126,7 @@ def evaluate_command(
     weight_col: str = WEIGHT_COL,
     split: str = typer.Option("last", "--split", help="'last' (leave-last-out) or 'time' (latest 10% of events)."),
     k: str = typer.Option("10,20", "--k", help="Cut-offs, comma-separated."),
-    random_state: int = typer.Option(0),
+    random_state: int = RANDOM_STATE,
     out: Path = typer.Option(None, "--out", help="Also write the metrics table here."),
     track: bool = typer.Option(False, "--track"),
     quiet: bool = QUIET,
@@ -129,7 +140,9 @@ def evaluate_command(
     from bizai.recsys import evaluate, leave_last_out_split, time_split
 
     show = set_up_logging(quiet)
-    frame = read_table(data)
+    if out:
+        check_output_file(out, [data])
+    frame = read_events(data, user_col, item_col)
     if split == "last":
         train, test = leave_last_out_split(frame, user_col, time_col)
     elif split == "time":
@@ -138,6 +151,8 @@ def evaluate_command(
         raise DataContractError(f"--split must be 'last' or 'time', got {split!r}.")
     columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
     cuts = parse_numbers(k, "k", int)
+    if not cuts or min(cuts) < 1:
+        raise DataContractError(f"--k takes cut-offs of at least 1, comma-separated (e.g. 10,20); got {k!r}.")
     tables = []
     for name in dict.fromkeys([model, "popularity"]):
         table = evaluate(build_recommender(name, random_state, show), train, test, k=cuts, **columns)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
@@ -44,23 +43,24 @@ def backtest_cutoffs(panel: Panel, horizon: int, n_windows: int, step: int | Non
     return [pd.Timestamp(c) for c in cutoffs]
 
 
-def naive_scale(frame: pd.DataFrame, season: int) -> float:
-    """In-sample MAE of the seasonal-naive rule (naive when there is no season), the MASE denominator."""
-    lag = season if season > 1 else 1
-    errors = (frame[TARGET] - frame.groupby(SERIES)[TARGET].shift(lag)).abs().dropna()
-    if errors.empty:
-        errors = (frame[TARGET] - frame.groupby(SERIES)[TARGET].shift(1)).abs().dropna()
-    return float(errors.mean()) if len(errors) else float("nan")
+def naive_scales(frame: pd.DataFrame, season: int) -> pd.Series:
+    """Per series: in-sample MAE of the seasonal-naive rule (naive when a series is shorter than a season),
+    the MASE denominator. Indexed by SERIES; NaN where a series has too little history."""
+    grouped = frame.groupby(SERIES)[TARGET]
+    seasonal = (frame[TARGET] - grouped.shift(season if season > 1 else 1)).abs().groupby(frame[SERIES]).mean()
+    naive = (frame[TARGET] - grouped.shift(1)).abs().groupby(frame[SERIES]).mean()
+    return seasonal.fillna(naive)
 
 
 def summarise(forecasts: pd.DataFrame, panel: Panel, cutoffs: list[pd.Timestamp]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Overall and per-window scores, per model."""
-    overall, per_window = [], []
+    """Overall and per-window scores, per model. MASE is computed per series and window, then averaged."""
+    scales = pd.concat({pd.Timestamp(c): naive_scales(panel.frame[panel.frame[TIME] <= c], panel.season_length)
+                        for c in cutoffs}, names=["cutoff", SERIES]).rename("naive_scale").reset_index()
     scored = forecasts.dropna(subset=["actual"])
+    scored = scored.assign(cutoff=pd.to_datetime(scored["cutoff"])).merge(scales, on=["cutoff", SERIES], how="left")
+    overall, per_window = [], []
     for model, rows in scored.groupby("model", sort=False):
-        scales = {c: naive_scale(panel.frame[panel.frame[TIME] <= c], panel.season_length) for c in cutoffs}
-        mean_scale = float(np.nanmean(list(scales.values())))
-        overall.append({"model": model, **score_forecasts(rows, mean_scale)})
+        overall.append({"model": model, **score_forecasts(rows, [SERIES, "cutoff"])})
         for cutoff, window in rows.groupby("cutoff"):
-            per_window.append({"model": model, "cutoff": cutoff, **score_forecasts(window, scales[pd.Timestamp(cutoff)])})
+            per_window.append({"model": model, "cutoff": cutoff, **score_forecasts(window, [SERIES])})
     return pd.DataFrame(overall), pd.DataFrame(per_window)

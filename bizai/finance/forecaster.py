@@ -18,10 +18,17 @@ from bizai.errors import DataContractError, check_is_fitted
 from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
 from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.finance.baselines import NaiveModel
-from bizai.finance.panel import Panel, columns_from_arguments, horizon_grid, prepare_future, prepare_panel
+from bizai.finance.panel import (
+    Panel,
+    check_horizon_in_range,
+    columns_from_arguments,
+    horizon_grid,
+    prepare_future,
+    prepare_panel,
+)
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
-from bizai.persistence import check_compatible, fingerprint, library_versions, read_meta, save_folder
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
 from bizai.schema import SERIES, TARGET, TIME, shorten
 
 log = logging.getLogger(__name__)
@@ -44,6 +51,7 @@ class ProfitForecaster:
     quantiles: levels of the interval columns (p10, p50, p90 for the default).
     model_params: extra parameters for the model (LightGBM or TFT hyper-parameters).
     auto_windows: backtest windows `auto` uses to choose.
+    allow_distant_dates: accept dates far from the rest of the data (refused by default: usually a typo).
     show_progress: progress bars; None shows them on a terminal only.
     """
 
@@ -56,6 +64,7 @@ class ProfitForecaster:
         random_state: int | None = None,
         model_params: dict[str, Any] | None = None,
         auto_windows: int = 2,
+        allow_distant_dates: bool = False,
         show_progress: bool | None = None,
     ):
         self.model = model
@@ -65,6 +74,7 @@ class ProfitForecaster:
         self.random_state = random_state
         self.model_params = model_params
         self.auto_windows = auto_windows
+        self.allow_distant_dates = allow_distant_dates
         self.show_progress = show_progress
 
     # ----------------------------------------------------------------------------------------- fitting
@@ -96,7 +106,9 @@ class ProfitForecaster:
         started = time.perf_counter()
         frame, kind = to_pandas(data)
         columns = columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols, past_cols)
-        panel = prepare_panel(frame, columns, self.freq)
+        panel = prepare_panel(frame, columns, self.freq, self.allow_distant_dates)
+        check_horizon_in_range(panel, int(self.horizon))
+        self.backtest_metrics_ = None  # a refit's metrics come from its own backtest, never an earlier one
         self.model_name_ = self.model
         self.leaderboard_ = None
         if self.model == "auto":
@@ -163,7 +175,7 @@ class ProfitForecaster:
         if data is None:
             return self.panel_, self.input_kind_
         frame, kind = to_pandas(data)
-        return prepare_panel(frame, self.panel_.columns, self.panel_.freq), kind
+        return prepare_panel(frame, self.panel_.columns, self.panel_.freq, self.allow_distant_dates), kind
 
     # ---------------------------------------------------------------------------------------- auto
     def _leaderboard(self, panel: Panel) -> pd.DataFrame:
@@ -230,23 +242,14 @@ class ProfitForecaster:
 
         Model folders hold pickled Python objects: load only folders you trust.
         """
-        meta = read_meta(path)
-        check_compatible(meta, FAMILY, path)
-        state = Path(path) / STATE_FILE
-        try:
-            with open(state, "rb") as handle:
-                forecaster = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as exc:
-            from bizai.errors import IncompatibleModelError
-
-            raise IncompatibleModelError(f"Model file {state} is damaged or unreadable: {exc}") from exc
+        forecaster, meta = load_pickled(path, FAMILY, STATE_FILE)
         forecaster.meta_ = meta
         return forecaster
 
     def get_params(self) -> dict[str, Any]:
         return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "quantiles": list(self.quantiles),
                 "random_state": self.random_state, "model_params": self.model_params,
-                "auto_windows": self.auto_windows}
+                "auto_windows": self.auto_windows, "allow_distant_dates": self.allow_distant_dates}
 
     # -------------------------------------------------------------------------------------- charts
     def plot(self, id=None, forecast=None, history_periods: int | None = 36):
@@ -282,7 +285,8 @@ class ProfitForecaster:
             panel, kind = self.panel_, self.input_kind_
         else:
             frame, kind = to_pandas(data)
-            panel = prepare_panel(frame, columns, self.freq or getattr(getattr(self, "panel_", None), "freq", None))
+            panel = prepare_panel(frame, columns, self.freq or getattr(getattr(self, "panel_", None), "freq", None),
+                                  self.allow_distant_dates)
         names = auto_candidates() if self.model == "auto" else [self.model]
         forecasts, cutoffs = self._backtest_panel(panel, names, n_windows, step)
         metrics, window_metrics = summarise(forecasts, panel, cutoffs)

@@ -31,8 +31,17 @@ def smape(actual, forecast) -> float:
 
 
 def mase(actual, forecast, naive_scale: float) -> float:
-    """MAE divided by the in-sample MAE of the seasonal-naive rule (`naive_scale`)."""
+    """MAE of one series divided by its in-sample MAE of the seasonal-naive rule (`naive_scale`)."""
     return mae(actual, forecast) / naive_scale if naive_scale > 0 else float("nan")
+
+
+def mean_mase(frame: pd.DataFrame, group_cols: list[str], scale_col: str = "naive_scale") -> float:
+    """MASE per series (each with its own naive scale), then averaged: a big series cannot set the scale of the
+    small ones. `frame` has actual, forecast, `scale_col` and the `group_cols` that identify a series."""
+    per_series = [mase(rows["actual"], rows["forecast"], float(rows[scale_col].iloc[0]))
+                  for _, rows in frame.groupby(group_cols, sort=False)]
+    values = np.asarray(per_series, dtype=float)
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
 
 
 def pinball(actual, quantile_forecast, q: float) -> float:
@@ -57,13 +66,14 @@ def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:
     return dict(sorted(found.items()))
 
 
-def score_forecasts(frame: pd.DataFrame, naive_scale: float | None = None) -> dict[str, float]:
-    """All metrics for a frame with `actual`, `forecast` and optional p.. quantile columns."""
+def score_forecasts(frame: pd.DataFrame, series_cols: list[str] | None = None) -> dict[str, float]:
+    """All metrics for a frame with `actual`, `forecast` and optional p.. quantile columns; MASE too when the
+    frame has a `naive_scale` column and `series_cols` say which rows form one series."""
     actual, forecast = frame["actual"], frame["forecast"]
     scores = {"mae": mae(actual, forecast), "rmse": rmse(actual, forecast), "wape": wape(actual, forecast),
               "smape": smape(actual, forecast)}
-    if naive_scale is not None:
-        scores["mase"] = mase(actual, forecast, naive_scale)
+    if series_cols and "naive_scale" in frame.columns:
+        scores["mase"] = mean_mase(frame, series_cols)
     quantiles = quantile_columns(frame)
     for q, col in quantiles.items():
         scores[f"pinball_{col}"] = pinball(actual, frame[col], q)

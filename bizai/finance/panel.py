@@ -18,19 +18,28 @@ from bizai.schema import (
     SERIES,
     TARGET,
     TIME,
+    align_id_kind,
     as_list,
     coerce_datetime,
     coerce_numeric,
+    distant_date_rows,
     forbid_reserved,
     require_columns,
     require_non_empty,
+    require_one_id_kind,
     require_unique,
     shorten,
 )
 
 log = logging.getLogger(__name__)
 
-SEASON_BY_FREQ_PREFIX = {"D": 7, "B": 5, "W": 52, "M": 12, "SM": 24, "Q": 4, "BQ": 4, "Y": 1, "A": 1, "h": 24}
+# Periods per natural season, by the kind of calendar offset (business variants count like the plain ones).
+SEASON_BY_OFFSET = (
+    (pd.offsets.BusinessDay, 5), (pd.offsets.Day, 7), (pd.offsets.Week, 52), (pd.offsets.SemiMonthBegin, 24),
+    (pd.offsets.SemiMonthEnd, 24), (pd.offsets.MonthBegin, 12), (pd.offsets.MonthEnd, 12),
+    (pd.offsets.BusinessMonthBegin, 12), (pd.offsets.BusinessMonthEnd, 12), (pd.offsets.QuarterBegin, 4),
+    (pd.offsets.QuarterEnd, 4), (pd.offsets.BQuarterBegin, 4), (pd.offsets.BQuarterEnd, 4), (pd.offsets.Hour, 24),
+)
 
 
 @dataclass(frozen=True)
@@ -96,9 +105,11 @@ class Panel:
 
 
 def season_length(freq: str) -> int:
-    name = to_offset(freq).name
-    prefix = name.split("-")[0].rstrip("SE") or name[0]
-    return SEASON_BY_FREQ_PREFIX.get(prefix, SEASON_BY_FREQ_PREFIX.get(prefix[:1], 1))
+    """Periods in one season: 12 for monthly (MS, ME, BMS, BME), 52 for weekly, 26 for '2W', 1 for yearly."""
+    offset = to_offset(freq)
+    base = next((periods for kind, periods in SEASON_BY_OFFSET if type(offset) is kind), 1)
+    multiple = abs(int(getattr(offset, "n", 1) or 1))
+    return max(1, round(base / multiple)) if base > 1 else 1
 
 
 def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
@@ -126,8 +137,12 @@ def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
     return offset.freqstr
 
 
-def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None) -> Panel:
-    """Validate `data` against `columns` and return a regular Panel."""
+def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
+                  allow_distant_dates: bool = False) -> Panel:
+    """Validate `data` against `columns` and return a regular Panel.
+
+    Dates far from the rest (a year typed 2204) are refused, naming the rows, unless `allow_distant_dates`.
+    """
     require_non_empty(data, "training")
     require_columns(data, columns.all_columns, "training")
     forbid_reserved(columns.all_columns)
@@ -140,14 +155,17 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None) 
         if frame[col].isna().any():
             rows = list(frame.index[frame[col].isna()])
             raise DataContractError(f"Id column {col!r} is empty in rows {shorten(rows)}; every row needs an id.")
+        require_one_id_kind(frame[col], col, "training")
     frame[TIME] = coerce_datetime(frame, columns.time_col, "training")
+    if not allow_distant_dates:
+        refuse_distant_dates(frame, columns.time_col)
     frame[TARGET] = coerce_numeric(frame, columns.target_col, "training", allow_missing=False)
     for col in [*columns.known_cols, *columns.past_cols]:
         if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = coerce_numeric(frame, col, "training")
         else:
             frame[col] = frame[col].astype("string").astype("category")
-    require_unique(frame, [*columns.id_cols, TIME], "training")
+    require_unique(frame.assign(**{columns.time_col: frame[TIME]}), [*columns.id_cols, columns.time_col], "training")
 
     series_ids = frame[columns.id_cols].drop_duplicates().sort_values(columns.id_cols).reset_index(drop=True)
     series_ids[SERIES] = np.arange(len(series_ids), dtype=np.int64)
@@ -166,6 +184,31 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None) 
             shorten(filled_report.astype(str).agg(" ".join, axis=1).tolist()),
         )
     return Panel(frame[keep].reset_index(drop=True), columns, freq, series_ids, filled_report)
+
+
+def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
+    distant = distant_date_rows(frame[TIME])
+    if distant.any():
+        rest = frame.loc[~distant, TIME]
+        shown = shorten(sorted({str(t.date()) for t in frame.loc[distant, TIME]}))
+        raise DataContractError(
+            f"Column {time_col!r} has dates far from the rest of the data in rows {shorten(list(frame.index[distant]))} "
+            f"({shown}, while the other dates run from {rest.min().date()} to {rest.max().date()}): a mistyped year? "
+            "Fix them, or allow them (allow_distant_dates=True, --allow-distant-dates)."
+        )
+
+
+def check_horizon_in_range(panel: Panel, horizon: int) -> None:
+    """The last forecast date must be a date pandas can hold (up to 2262): refuse at fit, not fail at predict."""
+    last = panel.frame[TIME].max()
+    try:
+        end = last + horizon * to_offset(panel.freq)
+        pd.Timestamp(end).as_unit("ns")
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime) as exc:
+        raise DataContractError(
+            f"horizon {horizon} at frequency {panel.freq!r} after {last.date()} runs past {pd.Timestamp.max.date()}, "
+            "the last date bizai can represent; use a shorter horizon."
+        ) from exc
 
 
 def check_static_constant(frame: pd.DataFrame, columns: SeriesColumns) -> None:
@@ -238,12 +281,13 @@ def prepare_future(
     require_columns(known_future, [*cols.id_cols, cols.time_col, *cols.known_cols], "known_future")
     future = known_future[[*cols.id_cols, cols.time_col, *cols.known_cols]].copy()
     future[TIME] = coerce_datetime(future, cols.time_col, "known_future")
-    future = future.drop(columns=cols.time_col)
-    for id_col in cols.id_cols:  # ids read from CSV may come back as another dtype than at fit time
-        if future[id_col].dtype != panel.series_ids[id_col].dtype:
+    for id_col in cols.id_cols:  # ids compared as the labels they were at fit time, converted only exactly
+        reference = require_one_id_kind(panel.series_ids[id_col], id_col, "training")
+        future[id_col] = align_id_kind(future[id_col], reference, id_col, "known_future")
+        if reference == "number":
             future[id_col] = future[id_col].astype(panel.series_ids[id_col].dtype)
-    require_unique(future, [*cols.id_cols, TIME], "known_future")
-    future = future.merge(panel.series_ids, on=cols.id_cols, how="inner")
+    require_unique(future.assign(**{cols.time_col: future[TIME]}), [*cols.id_cols, cols.time_col], "known_future")
+    future = future.drop(columns=cols.time_col).merge(panel.series_ids, on=cols.id_cols, how="inner")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
     problems = []

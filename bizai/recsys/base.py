@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bizai.errors import DataContractError, IncompatibleModelError, check_is_fitted
+from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import check_compatible, fingerprint, library_versions, read_meta, save_folder
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
 from bizai.progress import progress
 from bizai.recsys.dataset import EventColumns, InteractionData, build_interactions
-from bizai.schema import shorten
+from bizai.schema import shorten, value_kind
 
 log = logging.getLogger(__name__)
 FAMILY = "recommender"
@@ -95,15 +95,22 @@ class BaseRecommender:
         check_is_fitted(self, "data_")
         if not isinstance(k, int | np.integer) or k < 1:
             raise DataContractError(f"k must be an integer of at least 1, got {k!r}.")
+        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
+            raise DataContractError(f"batch_size must be an integer of at least 1, got {batch_size!r}.")
         data = self.data_
         external = self._user_values(users)
-        positions = data.users.to_internal(external, strict=False) if external is not None else np.arange(data.n_users)
-        external = external if external is not None else data.users.external.to_numpy()
+        if external is not None:
+            external = data.users.aligned(external, "user").to_numpy()
+            positions = data.users.to_internal(external, strict=False, what="user")
+        else:
+            external, positions = data.users.external.to_numpy(), np.arange(data.n_users)
+        same_kind = external.dtype != object or all(value_kind(v) == data.users.kind for v in external)
         unknown = positions < 0
         if unknown.any():
             log.warning("%d unknown user(s) get the popularity fallback: %s", int(unknown.sum()),
                         shorten(pd.Index(external)[unknown].tolist()))
-        excluded = data.items.to_internal(list(exclude_items), strict=False) if exclude_items is not None else []
+        exclude = self._user_values(exclude_items)  # one id or many; a string is one id, not its characters
+        excluded = data.items.to_internal(exclude, strict=False, what="exclude_items") if exclude is not None else []
         excluded = np.asarray([i for i in excluded if i >= 0], dtype=np.int64)
         starts = range(0, len(positions), batch_size)
         for start in progress(starts, "Scoring users", total=len(starts), show=self.show_progress):
@@ -126,7 +133,10 @@ class BaseRecommender:
                                   data.columns.item_col: data.items.to_external(index.ravel()),
                                   "score": values.ravel(), "rank": np.tile(np.arange(1, index.shape[1] + 1), len(batch))})
             frame = frame[valid.ravel()]
-            frame[data.columns.user_col] = frame[data.columns.user_col].astype(data.users.external.dtype)
+            # Users of the model's kind keep its id type; a request holding ids of another kind (unknown users
+            # with --allow-unknown) is written as text, so one column never mixes numbers and text.
+            frame[data.columns.user_col] = frame[data.columns.user_col].astype(
+                data.users.external.dtype if same_kind else "string")
             yield frame
 
     @staticmethod
@@ -138,7 +148,7 @@ class BaseRecommender:
             if frame.shape[1] != 1:
                 raise DataContractError(f"users frame must have one column of user ids, got {list(frame.columns)}.")
             return frame.iloc[:, 0].to_numpy()
-        if np.isscalar(users):
+        if np.isscalar(users) or users is None or isinstance(users, str):
             users = [users]
         return np.asarray(list(users), dtype=object) if not hasattr(users, "dtype") else np.asarray(users)
 
@@ -216,14 +226,7 @@ class BaseRecommender:
     @classmethod
     def load(cls, path: str | Path):
         """Load a saved recommender (folders hold pickled objects: load only folders you trust)."""
-        meta = read_meta(path)
-        check_compatible(meta, FAMILY, path)
-        if cls is not BaseRecommender and meta.get("model") != cls.__name__:
-            raise IncompatibleModelError(f"{str(path)!r} holds a {meta.get('model')}, not a {cls.__name__}.")
-        try:
-            with open(Path(path) / STATE_FILE, "rb") as handle:
-                model = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as exc:
-            raise IncompatibleModelError(f"Model file in {str(path)!r} is damaged or unreadable: {exc}") from exc
+        expected = None if cls is BaseRecommender else cls.__name__
+        model, meta = load_pickled(path, FAMILY, STATE_FILE, expected)
         model.meta_ = meta
         return model

@@ -11,7 +11,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bizai.errors import DataContractError
-from bizai.schema import coerce_numeric, require_columns, require_non_empty, shorten
+from bizai.schema import (
+    align_id_kind,
+    coerce_datetime,
+    coerce_numeric,
+    require_columns,
+    require_non_empty,
+    require_one_id_kind,
+    shorten,
+)
 
 
 @dataclass
@@ -27,9 +35,25 @@ class IdMap:
     def __len__(self) -> int:
         return len(self.external)
 
+    @property
+    def kind(self) -> str:
+        """'number' or 'text': the kind of ids seen at fit."""
+        return "number" if pd.api.types.is_numeric_dtype(self.external) else "text"
+
+    def aligned(self, values, what: str = "id") -> pd.Series:
+        """`values` as ids of this map's kind, converted only exactly (7 <-> "7", never "007" -> 7); values that
+        cannot be converted stay as they are and so match nothing."""
+        series = pd.Series(np.asarray(values, dtype=object) if not hasattr(values, "dtype") else values).reset_index(drop=True)
+        missing = series.isna()
+        if missing.any():
+            raise DataContractError(f"{what} ids at positions {shorten(list(np.flatnonzero(missing)))} are missing "
+                                    "(None/NaN); every id must be a value.")
+        return align_id_kind(series.infer_objects(), self.kind, what, "request", strict=False)
+
     def to_internal(self, values, strict: bool = True, what: str = "id") -> np.ndarray:
         """Positions of `values`; -1 for unknown ones unless `strict` (then a DataContractError)."""
-        positions = self.external.get_indexer(pd.Index(values))
+        values = self.aligned(values, what)
+        positions = self.external.get_indexer(pd.Index(values.to_numpy()))
         if strict and (positions < 0).any():
             unknown = pd.Index(values)[positions < 0]
             raise DataContractError(f"Unknown {what}(s) {shorten(unknown.tolist())}: not seen at fit time.")
@@ -112,6 +136,21 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
         missing = frame[col].isna()
         if missing.any():
             raise DataContractError(f"Id column {col!r} is empty in rows {shorten(list(frame.index[missing]))}.")
+        require_one_id_kind(frame[col], col, "events")
+    if columns.user_col == columns.item_col:
+        raise DataContractError(f"user_col and item_col are both {columns.user_col!r}; they must be different columns.")
+
+
+def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
+    """Timestamps or numbers (e.g. epoch seconds) that order the events; every row needs one."""
+    times = frame[time_col]
+    if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
+        bad = times.isna() | ~np.isfinite(times.astype("float64"))
+        if bad.any():
+            raise DataContractError(f"Time column {time_col!r} is empty or not finite in rows "
+                                    f"{shorten(list(frame.index[bad]))}; every event needs a time.")
+        return times
+    return coerce_datetime(frame, time_col, "events")
 
 
 def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights=None) -> InteractionData:
@@ -119,11 +158,13 @@ def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights
     frame = frame.reset_index(drop=True)
     weight = event_weights_of(frame, columns, event_weights)
     ordered = pd.DataFrame({"user_ext": frame[columns.user_col], "item_ext": frame[columns.item_col], "weight": weight})
+    if weight.sum() <= 0:
+        raise DataContractError(
+            f"Every event has weight 0 ({len(frame)} rows): there is nothing to learn from. Give the events that "
+            "matter a weight above 0 (weight_col or event_weights)."
+        )
     if columns.time_col:
-        from bizai.schema import coerce_datetime
-
-        times = frame[columns.time_col]
-        ordered["time"] = times if pd.api.types.is_numeric_dtype(times) else coerce_datetime(frame, columns.time_col, "events")
+        ordered["time"] = event_times(frame, columns.time_col)
         ordered = ordered.sort_values("time", kind="stable")
     users = IdMap.from_values(ordered["user_ext"].sort_values(kind="stable"))
     items = IdMap.from_values(ordered["item_ext"].sort_values(kind="stable"))
