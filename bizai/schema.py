@@ -4,6 +4,7 @@ and says what was expected, so a user can fix the input without reading our code
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -195,6 +196,9 @@ def distant_date_rows(times: pd.Series, minimum_gap: pd.Timedelta = pd.Timedelta
     return flagged
 
 
+WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
 def value_kind(value: object) -> str:
     """'number', 'text' or 'other': the kind of an id value, for comparing ids of the same kind."""
     if isinstance(value, bool | np.bool_):
@@ -206,12 +210,19 @@ def value_kind(value: object) -> str:
     return "other"
 
 
-def require_one_id_kind(values: pd.Series, column: str, what: str) -> str:
-    """Ids are labels of one kind: refuse a column mixing numbers and text (7 and "7" would look alike)."""
+def dtype_kind(values: pd.Series) -> str | None:
+    """'number' or 'text' when the dtype alone says so; None for object columns, whose values must be looked at."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return "number"
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         return "text"
+    return None
+
+
+def require_one_id_kind(values: pd.Series, column: str, what: str) -> str:
+    """Ids are labels of one kind: refuse a column mixing numbers and text (7 and "7" would look alike)."""
+    if dtype_kind(values) is not None:
+        return dtype_kind(values)
     kinds = values.dropna().map(value_kind)
     found = list(dict.fromkeys(kinds))
     if len(found) > 1 or found == ["other"]:
@@ -225,29 +236,31 @@ def require_one_id_kind(values: pd.Series, column: str, what: str) -> str:
 
 def align_id_kind(values: pd.Series, reference_kind: str, column: str, what: str, strict: bool = True) -> pd.Series:
     """`values` as ids of `reference_kind` (the kind seen at fit), converting only where nothing can change:
-    whole numbers to their text ("7" <-> 7, never "007" -> 7). With `strict`, an id that cannot be converted
-    exactly is an error; otherwise it stays as it is (and matches nothing)."""
-    kind = require_one_id_kind(values, column, what)
-    if kind == reference_kind or values.empty:
+    whole numbers to and from their text ("7" <-> 7, never "007" -> 7). With `strict`, a column mixing kinds or an
+    id that cannot be converted exactly is an error; otherwise such ids stay as they are (and match nothing)."""
+    kind = require_one_id_kind(values, column, what) if strict else dtype_kind(values)
+    if kind == reference_kind:
         return values
     if reference_kind == "text":
-        as_text = values.map(lambda v: str(int(v)) if float(v).is_integer() else None)
-        bad = as_text.isna() & values.notna()
-        converted = as_text.where(~bad, values)
+        def convert(value):
+            if value_kind(value) == "number" and float(value).is_integer():
+                return str(int(value))
+            return value
     else:
-        text = values.astype("string")
-        exact = text.str.fullmatch(r"-?(?:0|[1-9][0-9]*)").fillna(False).astype(bool)
-        bad = ~exact & values.notna()
-        converted = pd.Series([int(v) if ok else v for v, ok in zip(values, exact, strict=True)],
-                              index=values.index, dtype=object)
-        if not bad.any():
-            converted = converted.astype("int64")
+        def convert(value):
+            if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value):
+                return int(value)
+            return value
+    converted = values.astype(object).map(convert)
+    bad = converted.map(value_kind) != reference_kind
     if strict and bad.any():
         raise DataContractError(
-            f"Id column {column!r} of the {what} frame holds {kind} ids such as {shorten(values[bad].head(3).tolist(), 3)}, "
+            f"Id column {column!r} of the {what} frame holds ids such as {shorten(values[bad].head(3).tolist(), 3)}, "
             f"but the model was fit on {reference_kind} ids, and these cannot be converted without changing them. "
             "Give the ids as they were at fit time."
         )
+    if not bad.any():
+        return converted.astype("int64") if reference_kind == "number" else converted.astype("string")
     return converted
 
 

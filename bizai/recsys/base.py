@@ -4,6 +4,7 @@ unknown users; models only implement `_fit` and `_scores` (users x items)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import pickle
 import time
@@ -197,6 +198,12 @@ class BaseRecommender:
     # ------------------------------------------------------------------------------------ persistence
     def get_params(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.endswith("_")}
+
+    def clone(self):
+        """A new, unfitted recommender with the same hyper-parameters (scikit-learn's `clone`)."""
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update({k: copy.deepcopy(v) for k, v in vars(self).items() if not k.endswith("_")})
+        return twin
 
     def save(self, path: str | Path) -> Path:
         check_is_fitted(self, "data_")

@@ -6,22 +6,33 @@ import pandas as pd
 import streamlit as st
 from state import show_error
 
+from bizai.errors import IncompatibleModelError
 from bizai.persistence import META_FILE, read_meta
 
 st.title("Saved models")
 root = Path(st.text_input("Folder to look in", value="bizai-demo/models"))
-folders = sorted(p.parent for p in root.rglob(META_FILE)) if root.is_dir() else []
+# Hidden folders are unfinished writes (see bizai.io), never models.
+folders = sorted(p.parent for p in root.rglob(META_FILE)
+                 if not any(part.startswith(".") for part in p.relative_to(root).parts)) if root.is_dir() else []
 if not folders:
     st.info(f"No saved models under {root}. Run `bizai demo` or `bizai forecast fit ... --out {root}/profit`.")
 else:
-    rows = []
+    rows, readable = [], []
     for folder in folders:
-        meta = read_meta(folder)
+        try:
+            meta = read_meta(folder)
+        except IncompatibleModelError as error:  # a damaged folder is listed as such, not a crash
+            rows.append({"folder": str(folder), "family": "unreadable", "model": str(error)})
+            continue
+        readable.append(str(folder))
         rows.append({"folder": str(folder), "family": meta.get("family"), "model": meta.get("model"),
                      "rows trained on": meta.get("training_rows"), "created": meta.get("created_at"),
                      "bizai": meta.get("bizai_version")})
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    chosen = st.selectbox("Model", [str(f) for f in folders])
+    if not readable:
+        st.warning("None of these model folders can be read; retrain or restore them.")
+        st.stop()
+    chosen = st.selectbox("Model", readable)
     with st.expander("Metadata"):
         st.json(read_meta(chosen))
     if st.button("Load this model", type="primary"):

@@ -69,7 +69,8 @@ if "rec_model" in st.session_state:
                 train, test = leave_last_out_split(data["frame"], cols["user_col"], cols["time_col"])
                 fit_columns = {**cols, "event_weights": data["weights"] or None}
                 rows = []
-                for name, candidate in ((st.session_state["rec_model"], type(recommender)()),
+                # The candidate keeps the trained model's hyper-parameters: evaluate what is on screen.
+                for name, candidate in ((st.session_state["rec_model"], recommender.clone()),
                                         ("popularity", PopularityRecommender())):
                     rows.append(evaluate(candidate, train, test, k=(10, 20), **fit_columns).assign(model=name))
                 st.session_state["rec_evaluation"] = pd.concat(rows, ignore_index=True)

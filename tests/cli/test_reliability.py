@@ -1,0 +1,312 @@
+"""The reliability promises through the real `bizai` command: nothing is lost, no silent wrong answer, and every
+refusal exits 2 naming the file, column, rows or key at fault (issue #14, one test per case found)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.cli.test_cli import FORECAST_COLUMNS, bizai
+from tests.conftest import make_panel
+from tests.recsys.conftest import make_events
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (hidden ones too) with a hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def refused(*args, names: str, folder: Path) -> str:
+    """Run bizai expecting exit 2, a message matching `names`, and no file under `folder` changed or added."""
+    before = snapshot(folder)
+    result = bizai(*args, check_code=2)
+    assert re.search(names, result.stderr), result.stderr
+    assert snapshot(folder) == before
+    return result.stderr
+
+
+@pytest.fixture()
+def work(tmp_path) -> Path:
+    history, future = make_panel(n_series=3, periods=30)
+    history.to_csv(tmp_path / "pnl.csv", index=False)
+    future.to_csv(tmp_path / "future.csv", index=False)
+    make_events(n_users=20, n_items=24).to_csv(tmp_path / "events.csv", index=False)
+    return tmp_path
+
+
+def fit_forecaster(work: Path, out: Path, *extra: str):
+    return bizai("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive", "--out", out, *extra)
+
+
+# ----------------------------------------------------------------------------------------------- data loss
+def test_fit_out_refuses_a_users_folder_and_keeps_every_file(work):
+    users_folder = work / "models"
+    users_folder.mkdir()
+    (users_folder / "notes.txt").write_text("my notes")
+    refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive", "--out", users_folder,
+            names=r"not a bizai model folder.*notes\.txt", folder=work)
+
+
+def test_fit_out_refuses_the_current_folder(work):
+    project = work / "project"
+    project.mkdir()
+    (project / "budget.xlsx").write_text("precious")
+    before = snapshot(work)
+    result = bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", ".", cwd=project,
+                   check_code=2)
+    assert "'.' exists and is not a bizai model folder (no meta.json; it holds 1 entry (budget.xlsx)" in result.stderr
+    assert snapshot(work) == before
+
+
+def test_fit_out_equal_to_the_input_file_is_refused(work):
+    refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--out", work / "pnl.csv",
+            names=r"would overwrite the input .*pnl\.csv", folder=work)
+
+
+def test_fit_replaces_only_a_model_folder_of_its_own_family(work):
+    recs = work / "recs"
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", recs)
+    refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive", "--out", recs,
+            names="holds a 'recommender' model, not a 'forecaster' model", folder=work)
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "als", "--out", recs)  # same family: replaced
+    assert json.loads((recs / "meta.json").read_text())["model"] == "ALSRecommender"
+    (recs / "my-report.xlsx").write_text("precious")
+    refused("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", recs,
+            names="also holds files bizai did not write: my-report.xlsx", folder=work)
+
+
+@pytest.mark.parametrize("command", ["predict", "backtest"])
+def test_predict_and_backtest_refuse_to_write_over_their_input(work, command):
+    model = work / "model"
+    fit_forecaster(work, model)
+    if command == "predict":
+        args = ["forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", work / "future.csv"]
+    else:
+        args = ["forecast", "backtest", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive",
+                "--out", work / "pnl.csv"]
+    refused(*args, names=r"would overwrite the input", folder=work)
+
+
+@pytest.mark.parametrize("out", ["folder", "dot", "no-suffix"])
+def test_file_outputs_refuse_folders_and_unknown_suffixes(work, out):
+    model = work / "model"
+    fit_forecaster(work, model)
+    (work / "reports").mkdir()
+    target = {"folder": str(work / "reports"), "dot": ".", "no-suffix": str(work / "forecasts")}[out]
+    before = snapshot(work)
+    result = bizai("forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", target,
+                   cwd=work, check_code=2)
+    assert re.search(r"is a folder; expected a file path|must end in \.parquet or \.csv", result.stderr), result.stderr
+    assert snapshot(work) == before
+
+
+@pytest.mark.parametrize("option,value", [("--batch-size", "-1"), ("--batch-size", "0"), ("--k", "0")])
+def test_numeric_options_out_of_range_exit_2_and_keep_yesterdays_output(work, option, value):
+    model = work / "pop"
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", model)
+    out = work / "recs.parquet"
+    bizai("recommend", "score", "--model", model, "--k", "3", "--out", out)
+    refused("recommend", "score", "--model", model, option, value, "--out", out, names=rf"{option}.*{value}|{option}",
+            folder=work)
+
+
+@pytest.mark.parametrize("option,value", [("--horizon", "0"), ("--backtest-windows", "-1"), ("--random-state", "-5")])
+def test_forecast_numeric_options_are_range_checked(work, option, value):
+    refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, option, value, "--out", work / "m",
+            names=option, folder=work)
+
+
+def test_temporary_files_of_a_killed_run_are_removed_by_the_next_run(work):
+    model = work / "pop"
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", model)
+    dead = work / ".recs.parquet.tmp-999999999-deadbeef"  # no process has that pid
+    dead.write_bytes(b"half a file")
+    live = work / f".recs.parquet.tmp-{os.getpid()}-cafef00d"  # a writer that is still running
+    live.write_bytes(b"in progress")
+    stale_model = work / ".pop.tmp-999999999-0123abcd"
+    stale_model.mkdir()
+    (stale_model / "meta.json").write_text("{}")
+    listing = bizai("models", "list", work)
+    assert ".pop.tmp" not in listing.stdout  # an unfinished model folder is never listed
+    bizai("recommend", "score", "--model", model, "--k", "2", "--out", work / "recs.parquet")
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", model)
+    assert not dead.exists() and live.exists() and not stale_model.exists()
+    refused("recommend", "score", "--model", model, "--users", live, "--out", work / "x.parquet",
+            names="temporary file of an unfinished bizai write", folder=work)
+
+
+# -------------------------------------------------------------------------------------- ids are labels
+def test_csv_ids_keep_leading_zeros_and_stay_distinct(work):
+    events = pd.DataFrame({"user_id": ["007", "7", "007", "7", "0007"], "item_id": ["01", "1", "02", "2", "01"]})
+    events.to_csv(work / "ids.csv", index=False)
+    model = work / "pop"
+    bizai("recommend", "fit", "--data", work / "ids.csv", "--model", "popularity", "--out", model)
+    bizai("recommend", "score", "--model", model, "--k", "4", "--keep-seen", "--out", work / "recs.parquet")
+    recs = pd.read_parquet(work / "recs.parquet")
+    assert set(recs["user_id"]) == {"007", "7", "0007"}
+    assert set(recs["item_id"]) == {"01", "1", "02", "2"}
+
+    history, future = make_panel(n_series=2, periods=24)
+    history["store"] = history["store"].map({"S0": "007", "S1": "7"})
+    future["store"] = future["store"].map({"S0": "007", "S1": "7"})
+    history.to_csv(work / "zeros.csv", index=False)
+    future.to_csv(work / "zeros_future.csv", index=False)
+    bizai("forecast", "fit", "--data", work / "zeros.csv", *FORECAST_COLUMNS, "--model", "naive", "--out", work / "fc")
+    bizai("forecast", "predict", "--model", work / "fc", "--known-future", work / "zeros_future.csv",
+          "--out", work / "fc.parquet")
+    assert set(pd.read_parquet(work / "fc.parquet")["store"]) == {"007", "7"}
+
+
+def test_users_file_ids_are_compared_as_the_labels_the_model_knows(work):
+    events = pd.DataFrame({"user_id": ["02238", "2238", "02238", "2238"], "item_id": ["a", "b", "c", "d"]})
+    events.to_csv(work / "text_ids.csv", index=False)
+    bizai("recommend", "fit", "--data", work / "text_ids.csv", "--model", "itemknn", "--out", work / "text_model")
+    (work / "users.csv").write_text("user_id\n02238\n")
+    bizai("recommend", "score", "--model", work / "text_model", "--users", work / "users.csv", "--k", "2",
+          "--out", work / "recs.parquet")
+    recs = pd.read_parquet(work / "recs.parquet")
+    assert recs["user_id"].tolist() == ["02238", "02238"]
+    assert set(recs["item_id"]) <= {"b", "d"}  # 02238's own items (a, c) are filtered as seen: not 2238's history
+
+    # A model fit on integer ids (Parquet keeps them): "2238" is that id, "02238" is not.
+    pd.DataFrame({"user_id": [2238, 2238, 5, 5], "item_id": ["a", "b", "c", "d"]}).to_parquet(work / "int_ids.parquet")
+    bizai("recommend", "fit", "--data", work / "int_ids.parquet", "--model", "popularity", "--out", work / "int_model")
+    (work / "exact.csv").write_text("user_id\n2238\n")
+    bizai("recommend", "score", "--model", work / "int_model", "--users", work / "exact.csv", "--out", work / "r.parquet")
+    assert pd.read_parquet(work / "r.parquet")["user_id"].unique().tolist() == [2238]
+    refused("recommend", "score", "--model", work / "int_model", "--users", work / "users.csv", "--out", work / "r.parquet",
+            names="'02238'", folder=work)
+    (work / "mixed.csv").write_text("user_id\n2238\nghost\n")
+    bizai("recommend", "score", "--model", work / "int_model", "--users", work / "mixed.csv", "--allow-unknown",
+          "--k", "2", "--out", work / "r.parquet")
+    assert set(pd.read_parquet(work / "r.parquet")["user_id"]) == {"2238", "ghost"}
+
+
+def test_an_id_column_that_turns_from_numbers_to_text_after_10000_rows_is_read(work):
+    users = [str(n) for n in range(10_050)] + ["vip-1", "vip-2"]
+    events = pd.DataFrame({"user_id": users, "item_id": [f"i{n % 7}" for n in range(len(users))],
+                           "amount": [1] * 10_040 + ["n/a"] * 12})
+    events.to_csv(work / "late_text.csv", index=False)
+    bizai("recommend", "fit", "--data", work / "late_text.csv", "--model", "popularity", "--out", work / "m")
+    assert json.loads((work / "m" / "meta.json").read_text())["users"] == 10_052
+
+
+# ---------------------------------------------------------------------------------------------- dates
+def test_mixed_date_formats_are_refused_naming_the_rows(work):
+    history = pd.read_csv(work / "pnl.csv")
+    history.loc[[3, 4, 5], "month"] = pd.to_datetime(history.loc[[3, 4, 5], "month"]).dt.strftime("%d/%m/%Y")
+    history.to_csv(work / "mixed.csv", index=False)
+    refused("forecast", "fit", "--data", work / "mixed.csv", *FORECAST_COLUMNS, "--freq", "D", "--out", work / "m",
+            names=r"'month'.*mixes date formats: rows 3, 4, 5", folder=work)
+
+
+def test_ambiguous_day_month_dates_are_refused(work):
+    history = pd.read_csv(work / "pnl.csv")
+    history = history[pd.to_datetime(history["month"]).dt.month <= 12]
+    history["month"] = pd.to_datetime(history["month"]).dt.strftime("%m/%d/%Y")  # day is always 01: reads both ways
+    history.to_csv(work / "ambiguous.csv", index=False)
+    refused("forecast", "fit", "--data", work / "ambiguous.csv", *FORECAST_COLUMNS, "--out", work / "m",
+            names=r"ambiguous.*%m/%d/%Y.*%d/%m/%Y", folder=work)
+
+
+def test_a_mistyped_year_is_refused_naming_the_rows(work):
+    history = pd.read_csv(work / "pnl.csv")
+    history.loc[7, "month"] = history.loc[7, "month"].replace("2021", "2204")
+    history.to_csv(work / "typo.csv", index=False)
+    refused("forecast", "fit", "--data", work / "typo.csv", *FORECAST_COLUMNS, "--out", work / "m",
+            names=r"far from the rest of the data in rows 7 \('2204-", folder=work)
+
+
+def test_local_timestamps_across_a_daylight_saving_change(work):
+    days = pd.date_range("2024-03-20", "2024-04-10", freq="D", tz="Europe/Berlin")
+    rows = [{"store": s, "day": d.isoformat(), "sales": 10.0 + i + n} for n, s in enumerate(["a", "b"])
+            for i, d in enumerate(days)]
+    pd.DataFrame(rows).to_csv(work / "dst.csv", index=False)
+    assert "+01:00" in (work / "dst.csv").read_text() and "+02:00" in (work / "dst.csv").read_text()
+    bizai("forecast", "fit", "--data", work / "dst.csv", "--id-col", "store", "--time-col", "day", "--target-col", "sales",
+          "--model", "naive", "--horizon", "3", "--out", work / "fc")
+    bizai("forecast", "predict", "--model", work / "fc", "--out", work / "fc.parquet")
+    assert pd.read_parquet(work / "fc.parquet")["day"].min() == pd.Timestamp("2024-04-11")
+    events = pd.read_csv(work / "events.csv")
+    stamps = pd.date_range("2024-03-30 12:00", periods=len(events), freq="min", tz="Europe/Berlin")
+    events["timestamp"] = [t.isoformat() for t in stamps[::-1].append(stamps[:0])][: len(events)]
+    events.to_csv(work / "events_dst.csv", index=False)
+    bizai("recommend", "fit", "--data", work / "events_dst.csv", "--time-col", "timestamp", "--model", "popularity",
+          "--out", work / "rec")
+
+
+def test_a_horizon_past_the_representable_dates_is_refused_at_fit(work):
+    refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--horizon", "3000", "--out", work / "m",
+            names=r"horizon 3000 .* runs past 2262", folder=work)
+
+
+# --------------------------------------------------------------------------------------------- config
+@pytest.mark.parametrize("body,names", [
+    ('horizn = 12', r"unknown option 'horizn' in \[forecast.fit\] \(did you mean 'horizon'\?\)"),
+    ('horizon = "six"', r"'horizon' in \[forecast.fit\] = 'six' is not valid"),
+    ('horizon = 0', r"'horizon' in \[forecast.fit\] = 0 is not valid"),
+])
+def test_config_keys_and_types_are_checked(work, body, names):
+    config = work / "job.toml"
+    config.write_text(f'[forecast.fit]\ndata = "{work / "pnl.csv"}"\nid_col = "store"\ntime_col = "month"\n'
+                      f'target_col = "profit"\nout = "{work / "m"}"\n{body}\n')
+    refused("--config", config, "forecast", "fit", names=names, folder=work)
+
+
+def test_config_sections_are_checked_and_lists_are_lists(work):
+    config = work / "job.toml"
+    config.write_text("[forecast.fitt]\nhorizon = 3\n")
+    refused("--config", config, "forecast", "fit", names=r"unknown section 'fitt' in \[forecast\] \(did you mean 'fit'\?\)",
+            folder=work)
+    config.write_text(f'[forecast.fit]\ndata = "{work / "pnl.csv"}"\nid_col = ["store"]\ntime_col = "month"\n'
+                      f'target_col = "profit"\nknown_cols = ["promo"]\nstatic_cols = ["region"]\nmodel = "naive"\n'
+                      f'quantiles = [0.2, 0.5, 0.8]\nout = "{work / "m"}"\n')
+    bizai("--config", config, "forecast", "fit")
+    meta = json.loads((work / "m" / "meta.json").read_text())
+    assert meta["columns"]["known_cols"] == ["promo"] and meta["params"]["quantiles"] == [0.2, 0.5, 0.8]
+
+
+# ------------------------------------------------------------------------------------------ crashes
+def test_all_event_weights_zero_is_a_clear_error(work):
+    events = pd.read_csv(work / "events.csv").assign(weight=0.0)
+    events.to_csv(work / "zero.csv", index=False)
+    refused("recommend", "fit", "--data", work / "zero.csv", "--model", "als", "--weight-col", "weight",
+            "--out", work / "m", names="Every event has weight 0", folder=work)
+
+
+def test_models_list_on_a_missing_folder_exits_2(work):
+    refused("models", "list", work / "nowhere", names="'.*nowhere' is not a folder", folder=work)
+
+
+@pytest.mark.parametrize("args,names", [(["forecast", "statment"], r"No such command 'statment'"),
+                                        (["forecast", "fit", "--nope"], r"No such option: --nope")])
+def test_usage_errors_exit_2_with_clicks_hint(args, names, tmp_path):
+    result = bizai(*args, check_code=2)
+    assert re.search(names, result.stderr) and "Try 'bizai forecast" in result.stderr.replace("python -m bizai.cli.main",
+                                                                                                "bizai")
+    assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize("family", ["forecaster", "recommender"])
+def test_a_state_file_damaged_in_the_middle_is_refused_before_unpickling(work, family):
+    model = work / "m"
+    if family == "forecaster":
+        bizai("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "lightgbm", "--out", model)
+        state, args = model / "forecaster.pkl", ["forecast", "predict", "--model", model, "--known-future",
+                                                 work / "future.csv", "--out", work / "o.parquet"]
+    else:
+        bizai("recommend", "fit", "--data", work / "events.csv", "--model", "als", "--out", model)
+        state, args = model / "recommender.pkl", ["recommend", "score", "--model", model, "--out", work / "o.parquet"]
+    payload = bytearray(state.read_bytes())
+    middle = len(payload) // 2
+    payload[middle:middle + 64] = np.random.default_rng(0).integers(0, 256, 64, dtype=np.uint8).tobytes()
+    state.write_bytes(bytes(payload))
+    refused(*args, names=rf"is damaged: {state.name} \(content differs", folder=work)
