@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from bizai.persistence import read_meta, save_folder
+from bizai.errors import IncompatibleModelError, UnsafeOutputError
+from bizai.persistence import read_meta, save_folder, verify_checksums
 
 
 def test_crash_mid_save_leaves_the_old_model_intact(tmp_path):
@@ -27,3 +28,38 @@ def test_a_successful_save_replaces_the_old_model(tmp_path):
     for name in ("first", "second"):
         save_folder(target, {"family": "recommender", "model": name}, lambda folder: None)
     assert json.loads((target / "meta.json").read_text())["model"] == "second"
+
+
+def test_saving_refuses_to_replace_anything_but_a_model_folder_of_the_same_family(tmp_path):
+    users_folder = tmp_path / "reports"
+    users_folder.mkdir()
+    (users_folder / "q3.xlsx").write_text("precious")
+    with pytest.raises(UnsafeOutputError, match=r"not a bizai model folder .*q3\.xlsx"):
+        save_folder(users_folder, {"family": "forecaster"}, lambda folder: None)
+    (tmp_path / "file.csv").write_text("a\n1\n")
+    with pytest.raises(UnsafeOutputError, match="is a file or a link"):
+        save_folder(tmp_path / "file.csv", {"family": "forecaster"}, lambda folder: None)
+    save_folder(tmp_path / "recs", {"family": "recommender"}, lambda folder: None)
+    with pytest.raises(UnsafeOutputError, match="holds a 'recommender' model, not a 'forecaster' model"):
+        save_folder(tmp_path / "recs", {"family": "forecaster"}, lambda folder: None)
+    assert (users_folder / "q3.xlsx").read_text() == "precious" and (tmp_path / "file.csv").read_text() == "a\n1\n"
+
+
+def test_checksums_are_recorded_and_a_changed_state_file_is_refused(tmp_path):
+    target = tmp_path / "model"
+    save_folder(target, {"family": "forecaster"}, lambda folder: (folder / "weights.bin").write_bytes(b"0123456789"))
+    meta = read_meta(target)
+    assert set(meta["checksums"]) == {"weights.bin"}
+    verify_checksums(target, meta)
+    (target / "weights.bin").write_bytes(b"01234X6789")
+    with pytest.raises(IncompatibleModelError, match=r"is damaged: weights\.bin \(content differs"):
+        verify_checksums(target, meta)
+    (target / "weights.bin").unlink()
+    with pytest.raises(IncompatibleModelError, match=r"missing: weights\.bin"):
+        verify_checksums(target, meta)
+
+
+def test_a_meta_json_that_is_not_an_object_is_damaged(tmp_path):
+    (tmp_path / "meta.json").write_text("[1, 2]")
+    with pytest.raises(IncompatibleModelError, match="expected a JSON object"):
+        read_meta(tmp_path)

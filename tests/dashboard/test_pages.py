@@ -91,3 +91,18 @@ def test_models_page_lists_and_loads_a_saved_model(tmp_path):
 def test_every_page_renders_without_errors(view):
     app = page(view).run()
     assert not app.exception
+
+
+def test_models_page_lists_a_damaged_folder_instead_of_crashing(tmp_path):
+    from bizai.finance import ProfitForecaster
+    from tests.conftest import FIT_COLUMNS, make_panel
+
+    ProfitForecaster(model="naive").fit(make_panel()[0], **FIT_COLUMNS).save(tmp_path / "good")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "meta.json").write_text("{not json")
+    app = page("models").run()
+    app.text_input[0].set_value(str(tmp_path)).run()
+    assert not app.exception
+    table = pd.DataFrame(app.dataframe[0].value)
+    assert set(table["family"]) == {"forecaster", "unreadable"}
+    assert app.selectbox[0].options == [str(tmp_path / "good")]

@@ -98,3 +98,50 @@ def test_damaged_model_folder_is_refused(tmp_path):
     (tmp_path / "broken").mkdir()
     with pytest.raises(IncompatibleModelError, match="no meta.json"):
         ProfitForecaster.load(tmp_path / "broken")
+
+
+def test_duplicate_rows_are_named_with_the_callers_time_column(panel):
+    history = pd.concat([panel[0], panel[0].head(1)], ignore_index=True)
+    with pytest.raises(DataContractError, match=r"sharing the same \(store, month\)") as error:
+        fit(history)
+    assert "__" not in str(error.value)
+
+
+def test_future_ids_of_another_kind_than_at_fit_are_named(panel):
+    history, future = panel
+    numbered = history.assign(store=history["store"].str[1:].astype(int))
+    model = fit(numbered)
+    as_text = future.assign(store=future["store"].str[1:])  # "0", "1"... exactly the fitted 0, 1...
+    assert set(model.predict(known_future=as_text)["store"]) == set(numbered["store"])
+    with pytest.raises(DataContractError, match=r"'store' of the known_future frame holds ids such as 'S0'"):
+        model.predict(known_future=future)
+
+
+def test_a_horizon_past_2262_is_refused_at_fit(panel):
+    with pytest.raises(DataContractError, match=r"horizon 3000 at frequency 'MS'.*runs past 2262"):
+        fit(panel[0], horizon=3000)
+
+
+def test_distant_dates_are_refused_unless_allowed(panel):
+    history = panel[0].copy()
+    late = history[history["store"] == "S1"].tail(2).copy()
+    late["month"] = pd.to_datetime(["2031-01-01", "2031-02-01"])
+    history = pd.concat([history, late], ignore_index=True)
+    with pytest.raises(DataContractError, match=r"far from the rest of the data in rows 180, 181"):
+        fit(history)
+    model = ProfitForecaster(model="naive", freq="MS", allow_distant_dates=True).fit(history, **FIT_COLUMNS)
+    assert model.panel_.frame["__time"].max() == pd.Timestamp("2031-02-01")
+
+
+def test_a_refit_does_not_keep_the_previous_backtest_metrics(panel):
+    model = fit(panel[0])
+    model.backtest(n_windows=1)
+    assert model.backtest_metrics_ is not None
+    fit_again = model.fit(panel[0], **FIT_COLUMNS)
+    assert fit_again.backtest_metrics_ is None
+
+
+def test_numbers_are_not_taken_for_dates(panel):
+    history = panel[0].assign(month=2021)
+    with pytest.raises(DataContractError, match=r"'month' of the training frame holds numbers"):
+        fit(history)

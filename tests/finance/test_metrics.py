@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from bizai.finance import coverage, mae, mase, pinball, rmse, smape, wape
@@ -22,3 +23,21 @@ def test_pinball_and_coverage():
 
 def test_wape_of_all_zero_actuals_is_nan_not_infinite():
     assert np.isnan(wape(np.zeros(3), np.ones(3)))
+
+
+@pytest.mark.parametrize("freq,season", [("MS", 12), ("ME", 12), ("BMS", 12), ("BME", 12), ("W-SUN", 52), ("2W", 26),
+                                         ("D", 7), ("B", 5), ("QS", 4), ("2MS", 6), ("YS", 1), ("h", 24)])
+def test_season_length_follows_the_kind_of_frequency(freq, season):
+    from bizai.finance.panel import season_length
+
+    assert season_length(freq) == season
+
+
+def test_mase_is_per_series_then_averaged():
+    from bizai.finance.metrics import mean_mase
+
+    frame = pd.DataFrame({"series": ["big", "big", "small", "small"], "actual": [1000.0, 1000.0, 10.0, 10.0],
+                          "forecast": [1100.0, 900.0, 11.0, 9.0], "naive_scale": [100.0, 100.0, 1.0, 1.0]})
+    frame.loc[2:3, "forecast"] = [13.0, 7.0]
+    # big: MAE 100 / scale 100 = 1; small: MAE 3 / scale 1 = 3. Pooled (51.5 / 50.5 = 1.02) would hide the small one.
+    assert mean_mase(frame, ["series"]) == pytest.approx((1.0 + 3.0) / 2)

@@ -57,3 +57,56 @@ def test_loading_another_model_kind_is_refused(events, tmp_path):
     fit(events).save(tmp_path / "pop")
     with pytest.raises(IncompatibleModelError, match="PopularityRecommender, not a ALSRecommender"):
         ALSRecommender.load(tmp_path / "pop")
+
+
+def test_exclude_items_given_as_one_string_excludes_that_item(events):
+    model = fit(events)
+    top = model.recommend(["u1"], k=1, filter_seen=False)["item_id"].iloc[0]
+    again = model.recommend(["u1"], k=5, filter_seen=False, exclude_items=top)
+    assert top not in set(again["item_id"]) and len(again) == 5
+
+
+@pytest.mark.parametrize("user", [None, float("nan")])
+def test_a_missing_user_id_is_an_error_not_a_nan_row(events, user):
+    with pytest.raises(DataContractError, match=r"user ids at positions 1 are missing"):
+        fit(events).recommend(["u1", user], k=3)
+
+
+def test_numeric_time_with_nan_names_the_rows(events):
+    broken = events.astype({"timestamp": "float64"})
+    broken.loc[5, "timestamp"] = float("nan")
+    with pytest.raises(DataContractError, match=r"'timestamp' is empty or not finite in rows 5"):
+        fit(broken, time_col="timestamp")
+
+
+def test_ids_mixing_numbers_and_text_are_refused(events):
+    mixed = events.astype({"user_id": object})
+    mixed.loc[0, "user_id"] = 7
+    with pytest.raises(DataContractError, match=r"'user_id' of the events frame mixes kinds .*number.*text"):
+        fit(mixed)
+
+
+def test_all_zero_weights_are_refused_before_training(events):
+    with pytest.raises(DataContractError, match="Every event has weight 0"):
+        ALSRecommender(factors=4, iterations=2).fit(events.assign(w=0.0), user_col="user_id", item_col="item_id",
+                                                    weight_col="w")
+
+
+def test_user_and_item_mapped_to_the_same_column_is_refused(events):
+    with pytest.raises(DataContractError, match="user_col and item_col are both 'user_id'"):
+        fit(events, item_col="user_id")
+
+
+def test_integer_id_model_scores_exact_text_ids_and_treats_others_as_unknown(events):
+    numbered = events.assign(user_id=events["user_id"].str[1:].astype(int))
+    model = fit(numbered)
+    assert model.recommend(["5"], k=2)["user_id"].tolist() == [5, 5]
+    unknown = model.recommend(["05", "ghost"], k=2)  # popularity fallback, ids kept as given
+    assert unknown["user_id"].tolist() == ["05", "05", "ghost", "ghost"]
+
+
+def test_clone_keeps_hyper_parameters_and_drops_the_fit(events):
+    model = ALSRecommender(factors=8, iterations=3, regularization=0.2, random_state=1).fit(
+        events, user_col="user_id", item_col="item_id")
+    twin = model.clone()
+    assert twin.get_params() == model.get_params() and not hasattr(twin, "data_")
