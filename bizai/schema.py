@@ -140,7 +140,8 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
     if iso.notna().all():
         return iso
     failed = values[iso.isna()]
-    not_dates = failed[[guess_datetime_format(v) is None for v in failed]]
+    free_form = pd.to_datetime(values, format="mixed", errors="coerce")  # dateutil: reads "Jan 2024" too
+    not_dates = failed[free_form[iso.isna()].isna().to_numpy()]
     if len(not_dates):
         raise DataContractError(
             f"Column {column!r} of the {what} frame has values that are not dates in rows {rows_of(not_dates)} "
@@ -164,6 +165,10 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
         )
     if complete:
         return next(iter(complete.values()))
+    shapes = values.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a", regex=True)
+    if not readings and shapes.nunique() == 1:
+        # No strptime format fits (e.g. "Jan 2024"), but every value is written the same way: read them freely.
+        return free_form
     best_format, best = max(readings.items(), key=lambda item: int(item[1].notna().sum()))
     failed = values[best.isna()]
     raise DataContractError(
