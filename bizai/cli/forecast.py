@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli.options import parse_numbers, set_up_logging, split_list
+from bizai.cli.options import parse_numbers, replaces_model, set_up_logging, split_list
 from bizai.cli.tracking import log_run
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 
@@ -83,10 +83,11 @@ def fit(
     if backtest_windows:
         result = forecaster.backtest(n_windows=backtest_windows)
         metrics = result.metrics.iloc[0].drop("model").to_dict()
+    replacing = replaces_model(out)
     folder = forecaster.save(out)
     log.info("saved %s model (%d series) to %s", forecaster.model_name_, len(forecaster.panel_.series_ids), folder)
     log_run(track, f"forecast-{forecaster.model_name_}", forecaster.get_params(), metrics, folder)
-    typer.echo(f"saved {forecaster.model_name_} model to {folder}")
+    typer.echo(f"saved {forecaster.model_name_} model to {folder}{replacing}")
 
 
 @app.command("predict")

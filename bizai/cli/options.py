@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bizai.errors import DataContractError
+from bizai.persistence import META_FILE
 
 
 def split_list(value: str | list[str] | None) -> list[str] | None:
@@ -42,6 +44,11 @@ def parse_weights(value: str | dict | None) -> dict[str, float] | None:
         except ValueError as exc:
             raise DataContractError(f"--event-weights takes name=number pairs such as view=1,cart=3; got {part!r}.") from exc
     return weights
+
+
+def replaces_model(out: Path) -> str:
+    """' (replacing the previous model there)' when `out` already holds a model folder, for the fit message."""
+    return " (replacing the previous model there)" if (Path(out) / META_FILE).is_file() else ""
 
 
 def set_up_logging(quiet: bool) -> bool | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli.options import parse_numbers, parse_weights, set_up_logging
+from bizai.cli.options import parse_numbers, parse_weights, replaces_model, set_up_logging
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
@@ -74,9 +74,11 @@ def fit(
     recommender = build_recommender(model, random_state, show)
     columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
     recommender.fit(read_events(data, user_col, item_col), **columns)
+    replacing = replaces_model(out)
     folder = recommender.save(out)
     log_run(track, f"recommend-{model}", recommender.get_params(), {}, folder)
-    typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}")
+    typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}"
+               f"{replacing}")
 
 
 @app.command("score")

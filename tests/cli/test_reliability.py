@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import typer
+import typer.main
 
 from tests.cli.test_cli import FORECAST_COLUMNS, bizai
 from tests.conftest import make_panel
@@ -76,7 +78,8 @@ def test_fit_replaces_only_a_model_folder_of_its_own_family(work):
     bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", recs)
     refused("forecast", "fit", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive", "--out", recs,
             names="holds a 'recommender' model, not a 'forecaster' model", folder=work)
-    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "als", "--out", recs)  # same family: replaced
+    replaced = bizai("recommend", "fit", "--data", work / "events.csv", "--model", "als", "--out", recs)
+    assert "replacing the previous model there" in replaced.stdout  # same family: replaced, and said so
     assert json.loads((recs / "meta.json").read_text())["model"] == "ALSRecommender"
     (recs / "my-report.xlsx").write_text("precious")
     refused("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", recs,
@@ -259,6 +262,15 @@ def test_config_keys_and_types_are_checked(work, body, names):
     config.write_text(f'[forecast.fit]\ndata = "{work / "pnl.csv"}"\nid_col = "store"\ntime_col = "month"\n'
                       f'target_col = "profit"\nout = "{work / "m"}"\n{body}\n')
     refused("--config", config, "forecast", "fit", names=names, folder=work)
+
+
+def test_the_example_config_is_valid_for_every_command_it_names():
+    from bizai.cli.config import read_config
+    from bizai.cli.main import app
+
+    root = typer.main.get_command(app)
+    defaults = read_config(Path(__file__).resolve().parents[2] / "examples" / "job.toml", typer.Context(root))
+    assert defaults["forecast"]["fit"]["horizon"] == 6 and defaults["recommend"]["fit"]["model"] == "als"
 
 
 def test_config_sections_are_checked_and_lists_are_lists(work):
