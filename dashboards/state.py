@@ -36,15 +36,17 @@ def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @st.cache_data(show_spinner="Reading the upload…")
-def read_upload(name: str, content: bytes) -> pd.DataFrame:
-    """An uploaded CSV/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI)."""
+def read_upload(name: str, content: bytes, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """An uploaded CSV/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI).
+
+    `text_columns` (the mapped id columns) are read as text, so ids such as "007" are kept as written."""
     import tempfile
 
     suffix = Path(name).suffix
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(content)
         handle.flush()
-        return read_table(handle.name)
+        return read_table(handle.name, text_columns=text_columns)
 
 
 def series_data() -> dict:

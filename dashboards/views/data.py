@@ -44,6 +44,10 @@ with series_tab:
             if st.button("Use this data", type="primary", key="use_series"):
                 roles = dict(id_col=id_col, time_col=time_col, target_col=target_col, static_cols=static_cols,
                              known_cols=known_cols, past_cols=past_cols)
+                # Read again with the chosen id column as text: "007" must stay "007".
+                frame = read_upload(upload.name, upload.getvalue(), (id_col,))
+                if future_upload:
+                    future = read_upload(future_upload.name, future_upload.getvalue(), (id_col,))
                 panel = prepare_panel(frame, columns_from_arguments(**roles), None)
                 st.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": upload.name}
                 st.success(f"{len(panel.series_ids):,} series at frequency {panel.freq}; "
@@ -73,6 +77,7 @@ with events_tab:
                 st.caption("Event weights: " + ", ".join(f"{k} = {v:g}" for k, v in weights.items()))
             if st.button("Use this data", type="primary", key="use_events"):
                 columns_used = {"user_col": user_col, "item_col": item_col, "time_col": time_col, "event_col": event_col}
+                frame = read_upload(upload.name, upload.getvalue(), (user_col, item_col))  # ids as text
                 data = build_interactions(frame, EventColumns(**columns_used), weights or None)
                 st.session_state["events"] = {"frame": frame, "items": None, "columns": columns_used,
                                               "weights": weights, "label": upload.name}

@@ -106,3 +106,10 @@ def test_models_page_lists_a_damaged_folder_instead_of_crashing(tmp_path):
     table = pd.DataFrame(app.dataframe[0].value)
     assert set(table["family"]) == {"forecaster", "unreadable"}
     assert app.selectbox[0].options == [str(tmp_path / "good")]
+
+
+def test_uploads_read_the_mapped_id_columns_as_text():
+    from state import read_upload
+
+    frame = read_upload("stores.csv", b"store,month,profit\n007,2024-01-01,1\n7,2024-01-01,2\n", ("store",))
+    assert frame["store"].tolist() == ["007", "7"]
