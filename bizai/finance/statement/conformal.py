@@ -1,0 +1,71 @@
+"""Intervals calibrated on time-ordered backtest errors (split conformal, normalised by each series' scale).
+
+A score is the signed error (actual - forecast) divided by the series' scale at its cutoff, so stores, regions
+and the company share one pool per level. Each series' band is its own forecast plus the pool's empirical
+quantiles times its own scale: an aggregate's band comes from the aggregate's errors, never from adding the
+quantiles of its parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MIN_SCORES = 30  # fewer scores than this in a group: pool more widely (steps, then lines, then everything)
+
+
+def series_scale(history: pd.DataFrame, key: str, value: str, periods: int = 12) -> pd.Series:
+    """Mean absolute value of each series' last `periods` observations (never 0), its unit of error."""
+    recent = history.groupby(key, sort=False)[value].apply(lambda v: float(np.nanmean(np.abs(v.to_numpy()[-periods:]))))
+    return recent.where(recent > 0, 1.0).fillna(1.0)
+
+
+def conformal_quantile(scores: np.ndarray, q: float) -> float:
+    """The finite-sample-corrected empirical quantile: ceil((n+1)q)/n for upper, floor for lower levels."""
+    n = len(scores)
+    if n == 0:
+        return float("nan")
+    rank = np.ceil((n + 1) * q) / n if q >= 0.5 else np.floor((n + 1) * q) / n
+    return float(np.quantile(scores, float(np.clip(rank, 0.0, 1.0)), method="inverted_cdf" if 0 < rank < 1 else "linear"))
+
+
+@dataclass
+class ConformalBands:
+    """Score quantiles per (level, line, step), with coarser pools as fall-backs."""
+
+    quantiles: tuple[float, ...]
+    pools: dict[tuple, dict[float, float]]
+
+    @classmethod
+    def fit(cls, scores: pd.DataFrame, quantiles: tuple[float, ...]) -> ConformalBands:
+        """`scores` has level, line, step and score."""
+        pools: dict[tuple, dict[float, float]] = {}
+        groupings = [("level", "line", "step"), ("level", "line"), ("level",), ()]
+        for columns in groupings:
+            grouped = [((), scores)] if not columns else scores.groupby(list(columns), sort=False)
+            for key, rows in grouped:
+                values = rows["score"].dropna().to_numpy()
+                if len(values) >= MIN_SCORES or not columns:
+                    key = key if isinstance(key, tuple) else (key,)
+                    pools[(columns, key)] = {q: conformal_quantile(values, q) for q in quantiles}
+        return cls(tuple(quantiles), pools)
+
+    def offsets(self, level: str, line: str, step: int) -> dict[float, float]:
+        for columns, key in ((("level", "line", "step"), (level, line, step)), (("level", "line"), (level, line)),
+                             (("level",), (level,)), ((), ())):
+            found = self.pools.get((columns, key))
+            if found is not None:
+                return found
+        return {q: 0.0 for q in self.quantiles}
+
+    def apply(self, frame: pd.DataFrame, units: np.ndarray, labels: dict[float, str]) -> pd.DataFrame:
+        """Add a column per quantile to `frame` (level, line, step, forecast): forecast + offset x the row's unit."""
+        out = frame.copy()
+        units = np.asarray(units, dtype=float)
+        table = [self.offsets(level, line, int(step)) for level, line, step in zip(out["level"], out["line"], out["step"],
+                                                                                   strict=True)]
+        for q, label in labels.items():
+            out[label] = out["forecast"].to_numpy() + np.array([row[q] for row in table]) * units
+        return out

@@ -1,0 +1,118 @@
+"""From the caller's leaf-level table to the long frame of every statement series, and back.
+
+One row per (series key, period): the value of that node's line, summed over the node's leaves (identities
+computed per leaf first); known covariates averaged over the node's leaves; static columns kept where a node's
+leaves agree ("(mixed)" otherwise); the series' level and line as static features for the global model.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError
+from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
+from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, shorten
+
+log = logging.getLogger(__name__)
+
+KEY = "statement_series"
+TIME = "period"
+VALUE = "value"
+MIXED = "(mixed)"
+
+
+@dataclass(frozen=True)
+class StatementColumns:
+    id_col: str
+    time_col: str
+    lines: StatementLines
+    levels: list[str]
+    known_cols: list[str]
+    static_cols: list[str]
+
+    @property
+    def needed(self) -> list[str]:
+        return list(dict.fromkeys([*self.levels, self.time_col, *self.lines.lines.values(), *self.known_cols,
+                                   *self.static_cols]))
+
+
+def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns) -> pd.DataFrame:
+    """Check the caller's table and return it with parsed times and numeric lines."""
+    require_columns(frame, columns.needed, "statement")
+    table = frame[columns.needed].copy()
+    table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement")
+    require_unique(table, [columns.id_col, columns.time_col], "statement")
+    for line, column in columns.lines.lines.items():
+        table[column] = coerce_numeric(table, column, "statement", allow_missing=False)
+        values = table[column]
+        negative = values < 0
+        if negative.any() and negative.mean() < 0.5:
+            log.warning("Line %r (column %r) is negative in %d row(s) (rows %s): allowed (refunds, credits), but check "
+                        "the sign convention.", line, column, int(negative.sum()), shorten(list(table.index[negative])))
+    for column in columns.known_cols:
+        table[column] = coerce_numeric(table, column, "statement")
+    return table
+
+
+def leaf_values(table: pd.DataFrame, columns: StatementColumns) -> pd.DataFrame:
+    """Long frame leaf, period, line, value for every line (identities computed per leaf)."""
+    base = pd.DataFrame({"leaf": table[columns.id_col].astype(str).to_numpy(), TIME: table[columns.time_col].to_numpy()})
+    parts = []
+    for line in columns.lines.all_lines:
+        value = sum(coefficient * table[columns.lines.lines[additive]].to_numpy()
+                    for additive, coefficient in columns.lines.coefficients(line).items())
+        parts.append(base.assign(line=line, **{VALUE: value}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def long_history(table: pd.DataFrame, hierarchy: Hierarchy, columns: StatementColumns) -> pd.DataFrame:
+    """Every (level, node, line) series over time, with its covariates: the base model's training frame."""
+    members = hierarchy.membership()
+    values = leaf_values(table, columns).merge(members, on="leaf")
+    history = values.groupby(["level", "node", "line", TIME], sort=False)[VALUE].sum().reset_index()
+    return with_covariates(history, table, members, columns)
+
+
+def with_covariates(frame: pd.DataFrame, table: pd.DataFrame, members: pd.DataFrame,
+                    columns: StatementColumns) -> pd.DataFrame:
+    """Add KEY, node-level known covariates (means over leaves) and static columns to a (level, node, line, period)
+    frame; `table` holds the leaf rows the covariates come from."""
+    frame = frame.assign(**{KEY: [series_key(*row) for row in zip(frame["level"], frame["node"], frame["line"],
+                                                                   strict=True)]})
+    if columns.known_cols:
+        leaf_known = table[[columns.id_col, columns.time_col, *columns.known_cols]].rename(
+            columns={columns.id_col: "leaf", columns.time_col: TIME}).assign(leaf=lambda f: f["leaf"].astype(str))
+        known = leaf_known.merge(members, on="leaf").groupby(["level", "node", TIME], sort=False)[columns.known_cols].mean()
+        frame = frame.merge(known.reset_index(), on=["level", "node", TIME], how="left")
+    if columns.static_cols:
+        leaf_static = table.groupby(table[columns.id_col].astype(str))[columns.static_cols].last()
+        leaf_static.index.name = "leaf"
+        static = leaf_static.reset_index().merge(members, on="leaf").groupby(["level", "node"])[columns.static_cols].agg(
+            lambda v: v.iloc[0] if v.nunique(dropna=False) == 1 else MIXED)
+        frame = frame.merge(static.astype(str).reset_index(), on=["level", "node"], how="left")
+    return frame
+
+
+def future_frame(known_future: pd.DataFrame | None, hierarchy: Hierarchy, columns: StatementColumns,
+                 series: pd.DataFrame) -> pd.DataFrame | None:
+    """The known covariates of the horizon for every statement series (None when the model uses none)."""
+    if not columns.known_cols:
+        return None
+    if known_future is None:
+        raise DataContractError(f"This statement uses known covariates {shorten(columns.known_cols)}: pass known_future= "
+                                f"with their values for the horizon, per {columns.id_col!r} and {columns.time_col!r}.")
+    require_columns(known_future, [columns.id_col, columns.time_col, *columns.known_cols], "known_future")
+    table = known_future[[columns.id_col, columns.time_col, *columns.known_cols]].copy()
+    table[columns.time_col] = coerce_datetime(table, columns.time_col, "known_future")
+    for column in columns.known_cols:
+        table[column] = coerce_numeric(table, column, "known_future")
+    members = hierarchy.membership()
+    periods = pd.DataFrame({TIME: np.sort(table[columns.time_col].unique())})
+    grid = series[["level", "node", "line"]].merge(periods, how="cross")
+    frame = with_covariates(grid, table, members, StatementColumns(columns.id_col, columns.time_col, columns.lines,
+                                                                   columns.levels, columns.known_cols, []))
+    return frame[[KEY, TIME, *columns.known_cols]]

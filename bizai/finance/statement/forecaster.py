@@ -1,0 +1,274 @@
+"""StatementForecaster: a forecast P&L whose lines and levels add up, with calibrated ranges.
+
+fit: every (level, node, line) series gets a base forecast from one global ProfitForecaster; time-ordered
+backtest windows give the base errors (for MinT's covariance) and, after reconciliation, the scores that
+calibrate the intervals. predict: base forecasts, reconciled so that every parent is the sum of its children and
+every identity holds, plus conformal bands computed for each series from its own level's errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError, check_is_fitted
+from bizai.finance.base import quantile_label
+from bizai.finance.forecaster import ProfitForecaster
+from bizai.finance.metrics import coverage, mae, wape
+from bizai.finance.statement.conformal import ConformalBands, series_scale
+from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
+from bizai.finance.statement.reconcile import METHODS, reconcile
+from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
+from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.schema import as_list
+
+log = logging.getLogger(__name__)
+LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
+
+
+@dataclass
+class StatementBacktest:
+    """`forecasts`: one row per series, cutoff and period with base and reconciled forecasts, calibrated bands
+    (leave-one-window-out) and the actual. `metrics`: per level and line (and 'all')."""
+
+    forecasts: Any
+    metrics: Any
+
+
+class StatementForecaster:
+    """Forecast revenue, cost and profit (any lines) for every node of a hierarchy, coherently.
+
+    >>> st = StatementForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0)
+    >>> st.fit(pnl, id_col="store_id", time_col="month", lines=["revenue", "cost"],
+    ...        identities={"profit": "revenue - cost"}, hierarchy=["region", "store_id"])
+    >>> st.predict()  # level, node, month, line, forecast, p10, p50, p90
+
+    Parameters
+    ----------
+    model: the base model of ProfitForecaster ("lightgbm", "naive", "seasonal_naive", "tft").
+    reconcile: "mint_shrink" (default: lowest error in benchmarks/results/statements.md), "wls_struct", "ols",
+        "bottom_up" or "none" (base forecasts, not coherent).
+    interval: nominal coverage of the band (0.8 gives p10 and p90).
+    calibration_windows: time-ordered backtest windows used for MinT's error covariance and the calibration.
+    """
+
+    def __init__(self, model: str = "lightgbm", horizon: int = 6, freq: str | None = None, reconcile: str = "mint_shrink",
+                 interval: float = 0.8, calibration_windows: int = 3, random_state: int | None = None,
+                 model_params: dict[str, Any] | None = None, show_progress: bool | None = None):
+        self.model = model
+        self.horizon = horizon
+        self.freq = freq
+        self.reconcile = reconcile
+        self.interval = interval
+        self.calibration_windows = calibration_windows
+        self.random_state = random_state
+        self.model_params = model_params
+        self.show_progress = show_progress
+
+    # ------------------------------------------------------------------------------------------ fitting
+    def _check_parameters(self) -> None:
+        if self.reconcile not in METHODS:
+            raise DataContractError(f"Unknown reconcile {self.reconcile!r}; expected one of {', '.join(METHODS)}.")
+        if not 0 < float(self.interval) < 1:
+            raise DataContractError(f"interval must lie strictly between 0 and 1 (e.g. 0.8), got {self.interval!r}.")
+        if not isinstance(self.calibration_windows, int) or self.calibration_windows < 2:
+            raise DataContractError(f"calibration_windows must be an integer of at least 2, got {self.calibration_windows!r}.")
+
+    @property
+    def quantiles(self) -> tuple[float, float, float]:
+        low = round((1 - float(self.interval)) / 2, 6)
+        return (low, 0.5, round(1 - low, 6))
+
+    def _base_forecaster(self) -> ProfitForecaster:
+        return ProfitForecaster(model=self.model, horizon=self.horizon, freq=self.freq, quantiles=self.quantiles,
+                                random_state=self.random_state, model_params=self.model_params,
+                                show_progress=self.show_progress)
+
+    def fit(self, data, id_col: str, time_col: str, lines: Mapping[str, str] | Sequence[str],
+            identities: Mapping[str, str] | None = None, hierarchy: Sequence[str] | None = None,
+            known_cols: Sequence[str] | None = None, static_cols: Sequence[str] | None = None,
+            ratios: Mapping[str, str] | None = None) -> StatementForecaster:
+        """Fit on a leaf-level table (one row per `id_col` and period) of additive `lines`.
+
+        identities: e.g. {"profit": "revenue - cost"}. hierarchy: level columns top to bottom ending with
+        `id_col` (it is appended when absent); a total is always added. ratios: shown in reports, never
+        forecast, e.g. {"margin": "profit / revenue"} (the default when profit and revenue exist).
+        """
+        self._check_parameters()
+        started = time.perf_counter()
+        frame, kind = to_pandas(data)
+        statement_lines = StatementLines.from_arguments(lines, identities, ratios if ratios is not None else
+                                                        default_ratios(lines, identities))
+        levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
+        columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
+        table = validated_leaf_table(frame, columns)
+        self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
+        self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
+        self.columns_ = columns
+        history = long_history(table, self.hierarchy_, columns)
+        history = history.assign(**{LEVEL_FEATURE: history["level"], LINE_FEATURE: history["line"]})
+        self.history_ = history
+        self._calibrate(history)
+        base = self._base_forecaster()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # short or ended series were reported by the calibration fits
+            base.fit(history, **self._roles())
+        self.base_ = base
+        self.input_kind_: FrameKind = kind
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
+    def _roles(self) -> dict:
+        cols = self.columns_
+        return dict(id_col=KEY, time_col=TIME, target_col=VALUE, known_cols=cols.known_cols,
+                    static_cols=[LEVEL_FEATURE, LINE_FEATURE, *cols.static_cols])
+
+    def _calibrate(self, history: pd.DataFrame) -> None:
+        """Backtest the base model, reconcile each window, and learn the bands (and MinT's covariance) from it."""
+        result = self._base_forecaster().backtest(history, n_windows=self.calibration_windows, **self._roles())
+        windows = pd.DataFrame(result.forecasts)
+        windows = windows.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
+        windows["step"] = windows.groupby(["key", "cutoff"])[TIME].rank(method="first").astype(int)
+        self.residuals_ = residual_matrix(windows, self.index_)
+        parts = []
+        for cutoff, rows in windows.groupby("cutoff", sort=True):
+            scale = series_scale(history[history[TIME] <= cutoff], KEY, VALUE)
+            reconciled = self._reconciled(rows, self.residuals_)
+            parts.append(reconciled.assign(cutoff=cutoff, scale=reconciled["key"].map(scale).fillna(1.0)))
+        scored = pd.concat(parts, ignore_index=True)
+        scored["score"] = (scored["actual"] - scored["forecast"]) / scored["scale"]
+        self.calibration_ = scored
+        low, _, high = self.quantiles
+        self.bands_ = ConformalBands.fit(scored, (low, high))
+
+    def _reconciled(self, base: pd.DataFrame, residuals: np.ndarray | None) -> pd.DataFrame:
+        """Reconcile the `forecast` column of one window or the future (rows: key, period, ...): base_forecast
+        keeps the model's own value, forecast and p50 become coherent."""
+        index = self.index_
+        wide = base.pivot_table(index="key", columns=TIME, values="forecast", aggfunc="first")
+        rows = index.series["key"].isin(wide.index).to_numpy()
+        columns = index.bottom["key"].isin(wide.index).to_numpy()
+        summing = index.summing[rows][:, columns]
+        keep = np.abs(summing).sum(axis=1) > 0
+        keys = index.series.loc[rows, "key"].to_numpy()[keep]
+        summing = summing[keep]
+        values = wide.loc[keys].to_numpy(dtype=float)
+        values = np.where(np.isnan(values), 0.0, values)
+        method = self.reconcile
+        errors = None
+        if method == "mint_shrink":
+            positions = np.flatnonzero(rows)[keep]
+            errors = residuals[:, positions] if residuals is not None else None
+            if errors is None or np.isfinite(errors).sum(axis=0).min(initial=0) < 2:
+                log.warning("Too few backtest errors for mint_shrink; reconciling with wls_struct instead.")
+                method = "wls_struct"
+        coherent = reconcile(summing, values, method, errors)
+        long = pd.DataFrame(coherent, index=keys, columns=wide.columns).stack().rename("forecast").reset_index()
+        long.columns = ["key", TIME, "forecast"]
+        base_quantiles = {c: f"base_{c}" for c in base.columns if c.startswith("p") and c[1:].replace(".", "").isdigit()}
+        out = base.rename(columns={"forecast": "base_forecast", **base_quantiles}).merge(long, on=["key", TIME], how="inner")
+        out["p50"] = out["forecast"]
+        return out
+
+    # --------------------------------------------------------------------------------------- predicting
+    def predict(self, known_future=None):
+        """The forecast statement: level, node, period (under the caller's time column name), line, forecast,
+        the band's quantile columns and p50; sorted by level (total first), node, line and period."""
+        check_is_fitted(self, "base_")
+        future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, self.hierarchy_,
+                              self.columns_, self.index_.series)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            base = pd.DataFrame(self.base_.predict(known_future=future))
+        base = base.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
+        base["step"] = base.groupby("key")[TIME].rank(method="first").astype(int)
+        reconciled = self._reconciled(base, self.residuals_)
+        scale = series_scale(self.history_, KEY, VALUE)
+        low, _, high = self.quantiles
+        units = reconciled["key"].map(scale).fillna(1.0).to_numpy()
+        banded = self.bands_.apply(reconciled, units, {low: quantile_label(low), high: quantile_label(high)})
+        statement = self._ordered(banded).rename(columns={TIME: self.columns_.time_col})
+        columns = ["level", "node", self.columns_.time_col, "line", "forecast", quantile_label(low), "p50",
+                   quantile_label(high)]
+        return from_pandas(statement[columns], self.input_kind_)
+
+    def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
+        level_order = {name: i for i, name in enumerate(self.hierarchy_.level_names)}
+        line_order = {name: i for i, name in enumerate(self.columns_.lines.all_lines)}
+        return frame.assign(_level=frame["level"].map(level_order), _line=frame["line"].map(line_order)).sort_values(
+            ["_level", "node", "_line", TIME]).drop(columns=["_level", "_line"]).reset_index(drop=True)
+
+    def history(self):
+        """The statement's actuals: level, node, period, line, value (every level and identity line)."""
+        check_is_fitted(self, "history_")
+        frame = self._ordered(self.history_[["level", "node", TIME, "line", VALUE]])
+        return from_pandas(frame.rename(columns={TIME: self.columns_.time_col}), self.input_kind_)
+
+    # ---------------------------------------------------------------------------------------- backtest
+    def backtest(self) -> StatementBacktest:
+        """Accuracy of the calibration windows per level and line: MAE, WAPE and band coverage of the base model's
+        own quantiles and of the conformal band (each window calibrated on the other windows only)."""
+        check_is_fitted(self, "calibration_")
+        scored = self.calibration_.copy()
+        low, _, high = self.quantiles
+        labels = {low: quantile_label(low), high: quantile_label(high)}
+        parts = []
+        for cutoff in sorted(scored["cutoff"].unique()):
+            window = scored["cutoff"] == cutoff
+            bands = ConformalBands.fit(scored[~window], (low, high))
+            parts.append(bands.apply(scored[window], scored.loc[window, "scale"].to_numpy(), labels))
+        forecasts = pd.concat(parts, ignore_index=True)
+        metrics = accuracy_table(forecasts, labels[low], labels[high], self.hierarchy_.level_names)
+        out = self._ordered(forecasts).rename(columns={TIME: self.columns_.time_col})
+        keep = ["level", "node", "line", "cutoff", self.columns_.time_col, "step", "actual", "base_forecast", "forecast",
+                f"base_{labels[low]}", f"base_{labels[high]}", labels[low], labels[high]]
+        return StatementBacktest(from_pandas(out[keep], self.input_kind_), from_pandas(metrics, self.input_kind_))
+
+    # ------------------------------------------------------------------------------------------ reports
+    def to_excel(self, path: str | Path, statement=None, history_periods: int = 12) -> Path:
+        """Write the statement workbook (see bizai.finance.statement.excel) atomically."""
+        from bizai.finance.statement.excel import write_statement_workbook
+
+        return write_statement_workbook(self, path, statement, history_periods)
+
+    def to_html(self, path: str | Path, statement=None, history_periods: int = 12) -> Path:
+        """Write a single-file HTML report with the same tables and the company chart, atomically."""
+        from bizai.finance.statement.html import write_statement_html
+
+        return write_statement_html(self, path, statement, history_periods)
+
+
+def default_ratios(lines, identities) -> dict[str, str]:
+    names = set(lines) | set(identities or {})
+    return {"margin": "profit / revenue"} if {"profit", "revenue"} <= names else {}
+
+
+def residual_matrix(windows: pd.DataFrame, index: SeriesIndex) -> np.ndarray:
+    """Base errors (actual - forecast) as observations (cutoff, period) x every statement series (NaN when absent)."""
+    errors = windows.assign(error=windows["actual"] - windows["forecast"]).pivot_table(
+        index=["cutoff", TIME], columns="key", values="error", aggfunc="first")
+    return errors.reindex(columns=index.series["key"]).to_numpy(dtype=float)
+
+
+def accuracy_table(forecasts: pd.DataFrame, low: str, high: str, level_order: list[str]) -> pd.DataFrame:
+    """MAE, WAPE, coverage of base and calibrated bands per level and line, then per level over lines."""
+    rows = []
+    scored = forecasts.dropna(subset=["actual"])
+    for (level, line), group in scored.groupby(["level", "line"], sort=False):
+        rows.append({"level": level, "line": line, "series": group["key"].nunique(),
+                     "mae_base": mae(group["actual"], group["base_forecast"]), "mae": mae(group["actual"], group["forecast"]),
+                     "wape_base": wape(group["actual"], group["base_forecast"]),
+                     "wape": wape(group["actual"], group["forecast"]),
+                     "coverage_base": coverage(group["actual"], group[f"base_{low}"], group[f"base_{high}"]),
+                     "coverage": coverage(group["actual"], group[low], group[high])})
+    table = pd.DataFrame(rows)
+    order = {name: i for i, name in enumerate(level_order)}
+    return table.sort_values("level", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

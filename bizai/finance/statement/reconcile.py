@@ -1,0 +1,89 @@
+"""Make base forecasts coherent: every parent equals the sum of its children and every identity holds.
+
+Each method is a projection ỹ = S·P·ŷ onto the coherent space spanned by the summing matrix S (Wickramasuriya,
+Athanasopoulos & Hyndman 2019, "MinT"): P = (SᵀW⁻¹S)⁻¹SᵀW⁻¹ with W the (assumed) covariance of the base errors.
+Written here rather than taken from hierarchicalforecast: its structural weights assume non-negative sums (an
+identity such as profit = revenue - cost has -1 coefficients) and it expects the bottom rows last; the
+projection itself is a few lines of linear algebra.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bizai.errors import DataContractError
+
+METHODS = ("bottom_up", "ols", "wls_struct", "mint_shrink", "none")
+
+
+def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
+    """Schäfer-Strimmer shrinkage of the residual covariance towards its diagonal.
+
+    `residuals` is observations x series and may hold NaN (a series absent in a window): covariances use the
+    pairs observed together; a pair never observed together gets 0.
+    """
+    observed = ~np.isnan(residuals)
+    filled = np.where(observed, residuals, 0.0)
+    counts = observed.T.astype(float) @ observed.astype(float)
+    means = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
+    centred = np.where(observed, residuals - means, 0.0)
+    covariance = (centred.T @ centred) / np.maximum(counts - 1, 1)
+    covariance[counts < 2] = 0.0
+    variance = np.clip(np.diag(covariance).copy(), 1e-12, None)
+    std = np.sqrt(variance)
+    standardised = centred / std  # 0 where unobserved
+    both = observed[:, :, None] & observed[:, None, :]
+    products = standardised[:, :, None] * standardised[:, None, :]
+    safe = np.maximum(counts, 2)
+    mean_product = products.sum(axis=0) / np.maximum(counts, 1)
+    correlation = safe / (safe - 1) * mean_product
+    spread = (np.where(both, products - mean_product, 0.0) ** 2).sum(axis=0)
+    correlation_variance = safe / (safe - 1) ** 3 * spread
+    off = ~np.eye(len(variance), dtype=bool) & (counts >= 2)
+    denominator = float((correlation[off] ** 2).sum())
+    shrinkage = 1.0 if denominator <= 0 else float(np.clip(correlation_variance[off].sum() / denominator, 0.0, 1.0))
+    correlation[counts < 2] = 0.0
+    shrunk = correlation * (1 - shrinkage)
+    np.fill_diagonal(shrunk, 1.0)
+    result = shrunk * std[:, None] * std[None, :]
+    return result + np.eye(len(variance)) * 1e-8 * float(variance.mean())
+
+
+def projection(summing: np.ndarray, method: str, residuals: np.ndarray | None = None) -> np.ndarray:
+    """The matrix G (bottom x all series) such that the coherent forecasts are S @ G @ ŷ."""
+    n_series, n_bottom = summing.shape
+    if method not in METHODS:
+        raise DataContractError(f"Unknown reconciliation {method!r}; expected one of {', '.join(METHODS)}.")
+    if method == "bottom_up":
+        bottom_rows = bottom_row_positions(summing)
+        chooser = np.zeros((n_bottom, n_series))
+        chooser[np.arange(n_bottom), bottom_rows] = 1.0
+        return chooser
+    if method == "ols":
+        weights_inverse = np.eye(n_series)
+    elif method == "wls_struct":  # each series weighted by how many bottom series it adds up
+        weights_inverse = np.diag(1.0 / np.maximum(np.abs(summing).sum(axis=1), 1.0))
+    else:
+        if residuals is None or np.isfinite(residuals).sum(axis=0).min(initial=0) < 2:
+            raise DataContractError("mint_shrink needs backtest errors of every series (at least two each).")
+        weights_inverse = np.linalg.pinv(shrunk_covariance(residuals), hermitian=True)
+    gram = summing.T @ weights_inverse @ summing
+    return np.linalg.solve(gram + np.eye(n_bottom) * 1e-12 * np.trace(gram) / n_bottom, summing.T @ weights_inverse)
+
+
+def bottom_row_positions(summing: np.ndarray) -> np.ndarray:
+    """Row of S that is each bottom series itself (a unit row)."""
+    positions = []
+    for column in range(summing.shape[1]):
+        unit = np.flatnonzero((summing[:, column] == 1.0) & (np.abs(summing).sum(axis=1) == 1.0))
+        if not len(unit):
+            raise DataContractError("The summing matrix has a bottom series without its own row.")
+        positions.append(int(unit[0]))
+    return np.asarray(positions)
+
+
+def reconcile(summing: np.ndarray, base: np.ndarray, method: str, residuals: np.ndarray | None = None) -> np.ndarray:
+    """Coherent forecasts for `base` (series x periods); 'none' returns them unchanged."""
+    if method == "none":
+        return base
+    return summing @ (projection(summing, method, residuals) @ base)

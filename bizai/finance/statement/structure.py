@@ -1,0 +1,190 @@
+"""What a forecast statement is made of, as data: lines, identities between them, and a hierarchy of nodes.
+
+Every series of a statement is one (level, node, line). The bottom series are the leaf nodes' additive lines;
+every other series (parents, the total, identity lines such as profit) is a signed sum of bottom series, one row
+of the summing matrix `S` (as in Nixtla's hierarchicalforecast; an accounting identity is one more row).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError
+from bizai.schema import require_columns, require_non_empty, shorten
+
+log = logging.getLogger(__name__)
+
+TOTAL_LEVEL = "total"
+TOTAL_NODE = "Total"
+TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?=[+-]|$)")
+
+
+def parse_identity(name: str, expression: str, lines: list[str]) -> dict[str, float]:
+    """'revenue - cost' -> {'revenue': 1.0, 'cost': -1.0}; every term must name an additive line."""
+    text = expression.strip()
+    terms, position = {}, 0
+    for match in TERM.finditer(text):
+        if match.start() != position or not match.group(2):
+            break
+        sign, line = match.group(1), match.group(2).strip()
+        terms[line] = terms.get(line, 0.0) + (-1.0 if sign == "-" else 1.0)
+        position = match.end()
+    if position != len(text) or not terms:
+        raise DataContractError(f"Identity {name!r} = {expression!r} is not a sum or difference of lines, such as "
+                                "'revenue - cost - marketing'.")
+    unknown = [line for line in terms if line not in lines]
+    if unknown:
+        raise DataContractError(f"Identity {name!r} = {expression!r} names {shorten(unknown)}, which is not one of the "
+                                f"lines {shorten(lines)}; identities combine the additive lines.")
+    return terms
+
+
+@dataclass(frozen=True)
+class StatementLines:
+    """Additive lines (caller column per line), identities over them, and ratios shown but never forecast."""
+
+    lines: dict[str, str]  # line name -> caller column
+    identities: dict[str, dict[str, float]]  # identity name -> {line: coefficient}
+    ratios: dict[str, tuple[str, str]]  # ratio name -> (numerator line, denominator line)
+
+    @classmethod
+    def from_arguments(cls, lines, identities=None, ratios=None) -> StatementLines:
+        if isinstance(lines, str | list | tuple):
+            lines = {name: name for name in ([lines] if isinstance(lines, str) else lines)}
+        if not lines:
+            raise DataContractError("lines must name at least one column, e.g. lines={'revenue': 'revenue'}.")
+        names = list(lines)
+        parsed = {name: parse_identity(name, expression, names) for name, expression in (identities or {}).items()}
+        clash = [name for name in parsed if name in lines]
+        if clash:
+            raise DataContractError(f"Identity name(s) {shorten(clash)} are also lines; give the identity another name.")
+        every = [*names, *parsed]
+        parsed_ratios = {}
+        for name, expression in (ratios or {}).items():
+            parts = [p.strip() for p in str(expression).split("/")]
+            if len(parts) != 2 or any(p not in every for p in parts):
+                raise DataContractError(f"Ratio {name!r} = {expression!r} must be 'line / line' over {shorten(every)}.")
+            parsed_ratios[name] = (parts[0], parts[1])
+        return cls(dict(lines), parsed, parsed_ratios)
+
+    @property
+    def all_lines(self) -> list[str]:
+        return [*self.lines, *self.identities]
+
+    def coefficients(self, line: str) -> dict[str, float]:
+        """A line as coefficients over the additive lines."""
+        return {line: 1.0} if line in self.lines else self.identities[line]
+
+
+@dataclass
+class Hierarchy:
+    """The tree: `leaves` maps each leaf id to its path (one value per level, top to bottom)."""
+
+    levels: list[str]  # caller columns, top to bottom; the last one is the leaf id
+    leaves: pd.DataFrame  # columns = levels, one row per leaf
+
+    @property
+    def level_names(self) -> list[str]:
+        return [TOTAL_LEVEL, *self.levels]
+
+    def nodes(self) -> pd.DataFrame:
+        """(level, node) of every node, total first, each level's nodes sorted."""
+        parts = [pd.DataFrame({"level": [TOTAL_LEVEL], "node": [TOTAL_NODE]})]
+        for level in self.levels:
+            values = sorted(self.leaves[level].astype(str).unique())
+            parts.append(pd.DataFrame({"level": level, "node": values}))
+        return pd.concat(parts, ignore_index=True)
+
+    def membership(self) -> pd.DataFrame:
+        """For every (level, node), the leaves under it: columns level, node, leaf."""
+        leaf = self.levels[-1]
+        rows = [pd.DataFrame({"level": TOTAL_LEVEL, "node": TOTAL_NODE, "leaf": self.leaves[leaf].astype(str)})]
+        for level in self.levels:
+            rows.append(pd.DataFrame({"level": level, "node": self.leaves[level].astype(str),
+                                      "leaf": self.leaves[leaf].astype(str)}))
+        return pd.concat(rows, ignore_index=True)
+
+
+def build_hierarchy(frame: pd.DataFrame, levels: list[str], time_col: str) -> Hierarchy:
+    """Validate the hierarchy columns and return the tree.
+
+    A leaf whose parents change over time is moved under its latest parents (warned, naming it); a node under two
+    parents at the same time, an empty hierarchy value or an empty level is an error naming the offenders.
+    """
+    require_non_empty(frame, "statement")
+    require_columns(frame, levels, "statement")
+    leaf = levels[-1]
+    for level in levels:
+        missing = frame[level].isna()
+        if missing.any():
+            raise DataContractError(f"Hierarchy column {level!r} is empty in rows {shorten(list(frame.index[missing]))}; "
+                                    "every row needs a value at every level.")
+    ordered = frame.sort_values(time_col, kind="stable")
+    latest = ordered.groupby(leaf, sort=True)[levels[:-1]].last().reset_index() if len(levels) > 1 else (
+        pd.DataFrame({leaf: sorted(frame[leaf].unique())}))
+    for level in levels[:-1]:
+        moved = frame.groupby(leaf)[level].nunique()
+        moved = moved[moved > 1]
+        if len(moved):
+            log.warning("%d %s value(s) appear under more than one %s over time; each is placed under its latest %s: %s",
+                        len(moved), leaf, level, level, shorten(moved.index.astype(str).tolist()))
+    latest = latest[levels]
+    for upper, lower in zip(levels[:-1], levels[1:], strict=False):
+        parents = latest.groupby(lower)[upper].nunique()
+        doubled = parents[parents > 1]
+        if len(doubled):
+            examples = latest[latest[lower].isin(doubled.index)].groupby(lower)[upper].unique().head(3)
+            described = "; ".join(f"{node!r} under {shorten(list(map(str, ups)))}" for node, ups in examples.items())
+            raise DataContractError(
+                f"{lower} value(s) {shorten(doubled.index.astype(str).tolist())} sit under more than one {upper} "
+                f"({described}). A node has one parent: give such nodes distinct names (e.g. 'Kitchen/Other')."
+            )
+    for level in levels[:-1]:
+        if latest[level].nunique() == 1:
+            log.warning("Level %r has a single node (%r): it repeats the total.", level, str(latest[level].iloc[0]))
+    return Hierarchy(list(levels), latest.reset_index(drop=True))
+
+
+@dataclass
+class SeriesIndex:
+    """All series of a statement (rows of S) and the bottom series (columns of S)."""
+
+    series: pd.DataFrame  # level, node, line, key: one row per series
+    bottom: pd.DataFrame  # leaf, line, key: one row per bottom series
+    summing: np.ndarray  # S, len(series) x len(bottom)
+
+    def bottom_positions(self) -> np.ndarray:
+        return self.series.index[self.series["key"].isin(self.bottom["key"])].to_numpy()
+
+
+def series_key(level: str, node: str, line: str) -> str:
+    return f"{level}|{node}|{line}"
+
+
+def build_series_index(hierarchy: Hierarchy, lines: StatementLines) -> SeriesIndex:
+    """Every (level, node, line) and the summing matrix from the leaves' additive lines."""
+    leaf_level = hierarchy.levels[-1]
+    leaves = hierarchy.leaves[leaf_level].astype(str).tolist()
+    bottom = pd.DataFrame([(leaf, line) for leaf in leaves for line in lines.lines], columns=["leaf", "line"])
+    bottom["key"] = [series_key(leaf_level, leaf, line) for leaf, line in zip(bottom["leaf"], bottom["line"], strict=True)]
+    column_of = {(leaf, line): i for i, (leaf, line) in enumerate(zip(bottom["leaf"], bottom["line"], strict=True))}
+    members = hierarchy.membership().groupby(["level", "node"], sort=False)["leaf"].apply(list)
+    rows, matrix = [], []
+    for (level, node), under in members.items():
+        for line in lines.all_lines:
+            row = np.zeros(len(bottom))
+            for additive, coefficient in lines.coefficients(line).items():
+                for leaf in under:
+                    row[column_of[(leaf, additive)]] += coefficient
+            rows.append((level, node, line, series_key(level, node, line)))
+            matrix.append(row)
+    series = pd.DataFrame(rows, columns=["level", "node", "line", "key"])
+    order = {name: i for i, name in enumerate(hierarchy.level_names)}
+    line_order = {name: i for i, name in enumerate(lines.all_lines)}
+    sort = np.lexsort((series["line"].map(line_order), series["node"], series["level"].map(order)))
+    return SeriesIndex(series.iloc[sort].reset_index(drop=True), bottom, np.asarray(matrix)[sort])
