@@ -22,7 +22,8 @@ import pandas as pd
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.finance.base import quantile_label
 from bizai.finance.forecaster import ProfitForecaster
-from bizai.finance.metrics import coverage, mae, wape
+from bizai.finance.metrics import coverage, mae, mean_mase, wape
+from bizai.finance.panel import season_length
 from bizai.finance.statement.conformal import ConformalBands, series_scale
 from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
 from bizai.finance.statement.reconcile import METHODS, reconcile
@@ -138,11 +139,15 @@ class StatementForecaster:
         windows = windows.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
         windows["step"] = windows.groupby(["key", "cutoff"])[TIME].rank(method="first").astype(int)
         self.residuals_ = residual_matrix(windows, self.index_)
+        season = season_length(self._base_forecaster().freq or infer_freq(history))
         parts = []
         for cutoff, rows in windows.groupby("cutoff", sort=True):
-            scale = series_scale(history[history[TIME] <= cutoff], KEY, VALUE)
-            reconciled = self._reconciled(rows, self.residuals_)
-            parts.append(reconciled.assign(cutoff=cutoff, scale=reconciled["key"].map(scale).fillna(1.0)))
+            past = history[history[TIME] <= cutoff]
+            scale, naive = series_scale(past, KEY, VALUE), seasonal_naive_scale(past, season)
+            # MinT's covariance comes from the other windows only, so the window's scores stay out of sample.
+            reconciled = self._reconciled(rows, residual_matrix(windows[windows["cutoff"] != cutoff], self.index_))
+            parts.append(reconciled.assign(cutoff=cutoff, scale=reconciled["key"].map(scale).fillna(1.0),
+                                           naive_scale=reconciled["key"].map(naive)))
         scored = pd.concat(parts, ignore_index=True)
         scored["score"] = (scored["actual"] - scored["forecast"]) / scored["scale"]
         self.calibration_ = scored
@@ -163,14 +168,15 @@ class StatementForecaster:
         values = wide.loc[keys].to_numpy(dtype=float)
         values = np.where(np.isnan(values), 0.0, values)
         method = self.reconcile
-        errors = None
+        errors = scales = None
         if method == "mint_shrink":
             positions = np.flatnonzero(rows)[keep]
             errors = residuals[:, positions] if residuals is not None else None
-            if errors is None or np.isfinite(errors).sum(axis=0).min(initial=0) < 2:
+            scales = pd.Series(keys).map(series_scale(self.history_, KEY, VALUE)).fillna(1.0).to_numpy()
+            if errors is None or np.isfinite(errors).sum(axis=0).max(initial=0) < 2:
                 log.warning("Too few backtest errors for mint_shrink; reconciling with wls_struct instead.")
                 method = "wls_struct"
-        coherent = reconcile(summing, values, method, errors)
+        coherent = reconcile(summing, values, method, errors, scales)
         long = pd.DataFrame(coherent, index=keys, columns=wide.columns).stack().rename("forecast").reset_index()
         long.columns = ["key", TIME, "forecast"]
         base_quantiles = {c: f"base_{c}" for c in base.columns if c.startswith("p") and c[1:].replace(".", "").isdigit()}
@@ -251,6 +257,20 @@ def default_ratios(lines, identities) -> dict[str, str]:
     return {"margin": "profit / revenue"} if {"profit", "revenue"} <= names else {}
 
 
+def infer_freq(history: pd.DataFrame) -> str:
+    longest = history[KEY].value_counts().index[0]
+    return pd.infer_freq(pd.DatetimeIndex(np.sort(history.loc[history[KEY] == longest, TIME].unique()))) or "MS"
+
+
+def seasonal_naive_scale(history: pd.DataFrame, season: int) -> pd.Series:
+    """Per series: in-sample MAE of the seasonal-naive rule (naive when too short), MASE's denominator."""
+    ordered = history.sort_values([KEY, TIME])
+    grouped = ordered.groupby(KEY, sort=False)[VALUE]
+    seasonal = (ordered[VALUE] - grouped.shift(max(season, 1))).abs().groupby(ordered[KEY]).mean()
+    naive = (ordered[VALUE] - grouped.shift(1)).abs().groupby(ordered[KEY]).mean()
+    return seasonal.fillna(naive)
+
+
 def residual_matrix(windows: pd.DataFrame, index: SeriesIndex) -> np.ndarray:
     """Base errors (actual - forecast) as observations (cutoff, period) x every statement series (NaN when absent)."""
     errors = windows.assign(error=windows["actual"] - windows["forecast"]).pivot_table(
@@ -267,6 +287,7 @@ def accuracy_table(forecasts: pd.DataFrame, low: str, high: str, level_order: li
                      "mae_base": mae(group["actual"], group["base_forecast"]), "mae": mae(group["actual"], group["forecast"]),
                      "wape_base": wape(group["actual"], group["base_forecast"]),
                      "wape": wape(group["actual"], group["forecast"]),
+                     "mase": mean_mase(group, ["key", "cutoff"]),
                      "coverage_base": coverage(group["actual"], group[f"base_{low}"], group[f"base_{high}"]),
                      "coverage": coverage(group["actual"], group[low], group[high])})
     table = pd.DataFrame(rows)

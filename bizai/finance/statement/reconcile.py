@@ -16,11 +16,12 @@ from bizai.errors import DataContractError
 METHODS = ("bottom_up", "ols", "wls_struct", "mint_shrink", "none")
 
 
-def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
+def shrunk_covariance(residuals: np.ndarray, scales: np.ndarray | None = None) -> np.ndarray:
     """Schäfer-Strimmer shrinkage of the residual covariance towards its diagonal.
 
     `residuals` is observations x series and may hold NaN (a series absent in a window): covariances use the
-    pairs observed together; a pair never observed together gets 0.
+    pairs observed together; a pair never observed together gets 0. A series with fewer than two errors (a store
+    that opened lately) gets the typical variance of the others relative to their `scales`, scaled to its own.
     """
     observed = ~np.isnan(residuals)
     filled = np.where(observed, residuals, 0.0)
@@ -29,7 +30,13 @@ def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
     centred = np.where(observed, residuals - means, 0.0)
     covariance = (centred.T @ centred) / np.maximum(counts - 1, 1)
     covariance[counts < 2] = 0.0
-    variance = np.clip(np.diag(covariance).copy(), 1e-12, None)
+    variance = np.diag(covariance).copy()
+    sparse = np.diag(counts) < 2
+    if sparse.any():
+        units = np.ones(len(variance)) if scales is None else np.maximum(np.asarray(scales, dtype=float), 1e-12)
+        typical = float(np.median(variance[~sparse] / units[~sparse] ** 2)) if (~sparse).any() else 1.0
+        variance[sparse] = typical * units[sparse] ** 2
+    variance = np.clip(variance, 1e-12, None)
     std = np.sqrt(variance)
     standardised = centred / std  # 0 where unobserved
     both = observed[:, :, None] & observed[:, None, :]
@@ -49,7 +56,8 @@ def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
     return result + np.eye(len(variance)) * 1e-8 * float(variance.mean())
 
 
-def projection(summing: np.ndarray, method: str, residuals: np.ndarray | None = None) -> np.ndarray:
+def projection(summing: np.ndarray, method: str, residuals: np.ndarray | None = None,
+               scales: np.ndarray | None = None) -> np.ndarray:
     """The matrix G (bottom x all series) such that the coherent forecasts are S @ G @ ŷ."""
     n_series, n_bottom = summing.shape
     if method not in METHODS:
@@ -64,26 +72,28 @@ def projection(summing: np.ndarray, method: str, residuals: np.ndarray | None = 
     elif method == "wls_struct":  # each series weighted by how many bottom series it adds up
         weights_inverse = np.diag(1.0 / np.maximum(np.abs(summing).sum(axis=1), 1.0))
     else:
-        if residuals is None or np.isfinite(residuals).sum(axis=0).min(initial=0) < 2:
-            raise DataContractError("mint_shrink needs backtest errors of every series (at least two each).")
-        weights_inverse = np.linalg.pinv(shrunk_covariance(residuals), hermitian=True)
+        if residuals is None or np.isfinite(residuals).sum(axis=0).max(initial=0) < 2:
+            raise DataContractError("mint_shrink needs backtest errors (at least two per series).")
+        weights_inverse = np.linalg.pinv(shrunk_covariance(residuals, scales), hermitian=True)
     gram = summing.T @ weights_inverse @ summing
     return np.linalg.solve(gram + np.eye(n_bottom) * 1e-12 * np.trace(gram) / n_bottom, summing.T @ weights_inverse)
 
 
 def bottom_row_positions(summing: np.ndarray) -> np.ndarray:
-    """Row of S that is each bottom series itself (a unit row)."""
+    """Row of S that is each bottom series itself: its last unit row (a parent with one child has the same row
+    as the child, and bizai orders levels top to bottom)."""
     positions = []
     for column in range(summing.shape[1]):
         unit = np.flatnonzero((summing[:, column] == 1.0) & (np.abs(summing).sum(axis=1) == 1.0))
         if not len(unit):
             raise DataContractError("The summing matrix has a bottom series without its own row.")
-        positions.append(int(unit[0]))
+        positions.append(int(unit[-1]))
     return np.asarray(positions)
 
 
-def reconcile(summing: np.ndarray, base: np.ndarray, method: str, residuals: np.ndarray | None = None) -> np.ndarray:
+def reconcile(summing: np.ndarray, base: np.ndarray, method: str, residuals: np.ndarray | None = None,
+              scales: np.ndarray | None = None) -> np.ndarray:
     """Coherent forecasts for `base` (series x periods); 'none' returns them unchanged."""
     if method == "none":
         return base
-    return summing @ (projection(summing, method, residuals) @ base)
+    return summing @ (projection(summing, method, residuals, scales) @ base)

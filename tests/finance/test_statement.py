@@ -1,0 +1,176 @@
+"""StatementForecaster: statements that add up at every node, period and line, calibrated bands, bad input."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from bizai.errors import DataContractError
+from bizai.finance import StatementForecaster
+from bizai.finance.statement.conformal import ConformalBands
+from bizai.finance.statement.reconcile import reconcile
+from bizai.finance.statement.structure import StatementLines, build_hierarchy, build_series_index
+
+REGION_OF = {"A": "North", "B": "North", "C": "South", "D": "South", "E": "East"}  # East: a region with one store
+
+
+def make_pnl(periods: int = 30, seed: int = 0, late: str | None = "D", closed: str | None = None) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2021-01-01", periods=periods, freq="MS")
+    rows = []
+    for number, (store, region) in enumerate(REGION_OF.items()):
+        t = np.arange(periods)
+        revenue = 1000 * (number + 1) * (1 + 0.15 * np.sin(2 * np.pi * t / 12)) + rng.normal(0, 30, periods)
+        cost = 0.7 * revenue + rng.normal(0, 20, periods)
+        frame = pd.DataFrame({"store": store, "region": region, "month": months, "revenue": revenue, "cost": cost,
+                              "promo": rng.integers(0, 3, periods), "format": "mall" if number % 2 else "street"})
+        if store == late:
+            frame = frame.iloc[periods // 2:]
+        if store == closed:
+            frame = frame.iloc[: periods - 8]
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+FIT = dict(id_col="store", time_col="month", lines=["revenue", "cost"], identities={"profit": "revenue - cost"},
+           hierarchy=["region", "store"])
+
+
+def check_coherent(statement: pd.DataFrame, column: str) -> None:
+    wide = statement.pivot_table(index=["level", "node", "month"], columns="line", values=column)
+    assert np.allclose(wide["revenue"] - wide["cost"], wide["profit"], rtol=1e-9, atol=1e-6)
+    stores = statement[statement["level"] == "store"].assign(region=lambda f: f["node"].map(REGION_OF))
+    by_region = stores.groupby(["region", "month", "line"])[column].sum()
+    regions = statement[statement["level"] == "region"].set_index(["node", "month", "line"])[column]
+    assert np.allclose(by_region.sort_index().to_numpy(), regions.sort_index().to_numpy(), rtol=1e-9)
+    total = statement[statement["level"] == "total"].set_index(["month", "line"])[column].sort_index()
+    assert np.allclose(regions.groupby(level=["month", "line"]).sum().sort_index().to_numpy(), total.to_numpy(), rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return {method: StatementForecaster(model="seasonal_naive", horizon=4, freq="MS", reconcile=method, random_state=0,
+                                        calibration_windows=3).fit(make_pnl(), **FIT)
+            for method in ("bottom_up", "ols", "wls_struct", "mint_shrink")}
+
+
+@pytest.mark.parametrize("method", ["bottom_up", "ols", "wls_struct", "mint_shrink"])
+def test_every_method_adds_up_at_every_node_period_and_line(fitted, method):
+    statement = fitted[method].predict()
+    assert set(statement["level"]) == {"total", "region", "store"}
+    assert len(statement) == (1 + 3 + 5) * 3 * 4
+    for column in ("forecast", "p50"):
+        check_coherent(statement, column)
+    assert (statement["p10"] <= statement["p50"]).all() and (statement["p50"] <= statement["p90"]).all()
+    backtest = fitted[method].backtest()
+    check_coherent(backtest.forecasts[backtest.forecasts["cutoff"] == backtest.forecasts["cutoff"].max()], "forecast")
+
+
+def test_the_three_store_example_by_hand():
+    leaves = pd.DataFrame({"region": ["N", "N", "S"], "store": ["a", "b", "c"], "month": "2024-01-01"})
+    hierarchy = build_hierarchy(leaves, ["region", "store"], "month")
+    index = build_series_index(hierarchy, StatementLines.from_arguments(["revenue", "cost"], {"profit": "revenue - cost"}))
+    keys = index.series["key"].tolist()
+    base = pd.Series(0.0, index=keys)
+    base[["store|a|revenue", "store|a|cost", "store|b|revenue", "store|b|cost", "store|c|revenue", "store|c|cost"]] = [
+        100, 60, 50, 20, 80, 70]
+    coherent = pd.Series(reconcile(index.summing, base.to_numpy()[:, None], "bottom_up")[:, 0], index=keys)
+    assert coherent["region|N|revenue"] == 150 and coherent["region|N|profit"] == 70  # (100-60) + (50-20)
+    assert coherent["region|S|profit"] == 10 and coherent["total|Total|profit"] == 80
+    # OLS on the textbook example: a total of 10 over children 4 and 5 gives 9.67 = 4.33 + 5.33.
+    summing = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    assert np.allclose(reconcile(summing, np.array([[10.0], [4.0], [5.0]]), "ols")[:, 0], [29 / 3, 13 / 3, 16 / 3])
+
+
+def test_conformal_bands_cover_their_nominal_share_on_known_noise():
+    rng = np.random.default_rng(0)
+    calibration = pd.DataFrame({"level": "store", "line": "revenue", "step": rng.integers(1, 4, 3000),
+                                "score": rng.standard_t(5, 3000)})
+    bands = ConformalBands.fit(calibration, (0.1, 0.9))
+    fresh = pd.DataFrame({"level": "store", "line": "revenue", "step": rng.integers(1, 4, 20000), "forecast": 0.0})
+    scale = rng.uniform(1, 50, len(fresh))
+    banded = bands.apply(fresh, scale, {0.1: "p10", 0.9: "p90"})
+    actual = rng.standard_t(5, len(fresh)) * scale
+    covered = ((actual >= banded["p10"]) & (actual <= banded["p90"])).mean()
+    assert abs(covered - 0.8) < 0.05
+
+
+def test_calibrated_backtest_reports_accuracy_per_level_and_line(fitted):
+    metrics = fitted["mint_shrink"].backtest().metrics
+    assert set(metrics["level"]) == {"total", "region", "store"} and set(metrics["line"]) == {"revenue", "cost", "profit"}
+    assert {"mae", "wape", "mase", "coverage", "coverage_base", "mae_base"} <= set(metrics.columns)
+    assert metrics["coverage"].between(0, 1).all() and (metrics["mae"] > 0).all()
+
+
+def test_late_and_closed_stores_and_a_single_profit_line():
+    data = make_pnl(late="D", closed="B").assign(profit=lambda f: f["revenue"] - f["cost"])
+    model = StatementForecaster(model="naive", horizon=3, freq="MS").fit(data, id_col="store", time_col="month",
+                                                                          lines=["profit"], hierarchy=["region"])
+    statement = model.predict()
+    assert set(statement["line"]) == {"profit"}
+    assert "B" not in set(statement["node"]) and "D" in set(statement["node"])  # closed: not forecast; late: forecast
+    stores = statement[statement["level"] == "store"].groupby("month")["forecast"].sum()
+    assert np.allclose(stores.to_numpy(), statement[statement["level"] == "total"]["forecast"].to_numpy())
+
+
+def test_polars_in_polars_out_and_known_covariates():
+    data = make_pnl()
+    future = pd.DataFrame([(s, m, 1) for s in REGION_OF for m in pd.date_range("2023-07-01", periods=2, freq="MS")],
+                          columns=["store", "month", "promo"])
+    model = StatementForecaster(model="lightgbm", horizon=2, freq="MS", random_state=0,
+                                model_params={"n_estimators": 20}).fit(pl.from_pandas(data), **FIT, known_cols=["promo"],
+                                                                       static_cols=["format"])
+    statement = model.predict(known_future=pl.from_pandas(future))
+    assert isinstance(statement, pl.DataFrame) and statement.height == 9 * 3 * 2
+    check_coherent(statement.to_pandas(), "forecast")
+    with pytest.raises(DataContractError, match="known covariates .*promo"):
+        model.predict()
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d.assign(region=np.where((d["store"] == "A") & (d.index % 2 == 0), "South", d["region"])), None),
+    (lambda d: d.assign(cost=d["cost"].astype(object).where(d.index != 3, "n/a")), r"'cost'.*numeric.*rows 3"),
+    (lambda d: d.assign(region=d["region"].where(d.index != 5, None)), r"Hierarchy column 'region' is empty in rows 5"),
+])
+def test_bad_statement_input(change, message, caplog):
+    data = change(make_pnl())
+    if message is None:  # a store that moves between regions is placed under its latest region, with a warning
+        with caplog.at_level(logging.WARNING):
+            model = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+        assert "appear under more than one region" in caplog.text and "'A'" in caplog.text
+        latest = data.sort_values("month").groupby("store")["region"].last()["A"]
+        assert model.hierarchy_.leaves.set_index("store").loc["A", "region"] == latest
+        return
+    with pytest.raises(DataContractError, match=message):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+
+
+def test_a_node_with_two_parents_is_named():
+    data = make_pnl().assign(area=lambda f: f["region"].map({"North": "X", "South": "X", "East": "Y"}))
+    data.loc[data["store"] == "E", "area"] = "X"
+    data.loc[(data["store"] == "C"), "area"] = "Y"  # South sits under X (store D) and Y (store C)
+    with pytest.raises(DataContractError, match=r"region value\(s\) 'South' sit under more than one area"):
+        StatementForecaster(model="naive", horizon=2).fit(data, **{**FIT, "hierarchy": ["area", "region", "store"]})
+
+
+@pytest.mark.parametrize("identities,message", [({"profit": "revenue - costs"}, r"names 'costs'.*not one of the lines"),
+                                                ({"profit": "revenue * cost"}, "not a sum or difference"),
+                                                ({"revenue": "cost"}, "also lines")])
+def test_identities_are_checked(identities, message):
+    with pytest.raises(DataContractError, match=message):
+        StatementForecaster(model="naive", horizon=2).fit(make_pnl(), **{**FIT, "identities": identities})
+
+
+def test_negative_costs_and_single_node_levels_are_warned(caplog):
+    data = make_pnl()
+    data.loc[[4, 9], "cost"] = -5.0
+    data["country"] = "UK"
+    with caplog.at_level(logging.WARNING):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **{**FIT, "hierarchy": ["country", "region",
+                                                                                                      "store"]})
+    assert "'cost'" in caplog.text and "negative in 2 row(s)" in caplog.text
+    assert "Level 'country' has a single node" in caplog.text
