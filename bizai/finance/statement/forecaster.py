@@ -239,17 +239,20 @@ class StatementForecaster:
         return StatementBacktest(from_pandas(out[keep], self.input_kind_), from_pandas(metrics, self.input_kind_))
 
     # ------------------------------------------------------------------------------------------ reports
-    def to_excel(self, path: str | Path, statement=None, history_periods: int = 12) -> Path:
-        """Write the statement workbook (see bizai.finance.statement.excel) atomically."""
+    def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
+        """Write the statement workbook atomically: a sheet per level, ranges, accuracy, drivers and a chart of the
+        company (see bizai.finance.statement.excel). known_future as for `predict`."""
         from bizai.finance.statement.excel import write_statement_workbook
 
-        return write_statement_workbook(self, path, statement, history_periods)
+        check_is_fitted(self, "base_")
+        return write_statement_workbook(self, path, known_future, history_periods)
 
-    def to_html(self, path: str | Path, statement=None, history_periods: int = 12) -> Path:
+    def to_html(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
         """Write a single-file HTML report with the same tables and the company chart, atomically."""
         from bizai.finance.statement.html import write_statement_html
 
-        return write_statement_html(self, path, statement, history_periods)
+        check_is_fitted(self, "base_")
+        return write_statement_html(self, path, known_future, history_periods)
 
 
 def default_ratios(lines, identities) -> dict[str, str]:
