@@ -175,14 +175,16 @@ def prepare_output_folder(folder: Path) -> None:
         raise DataContractError(f"Output folder {str(folder)!r} is not writable.")
 
 
-def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = ()) -> Path:
-    """Refuse an output file path that is a folder, has no table suffix, or is one of the `inputs`."""
+def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = (),
+                      suffixes: tuple[str, ...] = READABLE_SUFFIXES) -> Path:
+    """Refuse an output file path that is a folder, has another suffix than `suffixes`, or is one of the `inputs`."""
     final = Path(path)
     if final.is_dir():
         raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
-                                f"{str(final / 'output.parquet')!r}.")
-    if final.suffix.lower() not in READABLE_SUFFIXES:
-        raise UnsafeOutputError(f"Output {str(final)!r} must end in .parquet or .csv (got {final.suffix or 'no suffix'!r}).")
+                                f"{str(final / ('output' + suffixes[-1]))!r}.")
+    if final.suffix.lower() not in suffixes:
+        shown = " or ".join(s for s in suffixes if s != ".pq")
+        raise UnsafeOutputError(f"Output {str(final)!r} must end in {shown} (got {final.suffix or 'no suffix'!r}).")
     refuse_output_over_inputs(final, inputs)
     return final
 

@@ -12,6 +12,7 @@ VIEWS = Path(__file__).parent / "views"
 pages = [
     st.Page(VIEWS / "data.py", title="Data", icon=":material/table:", default=True),
     st.Page(VIEWS / "forecast.py", title="Forecast", icon=":material/show_chart:", url_path="forecast"),
+    st.Page(VIEWS / "statement.py", title="Statement", icon=":material/request_quote:", url_path="statement"),
     st.Page(VIEWS / "recommendations.py", title="Recommendations", icon=":material/shopping_cart:", url_path="recommendations"),
     st.Page(VIEWS / "models.py", title="Models", icon=":material/save:", url_path="models"),
 ]

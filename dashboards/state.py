@@ -113,3 +113,24 @@ def download_buttons(frame: pd.DataFrame, stem: str) -> None:
     frame.to_parquet(buffer, index=False)
     right.download_button("Download Parquet", buffer.getvalue(), f"{stem}.parquet", "application/octet-stream",
                           key=f"{stem}-parquet")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
+    """Fit a StatementForecaster once per (data, settings); `key` is the data fingerprint."""
+    from bizai.finance import StatementForecaster
+
+    settings = json.loads(settings_json)
+    forecaster = StatementForecaster(model=settings["model"], horizon=settings["horizon"], freq=None,
+                                     reconcile=settings["reconcile"], random_state=0, show_progress=False)
+    return forecaster.fit(_frame, **settings["roles"])
+
+
+def workbook_bytes(forecaster, known_future) -> bytes:
+    """The statement workbook as bytes, for a download button."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "forecast_statement.xlsx"
+        forecaster.to_excel(path, known_future=known_future)
+        return path.read_bytes()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli import demo, forecast, models, recommend
+from bizai.cli import demo, forecast, models, recommend, statement
 from bizai.cli.config import read_config
 from bizai.errors import BizaiError
 
@@ -24,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+forecast.app.command("statement")(statement.statement)
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(recommend.app, name="recommend")
 app.add_typer(models.app, name="models")

@@ -107,7 +107,7 @@ def test_file_outputs_refuse_folders_and_unknown_suffixes(work, out):
     before = snapshot(work)
     result = bizai("forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", target,
                    cwd=work, check_code=2)
-    assert re.search(r"is a folder; expected a file path|must end in \.parquet or \.csv", result.stderr), result.stderr
+    assert re.search(r"is a folder; expected a file path|must end in \.csv or \.parquet", result.stderr), result.stderr
     assert snapshot(work) == before
 
 

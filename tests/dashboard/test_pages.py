@@ -113,3 +113,20 @@ def test_uploads_read_the_mapped_id_columns_as_text():
 
     frame = read_upload("stores.csv", b"store,month,profit\n007,2024-01-01,1\n7,2024-01-01,2\n", ("store",))
     assert frame["store"].tolist() == ["007", "7"]
+
+
+def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
+    app = page("statement").run()
+    assert not app.exception
+    app.selectbox[0].set_value("seasonal_naive")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert len(app.get("vega_lite_chart")) == 1
+    table = app.dataframe[0].value
+    assert set(table["node"]) == {"Total"} and "margin" in set(table["line"])
+    app.selectbox[-1].set_value("store_id").run()  # the leaf level: one parent filter appears
+    app.selectbox[-1].set_value("North").run()
+    stores = app.dataframe[0].value
+    assert 0 < stores["node"].nunique() <= 10
+    assert any(b.label == "Download the Excel workbook" for b in app.get("download_button"))

@@ -174,3 +174,33 @@ def test_negative_costs_and_single_node_levels_are_warned(caplog):
                                                                                                       "store"]})
     assert "'cost'" in caplog.text and "negative in 2 row(s)" in caplog.text
     assert "Level 'country' has a single node" in caplog.text
+
+
+def test_the_workbook_has_its_sheets_formats_and_chart(fitted, tmp_path):
+    import openpyxl
+
+    path = fitted["mint_shrink"].to_excel(tmp_path / "pnl.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["total", "region", "store", "Ranges", "Accuracy", "Drivers", "Company chart"]
+    stores = book["store"]
+    assert stores.freeze_panes == "C3"
+    assert stores["A1"].value is None and stores.cell(1, 3).value == "Actual"
+    header = [c.value for c in stores[2]]
+    assert header[:3] == ["store", "line", "Jul 2022"] and header[-1] == "Oct 2023" and "Jul 2023" in header
+    first_forecast = header.index("Jul 2023") + 1
+    assert stores.cell(1, first_forecast).value == "Forecast"
+    profit = next(r for r in stores.iter_rows(min_row=3) if r[1].value == "profit")
+    assert isinstance(profit[2].value, float) and profit[2].number_format == "#,##0;[Red]-#,##0"
+    margin = next(r for r in stores.iter_rows(min_row=3) if r[1].value == "margin")
+    assert margin[2].number_format.startswith("0.0%") and 0 < margin[2].value < 1
+    assert [r[0].value for r in stores.iter_rows(min_row=3)][-3:] == ["Total"] * 3
+    assert len(book["Company chart"]._charts) == 1
+    accuracy = [c.value for c in book["Accuracy"][1]]
+    assert {"level", "line", "wape", "coverage"} <= set(accuracy)
+
+
+def test_the_html_report_is_one_offline_file(fitted, tmp_path):
+    path = fitted["ols"].to_html(tmp_path / "pnl.html")
+    text = path.read_text()
+    assert "cdn.jsdelivr" not in text and "vega-lite" in text.lower()
+    assert "<h2>region</h2>" in text and "margin" in text and "Backtest accuracy" in text

@@ -8,6 +8,7 @@ every identity holds, plus conformal bands computed for each series from its own
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import warnings
@@ -29,7 +30,7 @@ from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, fut
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.schema import as_list
+from bizai.schema import as_list, shorten
 
 log = logging.getLogger(__name__)
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
@@ -117,12 +118,14 @@ class StatementForecaster:
         history = long_history(table, self.hierarchy_, columns)
         history = history.assign(**{LEVEL_FEATURE: history["level"], LINE_FEATURE: history["line"]})
         self.history_ = history
-        self._calibrate(history)
-        base = self._base_forecaster()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # short or ended series were reported by the calibration fits
-            base.fit(history, **self._roles())
+        with quiet_panel_reports():  # gaps are reported once, per leaf, below
+            self._calibrate(history)
+            base = self._base_forecaster()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # short or ended series were reported by the calibration fits
+                base.fit(history, **self._roles())
         self.base_ = base
+        report_leaf_gaps(base.panel_.filled, columns.levels[-1])
         self.input_kind_: FrameKind = kind
         self.fit_seconds_ = time.perf_counter() - started
         return self
@@ -253,6 +256,31 @@ class StatementForecaster:
 
         check_is_fitted(self, "base_")
         return write_statement_html(self, path, known_future, history_periods)
+
+
+@contextlib.contextmanager
+def quiet_panel_reports():
+    """Hold back the panel's per-series warnings while every (level, node, line) series is fitted."""
+    panel_log = logging.getLogger("bizai.finance.panel")
+    previous = panel_log.level
+    panel_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        panel_log.setLevel(previous)
+
+
+def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
+    """One warning naming the leaves (stores) with missing periods; their parents' totals lack those values."""
+    keys = filled[KEY].str.split("|", n=2, expand=True) if len(filled) else None
+    if keys is None:
+        return
+    gaps = filled.assign(level=keys[0], leaf=keys[1])
+    gaps = gaps[gaps["level"] == leaf_level].drop_duplicates(["leaf", TIME])
+    if len(gaps):
+        log.warning("%d missing period(s) in %d %s(s), counted as 0 in their parents' totals: %s", len(gaps),
+                    gaps["leaf"].nunique(), leaf_level, shorten([f"{leaf} {pd.Timestamp(t).date()}" for leaf, t in
+                                                                zip(gaps["leaf"], gaps[TIME], strict=True)]))
 
 
 def default_ratios(lines, identities) -> dict[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.tables import StatementTables, period_label, statement_tables
 from bizai.io import atomic_path
 
@@ -39,29 +40,13 @@ def level_table(wide: pd.DataFrame, tables: StatementTables, freq: str) -> str:
     return f"<table><tr><th>node</th><th>line</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def company_chart(tables: StatementTables) -> str:
-    import altair as alt
-
-    frame = tables.company
-    base = alt.Chart(frame).encode(x=alt.X("period:T", title=None))
-    band = base.mark_area(opacity=0.25, color="#D95F02").encode(y=alt.Y("low:Q", title=tables.headline,
-                                                                       axis=alt.Axis(format=",.0f")), y2="high:Q")
-    actual = base.mark_line(color="#1F3A5F", point=True).encode(y="actual:Q", tooltip=["period:T", alt.Tooltip("actual:Q",
-                                                                                                         format=",.0f")])
-    forecast = base.mark_line(color="#D95F02", point=True).encode(y="forecast:Q", tooltip=[
-        "period:T", alt.Tooltip("forecast:Q", format=",.0f"), alt.Tooltip("low:Q", format=",.0f"),
-        alt.Tooltip("high:Q", format=",.0f")])
-    chart = (band + actual + forecast).properties(width=760, height=320,
-                                                  title=f"Company {tables.headline}: actual (blue), forecast and range")
-    # Inline the Vega scripts (vl-convert ships them) so the file opens offline, as one file should.
-    return chart.to_html(fullhtml=False, inline=True)
-
-
 def write_statement_html(model, path: str | Path, known_future=None, history_periods: int = 12, statement=None) -> Path:
     tables = statement_tables(model, statement, known_future, history_periods)
     freq = model.base_.panel_.freq
     sections = [f"<h1>Forecast statement</h1><p>{len(tables.forecast_periods)} forecast periods after "
-                f"{period_label(tables.actual_periods[-1], freq)}; shaded columns are forecasts.</p>", company_chart(tables)]
+                f"{period_label(tables.actual_periods[-1], freq)}; shaded columns are forecasts.</p>",
+                # Inline the Vega scripts (vl-convert ships them) so the file opens offline, as one file should.
+                company_chart(tables.company, tables.headline).to_html(fullhtml=False, inline=True)]
     for level, wide in tables.levels.items():
         sections.append(f"<h2>{html.escape(level)}</h2>{level_table(wide, tables, freq)}")
     accuracy = tables.accuracy.style.format({c: "{:,.0f}" for c in tables.accuracy.columns if c.startswith("mae")} | {

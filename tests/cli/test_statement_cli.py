@@ -1,0 +1,43 @@
+"""`bizai forecast statement` through the real command: Excel, Parquet and HTML outputs, usual exit codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.cli.test_cli import bizai
+from tests.cli.test_reliability import refused
+from tests.finance.test_statement import check_coherent, make_pnl
+
+STATEMENT = ["--id-col", "store", "--time-col", "month", "--lines", "revenue,cost", "--identity", "profit=revenue-cost",
+             "--hierarchy", "region,store", "--horizon", "3", "--model", "seasonal_naive"]
+
+
+@pytest.fixture()
+def pnl(tmp_path):
+    make_pnl().to_csv(tmp_path / "pnl.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_statement_command_writes_a_coherent_statement(pnl, suffix):
+    out = pnl / f"forecast_pnl{suffix}"
+    result = bizai("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", out)
+    assert "wrote the forecast statement" in result.stdout and "coverage" in result.stdout
+    if suffix == ".parquet":
+        statement = pd.read_parquet(out)
+        assert set(statement["level"]) == {"total", "region", "store"}
+        check_coherent(statement, "forecast")
+    else:
+        assert pd.ExcelFile(out).sheet_names[:3] == ["total", "region", "store"]
+
+
+def test_statement_command_refuses_bad_input_and_bad_outputs(pnl):
+    refused("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", pnl / "pnl.csv",
+            names="would overwrite the input", folder=pnl)
+    refused("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", pnl / "pnl.pdf",
+            names=r"must end in \.xlsx or \.html", folder=pnl)
+    args = [*STATEMENT]
+    args[args.index("profit=revenue-cost")] = "profit=revenue-costs"
+    refused("forecast", "statement", "--data", pnl / "pnl.csv", *args, "--out", pnl / "s.xlsx",
+            names="names 'costs'", folder=pnl)
