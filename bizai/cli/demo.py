@@ -39,17 +39,18 @@ def demo(
     future = pd.read_csv(SAMPLE / "pnl_future.csv")
     columns = dict(id_col="store_id", time_col="month", target_col="profit", static_cols=["region", "store_format"],
                    known_cols=["promo_days", "holiday_days"], past_cols=["revenue"])
-    forecaster = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=show)
+    forecaster = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, calibration_windows=3,
+                                  show_progress=show)
     backtest = forecaster.backtest(history, n_windows=2, **columns)
     forecaster.fit(history, **columns)
     forecasts = forecaster.predict(known_future=future)
     forecaster.save(out / "models" / "profit")
     write_table(forecasts, out / "forecasts.parquet")
-    total = forecasts.groupby("month")[["forecast", "p10", "p90"]].sum()
-    typer.echo("Profit forecast, all stores (sum), next 6 months:")
-    typer.echo(total.map(lambda v: f"{v:,.0f}").to_string())
     metrics = backtest.metrics.iloc[0]
-    typer.echo(f"Backtest (2 windows): MAE {metrics['mae']:,.0f}, WAPE {metrics['wape']:.1%}")
+    typer.echo(f"Backtest (2 windows): MAE {metrics['mae']:,.0f}, WAPE {metrics['wape']:.1%}; the P10-P90 range held "
+               f"{forecaster.calibration_['coverage_after']:.0%} of actuals after calibration "
+               f"({forecaster.calibration_['coverage_before']:.0%} before)")
+    statement_summary(history, future, out, show)
 
     events = pd.read_csv(sample_events())
     weights = {"view": 1, "cart": 3, "purchase": 5}
@@ -62,7 +63,27 @@ def demo(
     write_table(recs, out / "recommendations.parquet")
     typer.echo(f"Recommendations: {recs['user_id'].nunique():,} users x 10 items; leave-last-out "
                f"HR@10 {table['hr'].iloc[0]:.3f}, NDCG@10 {table['ndcg'].iloc[0]:.3f}")
-    typer.echo(f"Outputs in {out}/: forecasts.parquet, recommendations.parquet, models/profit, models/recs")
+    typer.echo(f"Outputs in {out}/: forecasts.parquet, forecast_pnl.xlsx, forecast_pnl.html, recommendations.parquet, "
+               "models/profit, models/recs")
+
+
+def statement_summary(history, future, out: Path, show) -> None:
+    """The forecast P&L of the 40 stores, 4 regions and the company: workbook and HTML report."""
+    from bizai.finance import StatementForecaster
+
+    statement = StatementForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=show)
+    statement.fit(history, id_col="store_id", time_col="month", lines=["revenue", "cost"],
+                  identities={"profit": "revenue - cost"}, hierarchy=["region", "store_id"],
+                  known_cols=["promo_days", "holiday_days"], static_cols=["store_format"])
+    statement.to_excel(out / "forecast_pnl.xlsx", known_future=future)
+    statement.to_html(out / "forecast_pnl.html", known_future=future)
+    forecast = statement.predict(known_future=future)
+    company = forecast[forecast["level"] == "total"]
+    table = company.pivot_table(index="month", columns="line", values="forecast")[["revenue", "cost", "profit"]]
+    profit = company[company["line"] == "profit"].set_index("month")
+    table["profit P10"], table["profit P90"] = profit["p10"], profit["p90"]  # the company's own range, not a sum
+    typer.echo("Forecast P&L, company: stores add up to regions and the company, profit = revenue - cost")
+    typer.echo(table.map(lambda v: f"{v:,.0f}").to_string())
 
 
 def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:

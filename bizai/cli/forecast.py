@@ -30,11 +30,12 @@ DISTANT_DATES = typer.Option(False, "--allow-distant-dates",
 
 
 def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show,
-                     allow_distant_dates: bool = False):
+                     allow_distant_dates: bool = False, calibration_windows: int = 0):
     from bizai.finance import ProfitForecaster
 
     return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
-                            random_state=random_state, allow_distant_dates=allow_distant_dates, show_progress=show)
+                            random_state=random_state, allow_distant_dates=allow_distant_dates,
+                            calibration_windows=calibration_windows, show_progress=show)
 
 
 def read_series_table(path: Path, id_cols: list[str] | None):
@@ -62,6 +63,8 @@ def fit(
     quantiles: str = typer.Option("0.1,0.5,0.9", help="Interval levels, comma-separated."),
     random_state: int = RANDOM_STATE,
     backtest_windows: int = typer.Option(0, min=0, help="Also backtest on this many windows and save the metrics."),
+    calibration_windows: int = typer.Option(0, min=0, help="Calibrate the intervals on this many backtest windows "
+                                            "(3 is a good start; 0: the model's own quantiles)."),
     allow_distant_dates: bool = DISTANT_DATES,
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier forecast model folder there is "
                              "replaced atomically, anything else is refused."),
@@ -77,7 +80,8 @@ def fit(
     refuse_output_over_inputs(out, [data])
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
     frame = read_series_table(data, roles["id_col"])
-    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates)
+    forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
+                                  calibration_windows)
     forecaster.fit(frame, **roles)
     metrics = {}
     if backtest_windows:

@@ -18,6 +18,8 @@ from bizai.errors import DataContractError, check_is_fitted
 from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
 from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.finance.baselines import NaiveModel
+from bizai.finance.calibration import calibrated, calibration_scores, coverage_report
+from bizai.finance.conformal import ConformalBands
 from bizai.finance.panel import (
     Panel,
     check_horizon_in_range,
@@ -51,6 +53,8 @@ class ProfitForecaster:
     quantiles: levels of the interval columns (p10, p50, p90 for the default).
     model_params: extra parameters for the model (LightGBM or TFT hyper-parameters).
     auto_windows: backtest windows `auto` uses to choose.
+    calibration_windows: when 2 or more, fit also backtests that many windows and calibrates the interval columns
+        on their errors (conformal, per horizon step); `calibration_` reports coverage before and after.
     allow_distant_dates: accept dates far from the rest of the data (refused by default: usually a typo).
     show_progress: progress bars; None shows them on a terminal only.
     """
@@ -64,6 +68,7 @@ class ProfitForecaster:
         random_state: int | None = None,
         model_params: dict[str, Any] | None = None,
         auto_windows: int = 2,
+        calibration_windows: int = 0,
         allow_distant_dates: bool = False,
         show_progress: bool | None = None,
     ):
@@ -74,6 +79,7 @@ class ProfitForecaster:
         self.random_state = random_state
         self.model_params = model_params
         self.auto_windows = auto_windows
+        self.calibration_windows = calibration_windows
         self.allow_distant_dates = allow_distant_dates
         self.show_progress = show_progress
 
@@ -86,6 +92,9 @@ class ProfitForecaster:
         bad = [q for q in self.quantiles if not 0 < float(q) < 1]
         if bad:
             raise DataContractError(f"quantiles must lie strictly between 0 and 1, got {shorten(bad)}.")
+        windows = self.calibration_windows
+        if not isinstance(windows, int | np.integer) or windows < 0 or windows == 1:
+            raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
 
     def _settings(self) -> ModelSettings:
         return ModelSettings(int(self.horizon), tuple(sorted(float(q) for q in self.quantiles)), self.random_state,
@@ -116,6 +125,9 @@ class ProfitForecaster:
             self.model_name_ = str(self.leaderboard_.iloc[0]["model"])
             log.info("auto chose %s", self.model_name_)
         self.fitted_model_, self.fallback_model_ = self._fit_panel(panel, self.model_name_)
+        self.bands_ = self.calibration_ = None
+        if self.calibration_windows:
+            self._calibrate(panel)
         self.panel_ = panel
         self.input_kind_: FrameKind = kind
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
@@ -169,6 +181,8 @@ class ProfitForecaster:
         for start in range(0, len(series), series_per_batch):
             chunk = future[future[SERIES].isin(series[start:start + series_per_batch])]
             predictions = predict_with(self.fitted_model_, self.fallback_model_, panel, chunk)
+            if getattr(self, "bands_", None) is not None:
+                predictions = calibrated(predictions, panel, self.bands_)
             yield panel.to_caller(predictions)
 
     def _panel_for(self, data) -> tuple[Panel, FrameKind]:
@@ -176,6 +190,14 @@ class ProfitForecaster:
             return self.panel_, self.input_kind_
         frame, kind = to_pandas(data)
         return prepare_panel(frame, self.panel_.columns, self.panel_.freq, self.allow_distant_dates), kind
+
+    def _calibrate(self, panel: Panel) -> None:
+        """Backtest the chosen model on `calibration_windows` windows; learn the conformal bands from its errors."""
+        forecasts, _ = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
+        scores = calibration_scores(forecasts, panel)
+        quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
+        self.bands_ = ConformalBands.fit(scores, quantiles)
+        self.calibration_ = coverage_report(scores, quantiles)
 
     # ---------------------------------------------------------------------------------------- auto
     def _leaderboard(self, panel: Panel) -> pd.DataFrame:
@@ -227,6 +249,7 @@ class ProfitForecaster:
             "fit_seconds": round(self.fit_seconds_, 3),
             "library_versions": library_versions(self.fitted_model_.library_names()),
             "backtest_metrics": getattr(self, "backtest_metrics_", None),
+            "calibration": getattr(self, "calibration_", None),
             "leaderboard": None if self.leaderboard_ is None else self.leaderboard_.to_dict("records"),
         }
 
@@ -249,7 +272,8 @@ class ProfitForecaster:
     def get_params(self) -> dict[str, Any]:
         return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "quantiles": list(self.quantiles),
                 "random_state": self.random_state, "model_params": self.model_params,
-                "auto_windows": self.auto_windows, "allow_distant_dates": self.allow_distant_dates}
+                "auto_windows": self.auto_windows, "calibration_windows": self.calibration_windows,
+                "allow_distant_dates": self.allow_distant_dates}
 
     # -------------------------------------------------------------------------------------- charts
     def plot(self, id=None, forecast=None, history_periods: int | None = 36):

@@ -173,3 +173,20 @@ def test_predict_batches_give_the_same_forecasts_as_predict(panel):
     batches = list(model.predict_batches(known_future=future, series_per_batch=2))
     assert [batch["store"].nunique() for batch in batches] == [2, 2, 1]
     pd.testing.assert_frame_equal(pd.concat(batches, ignore_index=True), model.predict(known_future=future))
+
+
+def test_calibrated_intervals_come_from_backtest_errors(panel):
+    from bizai.errors import DataContractError
+
+    history, future = panel
+    raw = ProfitForecaster(model="naive", horizon=6, freq="MS").fit(history, **FIT_COLUMNS).predict(known_future=future)
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS", calibration_windows=3).fit(history, **FIT_COLUMNS)
+    calibrated = model.predict(known_future=future)
+    assert set(model.calibration_) == {"level", "coverage_before", "coverage_after"}
+    assert np.allclose(calibrated["forecast"], raw["forecast"]) and np.allclose(calibrated["p50"], raw["p50"])
+    assert not np.allclose(calibrated["p90"], raw["p90"])
+    assert (calibrated["p10"] <= calibrated["p50"]).all() and (calibrated["p50"] <= calibrated["p90"]).all()
+    widths = (calibrated["p90"] - calibrated["p10"]).groupby(calibrated["store"]).mean()
+    assert widths.is_monotonic_increasing  # bigger stores (S0 < S1 < ...) get wider ranges: scaled per series
+    with pytest.raises(DataContractError, match="calibration_windows must be 0"):
+        ProfitForecaster(calibration_windows=1).fit(history, **FIT_COLUMNS)

@@ -11,7 +11,7 @@ import pytest
 
 from bizai.errors import DataContractError
 from bizai.finance import StatementForecaster
-from bizai.finance.statement.conformal import ConformalBands
+from bizai.finance.conformal import ConformalBands
 from bizai.finance.statement.reconcile import reconcile
 from bizai.finance.statement.structure import StatementLines, build_hierarchy, build_series_index
 

@@ -22,10 +22,10 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.finance.base import quantile_label
+from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.forecaster import ProfitForecaster
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.panel import season_length
-from bizai.finance.statement.conformal import ConformalBands, series_scale
 from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index

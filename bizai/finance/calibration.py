@@ -1,0 +1,67 @@
+"""Conformal calibration of ProfitForecaster's intervals from its own time-ordered backtest windows.
+
+The model's quantiles are often too narrow (LightGBM's P10-P90 held 63% of actuals on the sample data). With
+`calibration_windows=k`, fit also backtests k windows; each error, divided by its series' scale, is a score per
+horizon step; the interval columns become forecast + score quantile x the series' scale (see bizai.finance.conformal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bizai.finance.base import quantile_label
+from bizai.finance.conformal import ConformalBands
+from bizai.finance.metrics import coverage
+from bizai.finance.panel import Panel
+from bizai.schema import SERIES, TARGET, TIME
+
+POOL = {"level": "all", "line": "all"}  # one pool of series; ConformalBands keys by level and line too
+
+
+def scales_at(panel_frame: pd.DataFrame, periods: int = 12) -> pd.Series:
+    """Per series: mean absolute target over its last `periods` observations (1 where that is 0 or unknown)."""
+    recent = panel_frame.dropna(subset=[TARGET]).groupby(SERIES)[TARGET].apply(
+        lambda v: float(np.mean(np.abs(v.to_numpy()[-periods:]))))
+    return recent.where(recent > 0, 1.0)
+
+
+def with_steps(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    return frame.assign(step=frame.groupby(by)[TIME].rank(method="first").astype(int))
+
+
+def calibration_scores(forecasts: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """Scores (actual - forecast) / scale of backtest `forecasts` (SERIES, TIME, cutoff, forecast, actual)."""
+    parts = []
+    for cutoff, rows in with_steps(forecasts.dropna(subset=["actual"]), [SERIES, "cutoff"]).groupby("cutoff"):
+        scale = rows[SERIES].map(scales_at(panel.frame[panel.frame[TIME] <= cutoff])).fillna(1.0)
+        parts.append(rows.assign(scale=scale, score=(rows["actual"] - rows["forecast"]) / scale))
+    return pd.concat(parts, ignore_index=True).assign(**POOL)
+
+
+def calibrated(predictions: pd.DataFrame, panel: Panel, bands: ConformalBands) -> pd.DataFrame:
+    """Replace the interval columns of `predictions` (SERIES, TIME, forecast, p..) by the calibrated ones."""
+    rows = with_steps(predictions, [SERIES]).assign(**POOL)
+    units = rows[SERIES].map(scales_at(panel.frame)).fillna(1.0).to_numpy()
+    labels = {q: quantile_label(q) for q in bands.quantiles}
+    out = bands.apply(rows, units, labels).drop(columns=["step", *POOL])
+    levels = sorted(q for q in labels if q != 0.5)
+    stacked = np.sort(out[[labels[q] for q in levels]].to_numpy(), axis=1)  # bands never cross
+    out[[labels[q] for q in levels]] = stacked
+    return out
+
+
+def coverage_report(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> dict[str, float]:
+    """Coverage of the outer band in the calibration windows: the model's own quantiles, and the calibrated band
+    with each window calibrated on the other windows only (an honest estimate)."""
+    low, high = min(quantiles), max(quantiles)
+    before = coverage(scores["actual"], scores[quantile_label(low)], scores[quantile_label(high)])
+    covered = []
+    for cutoff in scores["cutoff"].unique():
+        window = scores["cutoff"] == cutoff
+        bands = ConformalBands.fit(scores[~window], (low, high))
+        applied = bands.apply(scores[window], scores.loc[window, "scale"].to_numpy(),
+                              {low: "low", high: "high"})
+        covered.append((applied["actual"] >= applied["low"]) & (applied["actual"] <= applied["high"]))
+    return {"level": high - low, "coverage_before": round(before, 4),
+            "coverage_after": round(float(pd.concat(covered).mean()), 4)}
