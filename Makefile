@@ -38,4 +38,4 @@ test: setup browser lint
 benchmarks: setup
 	$(BIN)/python benchmarks/forecast_stallion.py
 	$(BIN)/python benchmarks/recsys_ml1m.py
-	cd benchmarks && ../$(BIN)/python statements.py
+	$(BIN)/python benchmarks/statements.py
