@@ -204,3 +204,14 @@ def test_the_html_report_is_one_offline_file(fitted, tmp_path):
     text = path.read_text()
     assert "cdn.jsdelivr" not in text and "vega-lite" in text.lower()
     assert "<h2>region</h2>" in text and "margin" in text and "Backtest accuracy" in text
+
+
+def test_save_and_load_round_trip(fitted, tmp_path):
+    from bizai.persistence import read_meta
+
+    model = fitted["wls_struct"]
+    folder = model.save(tmp_path / "statement")
+    meta = read_meta(folder)
+    assert meta["family"] == "statement" and meta["columns"]["identities"] == {"profit": {"revenue": 1.0, "cost": -1.0}}
+    loaded = StatementForecaster.load(folder)
+    pd.testing.assert_frame_equal(loaded.predict(), model.predict())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -30,9 +31,12 @@ from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, fut
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
 from bizai.schema import as_list, shorten
 
 log = logging.getLogger(__name__)
+FAMILY = "statement"
+STATE_FILE = "statement.pkl"
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
 
 
@@ -240,6 +244,38 @@ class StatementForecaster:
         keep = ["level", "node", "line", "cutoff", self.columns_.time_col, "step", "actual", "base_forecast", "forecast",
                 f"base_{labels[low]}", f"base_{labels[high]}", labels[low], labels[high]]
         return StatementBacktest(from_pandas(out[keep], self.input_kind_), from_pandas(metrics, self.input_kind_))
+
+    # -------------------------------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> Path:
+        """Save to a model folder (atomically; only ever replacing an earlier statement folder)."""
+        check_is_fitted(self, "base_")
+        cols = self.columns_
+        meta = {"family": FAMILY, "model": self.model, "params": self.get_params(),
+                "columns": {"id_col": cols.id_col, "time_col": cols.time_col, "lines": cols.lines.lines,
+                            "identities": cols.lines.identities, "hierarchy": cols.levels, "known_cols": cols.known_cols,
+                            "static_cols": cols.static_cols},
+                "series": len(self.index_.series), "fit_seconds": round(self.fit_seconds_, 3),
+                "training_fingerprint": fingerprint(self.history_[[KEY, TIME, VALUE]]),
+                "library_versions": library_versions(self.base_.fitted_model_.library_names()),
+                "backtest_metrics": pd.DataFrame(self.backtest().metrics).to_dict("records")}
+
+        def write(folder: Path) -> None:
+            with open(folder / STATE_FILE, "wb") as handle:
+                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+        return save_folder(path, meta, write)
+
+    @classmethod
+    def load(cls, path: str | Path) -> StatementForecaster:
+        """Load a folder written by `save` (checked like every bizai model folder; load only folders you trust)."""
+        model, meta = load_pickled(path, FAMILY, STATE_FILE)
+        model.meta_ = meta
+        return model
+
+    def get_params(self) -> dict[str, Any]:
+        return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "reconcile": self.reconcile,
+                "interval": self.interval, "calibration_windows": self.calibration_windows,
+                "random_state": self.random_state, "model_params": self.model_params}
 
     # ------------------------------------------------------------------------------------------ reports
     def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
