@@ -16,6 +16,7 @@ import logging
 import os
 import pickle
 import platform
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,6 @@ def fingerprint(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(hashed.tobytes())
     digest.update("|".join(map(str, frame.columns)).encode())
     return digest.hexdigest()[:16]
-
-
-def major_minor(version: str) -> str:
-    return ".".join(version.split("+")[0].split(".")[:2])
 
 
 def file_checksums(folder: Path) -> dict[str, str]:
@@ -174,37 +171,56 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     return meta
 
 
+# Libraries whose major releases change what their pickled state means: a model saved under another major version
+# of one of these is refused; any other version difference (minor releases, Python) is only warned about.
+FORMAT_SENSITIVE = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "implicit", "torch", "lightning",
+                    "pytorch-forecasting")
+
+
+def major(version: str) -> str:
+    return version.split("+")[0].split(".")[0]
+
+
 def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.PathLike) -> None:
-    """Refuse models of another family, another format, another bizai minor version or library versions."""
+    """Refuse models of another family or bizai folder format, or saved under another major version of a
+    format-sensitive library; warn about every other version difference (a minor upgrade must not break a
+    nightly job)."""
     if meta.get("format_version") != FORMAT_VERSION:
         raise IncompatibleModelError(
-            f"Model {str(path)!r} has format version {meta.get('format_version')}; this bizai reads {FORMAT_VERSION}."
+            f"Model {str(path)!r} has folder format version {meta.get('format_version')}; this bizai "
+            f"({bizai.__version__}) reads format {FORMAT_VERSION}. Retrain it with this version."
         )
     if meta.get("family") != expected_family:
         raise IncompatibleModelError(
             f"Model {str(path)!r} is a {meta.get('family')!r} model, not a {expected_family!r} model."
         )
-    saved = meta.get("bizai_version", "?")
-    if major_minor(saved) != major_minor(bizai.__version__):
-        raise IncompatibleModelError(
-            f"Model {str(path)!r} was saved by bizai {saved}; this is bizai {bizai.__version__}. "
-            "Retrain it with this version."
-        )
-    differences = []
     saved_libraries = meta.get("library_versions") or {}
     if not isinstance(saved_libraries, dict):
         raise IncompatibleModelError(f"Model {str(path)!r} has a damaged meta.json: library_versions is not a table.")
     current = library_versions([name for name in saved_libraries if name != "python"])
+    refused, warned = [], []
+    saved_bizai = str(meta.get("bizai_version", "?"))
+    if saved_bizai != bizai.__version__:
+        warned.append(f"bizai {saved_bizai} (saved) vs {bizai.__version__} (installed)")
     for name, version in saved_libraries.items():
-        if name == "python":
+        installed = current.get(name, "not installed") if name != "python" else library_versions([])["python"]
+        if str(version) == installed:
             continue
-        if major_minor(str(version)) != major_minor(current[name]):
-            differences.append(f"{name} {version} (saved) vs {current[name]} (installed)")
-    if differences:
+        difference = f"{name} {version} (saved) vs {installed} (installed)"
+        if name in FORMAT_SENSITIVE and (installed == "not installed" or major(str(version)) != major(installed)):
+            refused.append(difference)
+        else:
+            warned.append(difference)
+    if refused:
         raise IncompatibleModelError(
-            f"Model {str(path)!r} was saved with other library versions: {'; '.join(differences)}. "
+            f"Model {str(path)!r} was saved with other major library versions: {'; '.join(refused)}. "
             "Install those versions or retrain."
         )
+    if warned:
+        message = (f"Model {str(path)!r} was saved with other versions: {'; '.join(warned)}. It loads; retrain if its "
+                   "forecasts or recommendations look off.")
+        log.warning(message)
+        warnings.warn(message, stacklevel=3)
 
 
 def torch_to_bytes(value: Any) -> bytes:

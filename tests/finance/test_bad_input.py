@@ -7,7 +7,6 @@ import json
 import pandas as pd
 import pytest
 
-import bizai
 from bizai import DataContractError, IncompatibleModelError
 from bizai.finance import ProfitForecaster
 from tests.conftest import FIT_COLUMNS
@@ -79,18 +78,34 @@ def test_known_covariates_missing_in_the_future(panel):
         model.predict(known_future=future.drop(columns="promo"))
 
 
-def test_saved_model_from_another_version_is_refused(panel, tmp_path):
-    model = fit(panel[0])
+def test_saved_model_across_versions_warns_on_minor_and_refuses_major_or_format(panel, tmp_path):
+    import lightgbm
+
+    model = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", model_params={"n_estimators": 5}).fit(
+        panel[0], **{**FIT_COLUMNS, "known_cols": []})
     folder = model.save(tmp_path / "m")
-    meta = json.loads((folder / "meta.json").read_text())
-    meta["bizai_version"] = "9.9.0"
-    (folder / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(IncompatibleModelError, match="bizai 9.9.0"):
+    original = json.loads((folder / "meta.json").read_text())
+
+    def written_with(**changes):
+        meta = json.loads(json.dumps(original))
+        for key, value in changes.items():
+            if key == "format_version":
+                meta[key] = value
+            else:
+                meta["library_versions"][key] = value
+        (folder / "meta.json").write_text(json.dumps(meta))
+
+    major, minor, *_ = lightgbm.__version__.split(".")
+    written_with(lightgbm=f"{major}.{int(minor) + 1}.0", pandas="2.0.0" if pd.__version__.startswith("2") else
+                 f"{pd.__version__.split('.')[0]}.99.0")
+    with pytest.warns(UserWarning, match=r"lightgbm .* \(saved\) vs .*It loads"):
+        loaded = ProfitForecaster.load(folder)
+    assert len(loaded.predict()) == len(model.predict())
+    written_with(lightgbm=f"{int(major) + 1}.0.0")
+    with pytest.raises(IncompatibleModelError, match=rf"major library versions: lightgbm {int(major) + 1}.0.0"):
         ProfitForecaster.load(folder)
-    meta["bizai_version"] = bizai.__version__
-    meta["library_versions"]["pandas"] = "1.0.0"
-    (folder / "meta.json").write_text(json.dumps(meta))
-    with pytest.raises(IncompatibleModelError, match="pandas 1.0.0"):
+    written_with(format_version=99)
+    with pytest.raises(IncompatibleModelError, match="folder format version 99"):
         ProfitForecaster.load(folder)
 
 
