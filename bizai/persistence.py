@@ -155,6 +155,16 @@ def load_pickled(path: str | os.PathLike, family: str, state_file: str,
         raise IncompatibleModelError(f"Model file {str(state)!r} is damaged or unreadable: {exc}") from exc
 
 
+def find_model_folders(root: str | os.PathLike) -> list[Path]:
+    """Model folders (those holding meta.json) under `root`, sorted; hidden folders are unfinished writes
+    (see bizai.io) and are never listed."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(p.parent for p in root.rglob(META_FILE)
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     folder = Path(path)
     meta_path = folder / META_FILE

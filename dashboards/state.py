@@ -14,8 +14,9 @@ import streamlit as st
 
 from bizai.errors import BizaiError
 from bizai.io import read_table
+from bizai.samples import SAMPLE_DATA, sample_events_path
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE = SAMPLE_DATA
 PNL_COLUMNS = {"id_col": "store_id", "time_col": "month", "target_col": "profit",
                "static_cols": ["region", "store_format"], "known_cols": ["promo_days", "holiday_days"],
                "past_cols": ["revenue"]}
@@ -30,9 +31,7 @@ def sample_pnl() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @st.cache_data(show_spinner="Loading sample interaction log…")
 def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
-    from bizai.cli.demo import sample_events as ensure_events
-
-    return pd.read_csv(ensure_events()), pd.read_csv(SAMPLE / "items.csv")
+    return pd.read_csv(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
 
 
 @st.cache_data(show_spinner="Reading the upload…")
@@ -84,7 +83,7 @@ def train_forecaster(key: str, _frame: pd.DataFrame, roles_json: str, model: str
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights_json: str, model: str):
-    from bizai.cli.recommend import build_recommender
+    from bizai.recsys.registry import build_recommender
 
     recommender = build_recommender(model, 0, False)
     if model == "sasrec":

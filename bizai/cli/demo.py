@@ -10,17 +10,7 @@ import typer
 
 from bizai.cli.options import set_up_logging
 from bizai.io import write_table
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "sample_data"
-
-
-def sample_events() -> Path:
-    """events.csv is made on first use by its deterministic script (it is too big to keep in git)."""
-    path = SAMPLE / "events.csv"
-    if not path.exists():
-        subprocess.run([sys.executable, str(SAMPLE / "make_events.py")], check=True, stdout=subprocess.DEVNULL)
-    return path
+from bizai.samples import REPO, SAMPLE_DATA, sample_events_path
 
 
 def demo(
@@ -35,8 +25,8 @@ def demo(
     from bizai.recsys import ALSRecommender, evaluate, leave_last_out_split
 
     show = set_up_logging(quiet)
-    history = pd.read_csv(SAMPLE / "pnl_monthly.csv")
-    future = pd.read_csv(SAMPLE / "pnl_future.csv")
+    history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv")
+    future = pd.read_csv(SAMPLE_DATA / "pnl_future.csv")
     columns = dict(id_col="store_id", time_col="month", target_col="profit", static_cols=["region", "store_format"],
                    known_cols=["promo_days", "holiday_days"], past_cols=["revenue"])
     forecaster = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, calibration_windows=3,
@@ -52,7 +42,7 @@ def demo(
                f"({forecaster.calibration_['coverage_before']:.0%} before)")
     statement_summary(history, future, out, show)
 
-    events = pd.read_csv(sample_events())
+    events = pd.read_csv(sample_events_path())
     weights = {"view": 1, "cart": 3, "purchase": 5}
     train, test = leave_last_out_split(events, "user_id", "timestamp")
     fit_columns = dict(user_col="user_id", item_col="item_id", time_col="timestamp", event_col="event", event_weights=weights)
@@ -91,7 +81,7 @@ def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     app = REPO / "dashboards" / "app.py"
     if not app.exists():
         raise typer.BadParameter(f"dashboard not found at {app}: run from a bizai source checkout")
-    sample_events()
+    sample_events_path()
     # Run from the repository so Streamlit picks up .streamlit/config.toml (the raised upload limit).
     raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                                       "--server.headless", "true"], cwd=REPO))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from bizai.errors import DataContractError, IncompatibleModelError
-from bizai.persistence import META_FILE, read_meta
+from bizai.persistence import find_model_folders, read_meta
 
 app = typer.Typer(help="Inspect saved model folders.", no_args_is_help=True)
 
@@ -22,9 +22,7 @@ def list_models(folder: Path = typer.Argument(Path("models"), help="Folder holdi
     if not folder.is_dir():
         raise DataContractError(f"{str(folder)!r} is not a folder{' (it is a file)' if folder.exists() else ''}; "
                                 "pass the folder that holds your model folders.")
-    # Hidden folders are unfinished writes (see bizai.io): never listed as models.
-    found = sorted(p.parent for p in folder.rglob(META_FILE)
-                   if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    found = find_model_folders(folder)
     if not found:
         typer.echo(f"no models under {folder}")
         return

@@ -11,6 +11,7 @@ from bizai.cli.options import parse_numbers, parse_weights, replaces_model, set_
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
+from bizai.recsys.registry import build_recommender
 from bizai.schema import shorten
 
 app = typer.Typer(help="Recommend items from interaction logs: fit, score every user, evaluate.", no_args_is_help=True)
@@ -31,16 +32,6 @@ RANDOM_STATE = typer.Option(0, min=0, help="Seed: same data and seed give the sa
 def read_events(path: Path, user_col: str, item_col: str):
     """An interaction log with user and item ids read as labels (text from CSV: "007" stays "007")."""
     return read_table(path, text_columns=[user_col, item_col])
-
-
-def build_recommender(name: str, random_state: int, show):
-    from bizai.recsys import ALSRecommender, ItemKNNRecommender, PopularityRecommender, SASRecRecommender
-
-    factories = {"als": ALSRecommender, "sasrec": SASRecRecommender, "popularity": PopularityRecommender,
-                 "itemknn": ItemKNNRecommender}
-    if name not in factories:
-        raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(factories)}.")
-    return factories[name](random_state=random_state, show_progress=show)
 
 
 def fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col) -> dict:

@@ -7,13 +7,11 @@ import streamlit as st
 from state import show_error
 
 from bizai.errors import IncompatibleModelError
-from bizai.persistence import META_FILE, read_meta
+from bizai.persistence import find_model_folders, read_meta
 
 st.title("Saved models")
 root = Path(st.text_input("Folder to look in", value="bizai-demo/models"))
-# Hidden folders are unfinished writes (see bizai.io), never models.
-folders = sorted(p.parent for p in root.rglob(META_FILE)
-                 if not any(part.startswith(".") for part in p.relative_to(root).parts)) if root.is_dir() else []
+folders = find_model_folders(root)
 if not folders:
     st.info(f"No saved models under {root}. Run `bizai demo` or `bizai forecast fit ... --out {root}/profit`.")
 else:

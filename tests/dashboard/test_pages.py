@@ -130,3 +130,8 @@ def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
     stores = app.dataframe[0].value
     assert 0 < stores["node"].nunique() <= 10
     assert any(b.label == "Download the Excel workbook" for b in app.get("download_button"))
+
+
+def test_pages_are_thin_over_the_library_not_the_cli():
+    sources = {path.name: path.read_text() for path in DASHBOARDS.rglob("*.py")}
+    assert not [name for name, text in sources.items() if "bizai.cli" in text]

@@ -110,3 +110,13 @@ def test_clone_keeps_hyper_parameters_and_drops_the_fit(events):
         events, user_col="user_id", item_col="item_id")
     twin = model.clone()
     assert twin.get_params() == model.get_params() and not hasattr(twin, "data_")
+
+
+def test_the_registry_builds_every_recommender_and_names_unknown_ones():
+    from bizai.recsys.registry import RECOMMENDER_NAMES, build_recommender
+
+    assert [type(build_recommender(name)).__name__ for name in RECOMMENDER_NAMES] == [
+        "ALSRecommender", "SASRecRecommender", "PopularityRecommender", "ItemKNNRecommender"]
+    assert build_recommender("als", factors=8).factors == 8
+    with pytest.raises(DataContractError, match="Unknown model 'alss'; expected one of als, sasrec"):
+        build_recommender("alss")

@@ -1,0 +1,23 @@
+"""Recommender names the CLI and the dashboard accept, mapped to their classes (imported lazily: SASRec pulls
+in torch)."""
+
+from __future__ import annotations
+
+from bizai.errors import DataContractError
+
+RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn")
+
+
+def build_recommender(name: str, random_state: int | None = 0, show_progress: bool | None = None, **params):
+    """A new recommender by name, e.g. build_recommender("als", factors=64)."""
+    if name == "als":
+        from bizai.recsys.als import ALSRecommender as cls
+    elif name == "sasrec":
+        from bizai.recsys.sasrec import SASRecRecommender as cls
+    elif name == "popularity":
+        from bizai.recsys.baselines import PopularityRecommender as cls
+    elif name == "itemknn":
+        from bizai.recsys.baselines import ItemKNNRecommender as cls
+    else:
+        raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(RECOMMENDER_NAMES)}.")
+    return cls(random_state=random_state, show_progress=show_progress, **params)
