@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bizai.errors import DataContractError
 from bizai.finance.base import ForecastModel, ModelSettings
+from bizai.hardware import torch_gpu_available
 
 MODEL_NAMES = ("naive", "seasonal_naive", "lightgbm", "tft", "auto")
 
@@ -22,14 +23,6 @@ def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastMod
     return cls(settings, **params)
 
 
-def gpu_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
-
-
 def auto_candidates() -> list[str]:
     """The models `auto` can afford here: TFT only with a GPU (on a CPU it takes minutes per backtest window)."""
-    return ["naive", "seasonal_naive", "lightgbm", *(["tft"] if gpu_available() else [])]
+    return ["naive", "seasonal_naive", "lightgbm", *(["tft"] if torch_gpu_available() else [])]

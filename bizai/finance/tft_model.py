@@ -18,6 +18,7 @@ import pandas as pd
 
 from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.panel import Panel
+from bizai.hardware import lightning_accelerator, mixed_precision
 from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.schema import SERIES, TARGET, TIME
 
@@ -60,14 +61,6 @@ def epoch_logger_class():
                 log.info("TFT epoch %d: validation loss %.4f", trainer.current_epoch + 1, float(loss))
 
     return EpochLogger
-
-
-def precision_for(accelerator: str) -> str:
-    import torch
-
-    if accelerator != "gpu":
-        return "32-true"
-    return "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
 
 
 class TFTModel(ForecastModel):
@@ -175,7 +168,7 @@ class TFTModel(ForecastModel):
         batch = int(self.hyper("batch_size"))
         train_loader = training.to_dataloader(train=True, batch_size=batch, num_workers=0)
         val_loader = validation.to_dataloader(train=False, batch_size=batch * 4, num_workers=0)
-        accelerator = "gpu" if torch.cuda.is_available() else "cpu"
+        accelerator = lightning_accelerator()
         self.network_ = TemporalFusionTransformer.from_dataset(
             training,
             learning_rate=float(self.hyper("learning_rate")),
@@ -194,7 +187,7 @@ class TFTModel(ForecastModel):
                 max_epochs=int(self.hyper("max_epochs")),
                 accelerator=accelerator,
                 devices=1,
-                precision=precision_for(accelerator),
+                precision=mixed_precision(accelerator),
                 gradient_clip_val=float(self.hyper("gradient_clip_val")),
                 limit_train_batches=self.hyper("limit_train_batches"),
                 callbacks=[EarlyStopping(monitor="val_loss", patience=int(self.hyper("patience"))), checkpoint,

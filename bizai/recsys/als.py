@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from bizai.hardware import implicit_gpu_available
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import InteractionData
-from bizai.recsys.hardware import implicit_gpu_available
 
 
 class ALSRecommender(BaseRecommender):

@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from bizai.hardware import torch_device
 from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.progress import progress
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import InteractionData
-from bizai.recsys.hardware import torch_device
 
 log = logging.getLogger(__name__)
 
