@@ -27,3 +27,7 @@ def check_is_fitted(estimator: object, attribute: str) -> None:
 class UnsafeOutputError(BizaiError, ValueError):
     """Writing the requested output would destroy something that is not ours to replace (an input, a user's
     folder, a folder where a file was asked for)."""
+
+
+class MissingExtraError(BizaiError, ImportError):
+    """An optional part of bizai was asked for without the extra that installs it."""

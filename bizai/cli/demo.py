@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from bizai.cli.options import set_up_logging
+from bizai.extras import require
 from bizai.io import write_table
 from bizai.samples import REPO, SAMPLE_DATA, sample_events_path
 
@@ -78,6 +79,7 @@ def statement_summary(history, future, out: Path, show) -> None:
 
 def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     """Start the Streamlit dashboard (opens on the sample data)."""
+    require("streamlit", "bizai dashboard")
     app = REPO / "dashboards" / "app.py"
     if not app.exists():
         raise typer.BadParameter(f"dashboard not found at {app}: run from a bizai source checkout")

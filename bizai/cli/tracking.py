@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bizai.errors import DataContractError
+from bizai.extras import require
 
 
 def tracking_requested(track: bool) -> bool:
@@ -19,10 +19,7 @@ def tracking_requested(track: bool) -> bool:
 def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, float], folder: Path | None) -> None:
     if not tracking_requested(track):
         return
-    try:
-        import mlflow
-    except ImportError as exc:
-        raise DataContractError("--track needs MLflow: pip install 'bizai[tracking]'.") from exc
+    mlflow = require("mlflow", "--track")
     uri = os.environ.get("BIZAI_TRACKING_URI") or f"file:{Path('mlruns').resolve()}"
     if uri.startswith("file:"):
         # MLflow 3 keeps its file store behind an opt-in; a local folder is the zero-setup default we promise.

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
+from bizai.extras import require
 from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
 from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.finance.baselines import NaiveModel
@@ -279,6 +280,7 @@ class ProfitForecaster:
     def plot(self, id=None, forecast=None, history_periods: int | None = 36):
         """Interactive Altair chart for one series (`id`: a value, or a tuple for several id columns) or, with
         id=None, for the total over all series: history, P50 line and the outer quantile band."""
+        require("altair", "ProfitForecaster.plot")
         from bizai.finance.plots import forecast_chart
 
         check_is_fitted(self, "fitted_model_")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bizai.errors import DataContractError
+from bizai.extras import require
 from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.hardware import torch_gpu_available
 
@@ -17,6 +18,7 @@ def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastMod
     elif name == "lightgbm":
         from bizai.finance.lightgbm_model import LightGBMModel as cls
     elif name == "tft":
+        require("pytorch_forecasting", "model 'tft'")
         from bizai.finance.tft_model import TFTModel as cls
     else:
         raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}.")

@@ -4,6 +4,7 @@ in torch)."""
 from __future__ import annotations
 
 from bizai.errors import DataContractError
+from bizai.extras import require
 
 RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn")
 
@@ -13,6 +14,7 @@ def build_recommender(name: str, random_state: int | None = 0, show_progress: bo
     if name == "als":
         from bizai.recsys.als import ALSRecommender as cls
     elif name == "sasrec":
+        require("torch", "model 'sasrec'")
         from bizai.recsys.sasrec import SASRecRecommender as cls
     elif name == "popularity":
         from bizai.recsys.baselines import PopularityRecommender as cls

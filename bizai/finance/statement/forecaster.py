@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
+from bizai.extras import require
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.forecaster import ProfitForecaster
@@ -288,6 +289,8 @@ class StatementForecaster:
 
     def to_html(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
         """Write a single-file HTML report with the same tables and the company chart, atomically."""
+        require("altair", "StatementForecaster.to_html")
+        require("vl_convert", "StatementForecaster.to_html")
         from bizai.finance.statement.html import write_statement_html
 
         check_is_fitted(self, "base_")

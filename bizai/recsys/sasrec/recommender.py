@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from bizai.extras import require
 from bizai.hardware import torch_device
 from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.progress import progress
@@ -75,6 +76,7 @@ class SASRecRecommender(BaseRecommender):
 
     # ---------------------------------------------------------------------------------------- training
     def _fit(self, data: InteractionData) -> None:
+        require("torch", "SASRecRecommender")
         import torch
 
         from bizai.recsys.sasrec.network import SASRecNetwork
