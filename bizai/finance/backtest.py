@@ -43,12 +43,13 @@ def backtest_cutoffs(panel: Panel, horizon: int, n_windows: int, step: int | Non
     return [pd.Timestamp(c) for c in cutoffs]
 
 
-def naive_scales(frame: pd.DataFrame, season: int) -> pd.Series:
+def naive_scales(frame: pd.DataFrame, season: int, key: str = SERIES, value: str = TARGET) -> pd.Series:
     """Per series: in-sample MAE of the seasonal-naive rule (naive when a series is shorter than a season),
-    the MASE denominator. Indexed by SERIES; NaN where a series has too little history."""
-    grouped = frame.groupby(SERIES)[TARGET]
-    seasonal = (frame[TARGET] - grouped.shift(season if season > 1 else 1)).abs().groupby(frame[SERIES]).mean()
-    naive = (frame[TARGET] - grouped.shift(1)).abs().groupby(frame[SERIES]).mean()
+    the MASE denominator. `frame` is sorted by (key, time). Indexed by `key`; NaN where a series has too little
+    history."""
+    grouped = frame.groupby(key)[value]
+    seasonal = (frame[value] - grouped.shift(season if season > 1 else 1)).abs().groupby(frame[key]).mean()
+    naive = (frame[value] - grouped.shift(1)).abs().groupby(frame[key]).mean()
     return seasonal.fillna(naive)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.finance.base import quantile_label
-from bizai.finance.conformal import ConformalBands
+from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.metrics import coverage
 from bizai.finance.panel import Panel
 from bizai.schema import SERIES, TARGET, TIME
@@ -19,11 +19,9 @@ from bizai.schema import SERIES, TARGET, TIME
 POOL = {"level": "all", "line": "all"}  # one pool of series; ConformalBands keys by level and line too
 
 
-def scales_at(panel_frame: pd.DataFrame, periods: int = 12) -> pd.Series:
-    """Per series: mean absolute target over its last `periods` observations (1 where that is 0 or unknown)."""
-    recent = panel_frame.dropna(subset=[TARGET]).groupby(SERIES)[TARGET].apply(
-        lambda v: float(np.mean(np.abs(v.to_numpy()[-periods:]))))
-    return recent.where(recent > 0, 1.0)
+def scales_at(panel_frame: pd.DataFrame) -> pd.Series:
+    """Per series: its unit of error (conformal.series_scale) over its observed periods."""
+    return series_scale(panel_frame.dropna(subset=[TARGET]), SERIES, TARGET)
 
 
 def with_steps(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

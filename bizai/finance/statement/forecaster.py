@@ -23,11 +23,11 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.extras import require
+from bizai.finance.backtest import naive_scales
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.forecaster import ProfitForecaster
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
-from bizai.finance.panel import season_length
 from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
@@ -124,11 +124,11 @@ class StatementForecaster:
         history = history.assign(**{LEVEL_FEATURE: history["level"], LINE_FEATURE: history["line"]})
         self.history_ = history
         with quiet_panel_reports():  # gaps are reported once, per leaf, below
-            self._calibrate(history)
             base = self._base_forecaster()
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # short or ended series were reported by the calibration fits
+                warnings.simplefilter("ignore")  # short or ended series are reported by the calibration fits
                 base.fit(history, **self._roles())
+            self._calibrate(history, base.panel_.season_length)
         self.base_ = base
         report_leaf_gaps(base.panel_.filled, columns.levels[-1])
         self.input_kind_: FrameKind = kind
@@ -140,18 +140,17 @@ class StatementForecaster:
         return dict(id_col=KEY, time_col=TIME, target_col=VALUE, known_cols=cols.known_cols,
                     static_cols=[LEVEL_FEATURE, LINE_FEATURE, *cols.static_cols])
 
-    def _calibrate(self, history: pd.DataFrame) -> None:
+    def _calibrate(self, history: pd.DataFrame, season: int) -> None:
         """Backtest the base model, reconcile each window, and learn the bands (and MinT's covariance) from it."""
         result = self._base_forecaster().backtest(history, n_windows=self.calibration_windows, **self._roles())
         windows = pd.DataFrame(result.forecasts)
         windows = windows.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
         windows["step"] = windows.groupby(["key", "cutoff"])[TIME].rank(method="first").astype(int)
         self.residuals_ = residual_matrix(windows, self.index_)
-        season = season_length(self._base_forecaster().freq or infer_freq(history))
         parts = []
         for cutoff, rows in windows.groupby("cutoff", sort=True):
             past = history[history[TIME] <= cutoff]
-            scale, naive = series_scale(past, KEY, VALUE), seasonal_naive_scale(past, season)
+            scale, naive = series_scale(past, KEY, VALUE), naive_scales(past.sort_values([KEY, TIME]), season, KEY, VALUE)
             # MinT's covariance comes from the other windows only, so the window's scores stay out of sample.
             reconciled = self._reconciled(rows, residual_matrix(windows[windows["cutoff"] != cutoff], self.index_))
             parts.append(reconciled.assign(cutoff=cutoff, scale=reconciled["key"].map(scale).fillna(1.0),
@@ -325,20 +324,6 @@ def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
 def default_ratios(lines, identities) -> dict[str, str]:
     names = set(lines) | set(identities or {})
     return {"margin": "profit / revenue"} if {"profit", "revenue"} <= names else {}
-
-
-def infer_freq(history: pd.DataFrame) -> str:
-    longest = history[KEY].value_counts().index[0]
-    return pd.infer_freq(pd.DatetimeIndex(np.sort(history.loc[history[KEY] == longest, TIME].unique()))) or "MS"
-
-
-def seasonal_naive_scale(history: pd.DataFrame, season: int) -> pd.Series:
-    """Per series: in-sample MAE of the seasonal-naive rule (naive when too short), MASE's denominator."""
-    ordered = history.sort_values([KEY, TIME])
-    grouped = ordered.groupby(KEY, sort=False)[VALUE]
-    seasonal = (ordered[VALUE] - grouped.shift(max(season, 1))).abs().groupby(ordered[KEY]).mean()
-    naive = (ordered[VALUE] - grouped.shift(1)).abs().groupby(ordered[KEY]).mean()
-    return seasonal.fillna(naive)
 
 
 def residual_matrix(windows: pd.DataFrame, index: SeriesIndex) -> np.ndarray:
