@@ -28,12 +28,13 @@ READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
-def read_table(path: str | os.PathLike, text_columns: Iterable[str] = ()) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) -> pd.DataFrame:
     """Read a CSV or Parquet file (or a glob of Parquet files) through polars; return pandas.
 
-    `text_columns` (ids: store, customer, product) are read from CSV as text, never as numbers, so "007"
-    stays "007" and "7" stays a different id; Parquet keeps the types it stores. The other CSV columns are
-    typed from the whole file, so a column that turns from numbers to text late in the file still reads.
+    `text_columns` (ids: store, customer, product; names, or positions such as 0 for the first column) are read
+    from CSV as text, never as numbers, so "007" stays "007" and "7" stays a different id; Parquet keeps the types
+    it stores. The other CSV columns are typed from the whole file, so a column that turns from numbers to text
+    late in the file still reads.
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
     import polars as pl
@@ -70,12 +71,14 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str] = ()) -> pd.
     return frame.to_pandas()
 
 
-def read_csv_as_labels(file: str, text_columns: list[str]):
-    """polars CSV read with `text_columns` as strings; the other columns' types inferred from every row."""
+def read_csv_as_labels(file: str, text_columns: list[str | int]):
+    """polars CSV read with `text_columns` (names or positions) as strings; the other columns' types inferred
+    from every row."""
     import polars as pl
 
     header = pl.read_csv(file, n_rows=0).columns
-    overrides = {column: pl.String for column in text_columns if column in header}
+    named = [header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns]
+    overrides = {column: pl.String for column in named if column in header}
     try:
         return pl.read_csv(file, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides)
     except pl.exceptions.ComputeError:

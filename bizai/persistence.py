@@ -85,13 +85,13 @@ def check_replaceable(path: str | os.PathLike, family: str) -> None:
             f"it. Choose a new folder path, e.g. {str(final / 'model')!r}."
         )
     try:
-        meta = json.loads((final / META_FILE).read_text())
-    except (OSError, ValueError) as exc:
+        meta = read_meta(final)
+    except IncompatibleModelError as exc:
         raise UnsafeOutputError(f"{shown!r} has a damaged {META_FILE} ({exc}); refusing to replace a folder bizai "
                                 "cannot identify. Remove it yourself if it is yours, or choose another path.") from exc
-    if not isinstance(meta, dict) or meta.get("family") != family:
-        found = meta.get("family") if isinstance(meta, dict) else None
-        raise UnsafeOutputError(f"{shown!r} holds a {found!r} model, not a {family!r} model; refusing to replace it.")
+    if meta.get("family") != family:
+        raise UnsafeOutputError(f"{shown!r} holds a {meta.get('family')!r} model, not a {family!r} model; refusing to "
+                                "replace it.")
     known = set(meta.get("checksums") or {}) | {META_FILE}
     present = {p.relative_to(final).as_posix() for p in final.rglob("*") if p.is_file()}
     foreign = sorted(present - known) if meta.get("checksums") is not None else []
@@ -213,7 +213,7 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
     if saved_bizai != bizai.__version__:
         warned.append(f"bizai {saved_bizai} (saved) vs {bizai.__version__} (installed)")
     for name, version in saved_libraries.items():
-        installed = current.get(name, "not installed") if name != "python" else library_versions([])["python"]
+        installed = current.get(name, "not installed")  # library_versions always reports python too
         if str(version) == installed:
             continue
         difference = f"{name} {version} (saved) vs {installed} (installed)"

@@ -95,10 +95,9 @@ def score(
     recommender.show_progress = show
     ids = None
     if users != "all":
-        header = read_table(users).columns[:1].tolist()
-        frame = read_table(users, text_columns=header)
-        ids = recommender.data_.users.aligned(frame.iloc[:, 0], "user").to_numpy()
-        positions = recommender.data_.users.to_internal(ids, strict=False)
+        frame = read_table(users, text_columns=[0])  # user ids are labels: the first column as text
+        ids = frame.iloc[:, 0].to_numpy()
+        positions = recommender.data_.users.to_internal(ids, strict=False)  # compared as the model's id kind
         unknown = ids[positions < 0]
         if len(unknown) and not allow_unknown:
             raise DataContractError(f"{users}: {len(unknown)} user id(s) in column {frame.columns[0]!r} are unknown to the "
