@@ -29,6 +29,11 @@ def read_config(path: Path, ctx) -> dict:
     return validated_section(content, ctx.command, [], path, ctx)
 
 
+def config_error(path: Path, message: str) -> typer.BadParameter:
+    """A usage error about the config file, naming it."""
+    return typer.BadParameter(f"config file {str(path)!r}: {message}", param_hint="--config")
+
+
 def closest(name: str, choices) -> str:
     match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {match[0]!r}?)" if match else ""
@@ -42,21 +47,19 @@ def validated_section(table: dict, command, trail: list[str], path: Path, ctx) -
         for key, value in table.items():
             name = key.replace("_", "-")
             if name not in subcommands:
-                raise typer.BadParameter(
-                    f"config file {str(path)!r}: unknown section {key!r} in {section}{closest(name, subcommands)}; "
-                    f"expected one of {', '.join(sorted(subcommands))}.", param_hint="--config")
+                raise config_error(path, f"unknown section {key!r} in {section}{closest(name, subcommands)}; "
+                                         f"expected one of {', '.join(sorted(subcommands))}.")
             if not isinstance(value, dict):
-                raise typer.BadParameter(f"config file {str(path)!r}: {key!r} in {section} must be a table "
-                                         f"([{'.'.join([*trail, key])}]), not a value.", param_hint="--config")
+                raise config_error(path, f"{key!r} in {section} must be a table ([{'.'.join([*trail, key])}]), "
+                                         "not a value.")
             result[name] = validated_section(value, subcommands[name], [*trail, key], path, ctx)
         return result
     params = {param.name: param for param in command.params if param.name not in ("help",)}
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in params:
-            raise typer.BadParameter(
-                f"config file {str(path)!r}: unknown option {key!r} in {section}{closest(name, params)}; this command "
-                f"takes {', '.join(sorted(params))}.", param_hint="--config")
+            raise config_error(path, f"unknown option {key!r} in {section}{closest(name, params)}; this command "
+                                     f"takes {', '.join(sorted(params))}.")
         result[name] = option_value(value, params[name], f"{key!r} in {section}", path, ctx)
     return result
 
@@ -65,8 +68,7 @@ def option_value(value: Any, param, where: str, path: Path, ctx) -> Any:
     """A TOML value in the form the option takes on the command line, converted by the option's own type."""
     if isinstance(value, list):
         if any(isinstance(v, list | dict) for v in value):
-            raise typer.BadParameter(f"config file {str(path)!r}: {where} must be a list of plain values.",
-                                     param_hint="--config")
+            raise config_error(path, f"{where} must be a list of plain values.")
         value = ",".join(str(v) for v in value)
     elif isinstance(value, dict):
         value = ",".join(f"{k}={v}" for k, v in value.items())
@@ -74,6 +76,5 @@ def option_value(value: Any, param, where: str, path: Path, ctx) -> Any:
         param.process_value(ctx, value)  # the option's own conversion and range checks
     except Exception as exc:  # its message says what it expected
         message = getattr(exc, "message", None) or str(exc)
-        raise typer.BadParameter(f"config file {str(path)!r}: {where} = {value!r} is not valid: {message}",
-                                 param_hint="--config") from exc
+        raise config_error(path, f"{where} = {value!r} is not valid: {message}") from exc
     return value
