@@ -125,11 +125,11 @@ def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
     return forecaster.fit(_frame, **settings["roles"])
 
 
-def workbook_bytes(forecaster, known_future) -> bytes:
+def workbook_bytes(forecaster, tables) -> bytes:
     """The statement workbook as bytes, for a download button."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "forecast_statement.xlsx"
-        forecaster.to_excel(path, known_future=known_future)
+        forecaster.to_excel(path, tables=tables)
         return path.read_bytes()

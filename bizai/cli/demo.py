@@ -66,8 +66,9 @@ def statement_summary(history, future, out: Path, show) -> None:
     statement.fit(history, id_col="store_id", time_col="month", lines=["revenue", "cost"],
                   identities={"profit": "revenue - cost"}, hierarchy=["region", "store_id"],
                   known_cols=["promo_days", "holiday_days"], static_cols=["store_format"])
-    statement.to_excel(out / "forecast_pnl.xlsx", known_future=future)
-    statement.to_html(out / "forecast_pnl.html", known_future=future)
+    tables = statement.report_tables(known_future=future)  # built once for both reports
+    statement.to_excel(out / "forecast_pnl.xlsx", tables=tables)
+    statement.to_html(out / "forecast_pnl.html", tables=tables)
     forecast = statement.predict(known_future=future)
     company = forecast[forecast["level"] == "total"]
     table = company.pivot_table(index="month", columns="line", values="forecast")[["revenue", "cost", "profit"]]

@@ -6,7 +6,7 @@ import streamlit as st
 from state import as_key, frame_key, series_data, show_error, train_statement, workbook_bytes
 
 from bizai.finance.statement.chart import company_chart
-from bizai.finance.statement.tables import period_label, statement_tables
+from bizai.finance.statement.tables import period_label
 
 st.title("Forecast statement")
 data = series_data()
@@ -42,7 +42,7 @@ if "statement_settings" in st.session_state:
         with st.status("Forecasting every store, region and the company…", expanded=False) as status:
             forecaster = train_statement(frame_key(frame), frame, as_key(settings))
             future = data["future"] if settings["roles"]["known_cols"] else None
-            tables = statement_tables(forecaster, known_future=future)
+            tables = forecaster.report_tables(known_future=future)
             status.update(label=f"Statement ready in {forecaster.fit_seconds_:.0f} s ({settings['reconcile']})",
                           state="complete")
         st.altair_chart(company_chart(tables.company, tables.headline), width="stretch")
@@ -70,7 +70,7 @@ if "statement_settings" in st.session_state:
         st.dataframe(tables.accuracy.style.format({"mae": "{:,.0f}", "mae_base": "{:,.0f}", "wape": "{:.1%}",
                                                    "wape_base": "{:.1%}", "mase": "{:.2f}", "coverage": "{:.0%}",
                                                    "coverage_base": "{:.0%}"}), hide_index=True)
-        st.download_button("Download the Excel workbook", workbook_bytes(forecaster, future), "forecast_statement.xlsx",
+        st.download_button("Download the Excel workbook", workbook_bytes(forecaster, tables), "forecast_statement.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
     except Exception as error:  # noqa: BLE001 - shown in words on the page
         show_error(error)

@@ -12,18 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from bizai.finance.statement.tables import StatementTables, period_label, statement_tables
+from bizai.finance.statement.tables import StatementTables, period_label
 from bizai.io import atomic_path
 
 MONEY = "#,##0;[Red]-#,##0"
 PERCENT = "0.0%;[Red]-0.0%"
 
 
-def write_statement_workbook(model, path: str | Path, known_future=None, history_periods: int = 12,
-                             statement=None) -> Path:
+def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
     import xlsxwriter
 
-    tables = statement_tables(model, statement, known_future, history_periods)
     final = Path(path)
     with atomic_path(final) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True})
@@ -41,14 +39,14 @@ def write_statement_workbook(model, path: str | Path, known_future=None, history
             "share": book.add_format({"num_format": "0.0%"}),
         }
         for level, wide in tables.levels.items():
-            write_level_sheet(book, formats, level, wide, tables, model.base_.panel_.freq)
+            write_level_sheet(book, formats, level, wide, tables, tables.freq)
         write_frame_sheet(book, formats, "Ranges", tables.ranges, money=[c for c in tables.ranges.columns
                                                                           if c.startswith("p")])
         write_frame_sheet(book, formats, "Accuracy", tables.accuracy, number=[c for c in tables.accuracy.columns
                                                                               if c.startswith(("mae", "wape", "mase"))],
                           share=[c for c in tables.accuracy.columns if c.startswith("coverage")])
         write_frame_sheet(book, formats, "Drivers", tables.drivers, number=["mean_abs_contribution"], share=["share"])
-        write_company_chart(book, formats, tables, model.base_.panel_.freq)
+        write_company_chart(book, formats, tables, tables.freq)
         book.close()
     return final
 

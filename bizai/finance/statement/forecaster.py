@@ -278,22 +278,28 @@ class StatementForecaster:
                 "random_state": self.random_state, "model_params": self.model_params}
 
     # ------------------------------------------------------------------------------------------ reports
-    def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
-        """Write the statement workbook atomically: a sheet per level, ranges, accuracy, drivers and a chart of the
-        company (see bizai.finance.statement.excel). known_future as for `predict`."""
-        from bizai.finance.statement.excel import write_statement_workbook
+    def report_tables(self, known_future=None, history_periods: int = 12):
+        """What the reports show (bizai.finance.statement.tables.StatementTables): build it once to write both
+        reports or to show it elsewhere. known_future as for `predict`."""
+        from bizai.finance.statement.tables import statement_tables
 
         check_is_fitted(self, "base_")
-        return write_statement_workbook(self, path, known_future, history_periods)
+        return statement_tables(self, known_future, history_periods)
 
-    def to_html(self, path: str | Path, known_future=None, history_periods: int = 12) -> Path:
+    def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12, tables=None) -> Path:
+        """Write the statement workbook atomically: a sheet per level, ranges, accuracy, drivers and a chart of the
+        company (see bizai.finance.statement.excel). known_future as for `predict`; `tables` from report_tables."""
+        from bizai.finance.statement.excel import write_statement_workbook
+
+        return write_statement_workbook(tables or self.report_tables(known_future, history_periods), path)
+
+    def to_html(self, path: str | Path, known_future=None, history_periods: int = 12, tables=None) -> Path:
         """Write a single-file HTML report with the same tables and the company chart, atomically."""
         require("altair", "StatementForecaster.to_html")
         require("vl_convert", "StatementForecaster.to_html")
         from bizai.finance.statement.html import write_statement_html
 
-        check_is_fitted(self, "base_")
-        return write_statement_html(self, path, known_future, history_periods)
+        return write_statement_html(tables or self.report_tables(known_future, history_periods), path)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from bizai.finance.statement.chart import company_chart
-from bizai.finance.statement.tables import StatementTables, period_label, statement_tables
+from bizai.finance.statement.tables import StatementTables, period_label
 from bizai.io import atomic_path
 
 STYLE = """<style>
@@ -40,9 +40,8 @@ def level_table(wide: pd.DataFrame, tables: StatementTables, freq: str) -> str:
     return f"<table><tr><th>node</th><th>line</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def write_statement_html(model, path: str | Path, known_future=None, history_periods: int = 12, statement=None) -> Path:
-    tables = statement_tables(model, statement, known_future, history_periods)
-    freq = model.base_.panel_.freq
+def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
+    freq = tables.freq
     sections = [f"<h1>Forecast statement</h1><p>{len(tables.forecast_periods)} forecast periods after "
                 f"{period_label(tables.actual_periods[-1], freq)}; shaded columns are forecasts.</p>",
                 # Inline the Vega scripts (vl-convert ships them) so the file opens offline, as one file should.

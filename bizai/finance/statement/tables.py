@@ -25,13 +25,14 @@ class StatementTables:
     ratio_lines: list[str]
     accuracy: pd.DataFrame
     drivers: pd.DataFrame  # line, feature, mean absolute contribution, share
+    freq: str  # the data's frequency, for period labels
 
 
-def statement_tables(model, statement=None, known_future=None, history_periods: int = 12) -> StatementTables:
-    """Everything a report shows, from a fitted StatementForecaster (and its forecast, made here when not given)."""
+def statement_tables(model, known_future=None, history_periods: int = 12) -> StatementTables:
+    """Everything a report shows, from a fitted StatementForecaster and its forecast."""
     time_col = model.columns_.time_col
     lines = model.columns_.lines
-    forecast = to_pandas(statement if statement is not None else model.predict(known_future=known_future))[0]
+    forecast = to_pandas(model.predict(known_future=known_future))[0]
     history = to_pandas(model.history())[0]
     actual_periods = sorted(history[time_col].unique())[-history_periods:]
     forecast_periods = sorted(forecast[time_col].unique())
@@ -56,7 +57,8 @@ def statement_tables(model, statement=None, known_future=None, history_periods: 
                       "low": company_forecast[low], "high": company_forecast[high]})], ignore_index=True)
     ranges = forecast[["level", "node", "line", time_col, low, "p50", high]]
     return StatementTables(levels, actual_periods, forecast_periods, ranges, company, headline, list(lines.ratios),
-                           to_pandas(model.backtest().metrics)[0], drivers_table(model, known_future))
+                           to_pandas(model.backtest().metrics)[0], drivers_table(model, known_future),
+                           model.base_.panel_.freq)
 
 
 def with_ratios(wide: pd.DataFrame, ratios: dict[str, tuple[str, str]]) -> pd.DataFrame:
