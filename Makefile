@@ -6,7 +6,7 @@ CONSTRAINTS ?= constraints/cpu.txt
 BIN = $(VENV)/bin
 PIP_CONSTRAINT_FLAG = $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
 
-.PHONY: setup run demo dashboard test lint browser benchmarks
+.PHONY: setup run demo dashboard test lint browser java benchmarks
 
 setup: $(VENV)/.installed
 
@@ -29,10 +29,13 @@ run: demo dashboard
 browser:
 	bash scripts/install-browser.sh
 
+java:
+	bash scripts/install-java.sh
+
 lint: setup
 	$(BIN)/ruff check bizai tests dashboards benchmarks sample_data
 
-test: setup browser lint
+test: setup browser java lint
 	$(BIN)/python -m pytest
 
 benchmarks: setup

@@ -5,6 +5,7 @@
     pip install "bizai[report]"        charts and the HTML statement report (Altair, vl-convert)
     pip install "bizai[dashboard]"     the Streamlit dashboard (and the report extra)
     pip install "bizai[tracking]"      MLflow tracking
+    pip install "bizai[spark]"         the Spark engine (pyspark; Java 17+ from the system)
     pip install "bizai[all]"           everything
 """
 
@@ -16,7 +17,7 @@ from types import ModuleType
 from bizai.errors import MissingExtraError
 
 EXTRA_OF = {"torch": "deep", "lightning": "deep", "pytorch_forecasting": "deep", "altair": "report",
-            "vl_convert": "report", "streamlit": "dashboard", "mlflow": "tracking"}
+            "vl_convert": "report", "streamlit": "dashboard", "mlflow": "tracking", "pyspark": "spark"}
 
 
 def require(module: str, purpose: str) -> ModuleType:

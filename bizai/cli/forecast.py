@@ -8,8 +8,11 @@ from pathlib import Path
 
 import typer
 
+from bizai.cli import spark_engine
 from bizai.cli.options import parse_numbers, replaces_model, set_up_logging, split_list
+from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
+from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
@@ -69,16 +72,28 @@ def fit(
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier forecast model folder there is "
                              "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
+    engine: Engine = ENGINE,
+    master: str = MASTER,
+    partition_col: str = typer.Option(None, "--partition-col", help="With --engine spark: fit one model per value "
+                                      "of this column (e.g. region), in parallel."),
     quiet: bool = QUIET,
 ) -> None:
-    """Fit a forecaster and save it as a model folder.
+    """Fit a forecaster and save it as a model folder (--engine spark: one model per --partition-col value).
 
     Example: bizai forecast fit --data pnl.csv --id-col store_id --time-col month --target-col profit
     --known-cols promo_days,holiday_days --static-cols region --horizon 6 --out models/profit
     """
     show = set_up_logging(quiet)
-    refuse_output_over_inputs(out, [data])
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
+    if engine is Engine.spark:
+        params = dict(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
+                      random_state=random_state, allow_distant_dates=allow_distant_dates,
+                      calibration_windows=calibration_windows)
+        typer.echo(spark_engine.forecast_fit(data, partition_col, roles, params, out, master, show))
+        return
+    if partition_col:
+        raise DataContractError("--partition-col needs --engine spark (one model per value, fitted in parallel).")
+    refuse_output_over_inputs(out, [data])
     frame = read_series_table(data, roles["id_col"])
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
                                   calibration_windows)
@@ -99,7 +114,10 @@ def predict(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit`."),
     known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Parquet)."),
     data: Path = typer.Option(None, "--data", help="Newer history to forecast from without refitting."),
-    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv)."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv); with --engine spark a Parquet directory."),
+    engine: Engine = ENGINE,
+    master: str = MASTER,
+    overwrite: bool = OVERWRITE,
     quiet: bool = QUIET,
 ) -> None:
     """Forecast the next periods with a saved model; writes ids, time, forecast and quantile columns.
@@ -108,7 +126,10 @@ def predict(
     """
     from bizai.finance import ProfitForecaster
 
-    set_up_logging(quiet)
+    show = set_up_logging(quiet)
+    if engine is Engine.spark:
+        typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show))
+        return
     check_output_file(out, [known_future, data, model])
     forecaster = ProfitForecaster.load(model)
     id_cols = forecaster.panel_.columns.id_cols

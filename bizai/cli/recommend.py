@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from bizai.cli import spark_engine
 from bizai.cli.options import parse_numbers, parse_weights, replaces_model, set_up_logging
+from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
@@ -53,17 +55,22 @@ def fit(
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier recommender model folder there is "
                              "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
+    engine: Engine = ENGINE,
+    master: str = MASTER,
     quiet: bool = QUIET,
 ) -> None:
-    """Fit a recommender and save it.
+    """Fit a recommender and save it (--engine spark: ALS trained by Spark MLlib from Parquet).
 
     Example: bizai recommend fit --data events.csv --time-col timestamp --model als --event-col event
     --event-weights view=1,cart=3,purchase=5 --out models/recs
     """
     show = set_up_logging(quiet)
+    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
+    if engine is Engine.spark:
+        typer.echo(spark_engine.recommend_fit(data, model, columns, random_state, out, master, show))
+        return
     refuse_output_over_inputs(out, [data])
     recommender = build_recommender(model, random_state, show)
-    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
     recommender.fit(read_events(data, user_col, item_col), **columns)
     replacing = replaces_model(out)
     folder = recommender.save(out)
@@ -80,7 +87,10 @@ def score(
     filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen"),
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Give unknown users popular items instead of failing."),
     batch_size: int = typer.Option(5000, min=1, help="Users scored per batch (one Parquet row group each)."),
-    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv)."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv); with --engine spark a Parquet directory."),
+    engine: Engine = ENGINE,
+    master: str = MASTER,
+    overwrite: bool = OVERWRITE,
     quiet: bool = QUIET,
 ) -> None:
     """Score users in batches, streaming row groups to --out (memory stays bounded).
@@ -90,6 +100,10 @@ def score(
     from bizai.recsys import BaseRecommender
 
     show = set_up_logging(quiet)
+    if engine is Engine.spark:
+        typer.echo(spark_engine.recommend_score(model, users, k, filter_seen, allow_unknown, batch_size, out,
+                                                overwrite, master, show))
+        return
     check_output_file(out, [model, None if users == "all" else users])
     recommender = BaseRecommender.load(model)
     recommender.show_progress = show

@@ -15,12 +15,14 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 from bizai import errors
 from bizai.errors import BizaiError, MissingExtraError
 from bizai.extras import require
 
 MIN_JAVA = 17
+LOG_SETTINGS = Path(__file__).with_name("log4j2.properties")
 JAVA_HINT = ("install Java 17 or newer (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless) or point "
              "JAVA_HOME at one")
 # Settings for a session bizai starts itself; a session the caller already has is used as it is.
@@ -60,8 +62,8 @@ def check_java() -> None:
 
 def get_session(master: str | None = None, app_name: str = "bizai", show_progress: bool = True):
     """The active SparkSession, or a new one on `master` (default local[*]) with bizai's local settings
-    (show_progress=False hides Spark's console progress bar). Sessions bizai starts log JVM errors only when
-    fatal: failures reach the caller as exceptions (see executor_errors), not as pages of log."""
+    (show_progress=False hides Spark's console progress bar). Sessions bizai starts log JVM errors only
+    (log4j2.properties beside this module): failures reach the caller as exceptions (see executor_errors)."""
     require("pyspark", "the Spark engine")
     from pyspark.sql import SparkSession
 
@@ -72,11 +74,13 @@ def get_session(master: str | None = None, app_name: str = "bizai", show_progres
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master or "local[*]").appName(app_name)
-    for key, value in {**LOCAL_SETTINGS, "spark.ui.showConsoleProgress": str(bool(show_progress)).lower()}.items():
+    settings = {**LOCAL_SETTINGS, "spark.ui.showConsoleProgress": str(bool(show_progress)).lower(),
+                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_SETTINGS.as_uri()}"}
+    for key, value in settings.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("FATAL")
-    return session
+    with warnings.catch_warnings():  # pyspark 4.x warns about pandas 3 on every import; bizai's tests cover it
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+        return builder.getOrCreate()
 
 
 # "bizai.errors.DataContractError: message" as it appears in an executor's traceback.
