@@ -109,10 +109,8 @@ def fit_mllib_als(events, out: str | os.PathLike | None = None, user_col: str = 
                   event_weights: Mapping[str, float] | None = None, spark=None, **params) -> MLlibALSRecommender:
     """Fit ALS with Spark MLlib on the Spark DataFrame `events`; save it to `out` when given. `params` are
     ALSRecommender's (factors, regularization, alpha, iterations, bm25, random_state...). Returns the fitted model."""
-    if spark is not None:
-        spark.sparkContext  # noqa: B018 - get_session() inside _fit finds this session as the active one
-    else:
-        get_session()
+    if spark is None:
+        get_session()  # started here; MLlibALSRecommender._fit then finds it as the active session
     pairs = weighted_pairs(events, user_col, item_col, weight_col, event_col, event_weights)
     recommender = MLlibALSRecommender(**params)
     recommender.fit(pairs, user_col=user_col, item_col=item_col, weight_col=WEIGHT)
