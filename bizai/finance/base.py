@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from bizai.finance.panel import Panel
+from bizai.schema import SERIES
 
 
 def quantile_label(q: float) -> str:
@@ -38,6 +39,11 @@ class ForecastModel(ABC):
     def min_history(self, panel: Panel) -> int:
         """Observed periods a series needs; shorter series get the naive fallback."""
         return 1
+
+    def forecastable(self, panel: Panel, future: pd.DataFrame) -> pd.Series:
+        """Which rows of `future` this model forecasts; the others get the naive fallback, in one place
+        (forecaster.predict_with). By default: series with at least `min_history` observed periods."""
+        return ~future[SERIES].isin(panel.short_series(self.min_history(panel)))
 
     @abstractmethod
     def fit(self, panel: Panel) -> ForecastModel: ...

@@ -229,7 +229,7 @@ class ProfitForecaster:
         panel = self.panel_
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
-        future = future[~future[SERIES].isin(panel.short_series(self.fitted_model_.min_history(panel)))]
+        future = future[self.fitted_model_.forecastable(panel, future)]
         return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_)
 
     # ------------------------------------------------------------------------------------ persistence
@@ -358,8 +358,9 @@ def active_series(panel: Panel) -> np.ndarray:
 
 
 def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
-    """Forecast `future` with `model`, and with the naive `fallback` for series too short for it."""
-    use_fallback = future[SERIES].isin(panel.short_series(model.min_history(panel)))
+    """Forecast `future` with `model`, and with the naive `fallback` for the series it cannot forecast (too short,
+    or unseen by a model that needs to have seen them): the one place the fallback is applied."""
+    use_fallback = ~model.forecastable(panel, future)
     parts = []
     if (~use_fallback).any():
         keep = panel.frame[SERIES].isin(future.loc[~use_fallback, SERIES].unique())

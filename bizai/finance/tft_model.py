@@ -3,7 +3,7 @@ plain long frames go in (the Panel) and out (SERIES, TIME, forecast, quantiles).
 
 On a GPU it trains with bf16 (or fp16) mixed precision; on a CPU in fp32 with small defaults that finish in
 minutes. Early stopping watches the last horizon of each series; the best epoch's weights are kept. Series
-unseen at fit time are forecast through the id encoders' unknown category.
+unseen at fit time get the naive fallback (see `forecastable`), as too-short series do.
 """
 
 from __future__ import annotations
@@ -63,6 +63,11 @@ def epoch_logger_class():
     return EpochLogger
 
 
+def series_keys(panel: Panel) -> pd.Series:
+    """Each SERIES code's caller ids as one string (ids were aligned to one kind by prepare_panel)."""
+    return panel.series_ids.set_index(SERIES)[panel.columns.id_cols].astype(str).agg("\x1f".join, axis=1)
+
+
 class TFTModel(ForecastModel):
     name = "tft"
 
@@ -71,6 +76,14 @@ class TFTModel(ForecastModel):
 
     def min_history(self, panel: Panel) -> int:
         return max(3, self.settings.horizon // 2)
+
+    def _labels(self, panel: Panel) -> pd.Series:
+        """The TFT's series label of each SERIES code of `panel`, by the caller's ids (codes are renumbered when
+        predicting from newer data); NaN for series the TFT never saw."""
+        keys = series_keys(panel)
+        if getattr(self, "label_of_", None) is None:  # a model saved before labels followed the caller's ids
+            return pd.Series([f"s{code:07d}" for code in keys.index], index=keys.index)
+        return keys.map(self.label_of_)
 
     def _frame(self, panel: Panel, future: pd.DataFrame | None = None) -> pd.DataFrame:
         """The panel (plus future rows) as pytorch-forecasting wants it: integer time index, no NaN."""
@@ -84,9 +97,10 @@ class TFTModel(ForecastModel):
             frame = pd.concat([frame, extra], ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)
         frame = frame.copy()
         frame[TIME_INDEX] = self._time_index(frame[TIME])
-        # Zero-padded labels sort like the integer codes: pytorch-forecasting expects rows ordered by group label,
-        # and "10" < "9" as text misaligned every series with its target scale.
-        frame[SERIES_LABEL] = frame[SERIES].map("s{:07d}".format)
+        # Rows ordered by group label, as pytorch-forecasting expects (zero-padded labels: "10" < "9" as text once
+        # misaligned every series with its target scale).
+        frame[SERIES_LABEL] = frame[SERIES].map(self._labels(panel))
+        frame = frame.sort_values([SERIES_LABEL, TIME], ignore_index=True)
         grouped = frame.groupby(SERIES)
         frame[TARGET] = grouped[TARGET].transform(lambda s: s.interpolate(limit_direction="both")).fillna(0.0)
         for col in [*cols.known_cols, *cols.past_cols]:
@@ -161,6 +175,7 @@ class TFTModel(ForecastModel):
         pl.seed_everything(seed, workers=True, verbose=False)
         self.origin_, self.freq_ = panel.frame[TIME].min(), panel.freq
         self.levels_ = sorted({0.5, *self.settings.quantiles})
+        self.label_of_ = {key: f"s{code:07d}" for code, key in series_keys(panel).items()}
         frame = self._frame(panel)
         cutoff = frame[TIME_INDEX].max() - self.settings.horizon
         training = self._dataset(frame[frame[TIME_INDEX] <= cutoff], panel)
@@ -235,22 +250,17 @@ class TFTModel(ForecastModel):
         frame["importance"] /= frame["importance"].sum()
         self.importance_ = frame.sort_values("importance", ascending=False, ignore_index=True)
 
-    def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+    def forecastable(self, panel: Panel, future: pd.DataFrame) -> pd.Series:
+        """Series long enough and seen at fit time (the TFT encodes series ids); the others get the naive fallback."""
         known = self._known_series()
-        unseen = ~future[SERIES].map(lambda code: f"s{code:07d}" in known)
-        if not unseen.any():
-            return self._predict_known(panel, future)
-        from bizai.finance.baselines import NaiveModel
+        seen = future[SERIES].map(self._labels(panel)).isin(known)
+        if not seen.all():
+            log.warning("%d series were not seen when the TFT was fitted and get the naive forecast; refit to include "
+                        "them", future.loc[~seen, SERIES].nunique())
+        return super().forecastable(panel, future) & seen
 
-        log.warning("%d series were not seen when the TFT was fitted and get the naive forecast; refit to include them",
-                    future.loc[unseen, SERIES].nunique())
-        rows = panel.frame[SERIES].isin(future.loc[unseen, SERIES])
-        unseen_panel = panel.subset(rows)
-        parts = [NaiveModel(self.settings).fit(unseen_panel).predict(unseen_panel, future[unseen])]
-        if (~unseen).any():
-            known_panel = panel.subset(~rows)
-            parts.append(self._predict_known(known_panel, future[~unseen]))
-        return pd.concat(parts).set_index([SERIES, TIME]).loc[pd.MultiIndex.from_frame(future[[SERIES, TIME]])].reset_index()
+    def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        return self._predict_known(panel, future)
 
     def _known_series(self) -> set[str]:
         return set(self.dataset_parameters_["categorical_encoders"][SERIES_LABEL].classes_)
@@ -269,7 +279,8 @@ class TFTModel(ForecastModel):
                 trainer_kwargs={"accelerator": "cpu", "logger": False, "enable_progress_bar": False})
         values = prediction.output.detach().cpu().numpy()  # (series, horizon, quantiles)
         index = prediction.index
-        series = index[SERIES_LABEL].str[1:].astype(np.int64).to_numpy()
+        code_of = {label: code for code, label in self._labels(panel).dropna().items()}
+        series = index[SERIES_LABEL].map(code_of).astype(np.int64).to_numpy()
         horizon = values.shape[1]
         out = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": np.tile(np.arange(1, horizon + 1), len(series))})
         stacked = np.sort(values.reshape(-1, values.shape[2]), axis=1)
