@@ -120,6 +120,16 @@ def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) ->
     return Path(path)
 
 
+def save_pickled(path: str | os.PathLike, meta: dict[str, Any], state: Any, state_file: str) -> Path:
+    """Save `state` pickled as `state_file` with `meta`, through save_folder: the twin of load_pickled."""
+
+    def write(folder: Path) -> None:
+        with open(folder / state_file, "wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    return save_folder(path, meta, write)
+
+
 def verify_checksums(path: str | os.PathLike, meta: dict[str, Any]) -> None:
     """Refuse a folder whose state files differ from what was saved: damaged files are never unpickled."""
     recorded = meta.get("checksums")

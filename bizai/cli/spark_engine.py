@@ -59,14 +59,12 @@ def recommend_fit(data: Path, model: str, columns: dict, random_state: int, out:
     if model != "als":
         raise DataContractError(f"--engine spark trains 'als' (Spark MLlib's ALS); {model!r} trains on one machine "
                                 "(--engine local).")
-    if columns.get("time_col"):
-        columns = {**columns, "time_col": None}  # ALS does not use event order
     refuse_output_over_inputs(out, [data])
     check_parquet(data, "--data")
     spark = session(master, show)
     events = read_parquet(spark, data, "--data")
     recommender = fit_mllib_als(events, out, random_state=random_state, show_progress=show, spark=spark,
-                                **{k: v for k, v in columns.items() if k != "time_col"})
+                                **{k: v for k, v in columns.items() if k != "time_col"})  # ALS ignores event order
     return (f"saved als model trained with Spark MLlib ({recommender.data_.n_users} users, "
             f"{recommender.data_.n_items} items) to {out}")
 
@@ -91,6 +89,7 @@ def recommend_score(model: Path, users: str, k: int, filter_seen: bool, allow_un
 
 def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dict, out: Path, master, show) -> str:
     from bizai.spark import fit_partitioned
+    from bizai.spark.forecast import read_partition_index
 
     if not partition_col:
         raise DataContractError("--engine spark fits one model per value of --partition-col (e.g. region); name it, "
@@ -100,8 +99,6 @@ def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dic
     spark = session(master, show)
     frame = read_parquet(spark, data, "--data")
     folder = fit_partitioned(frame, partition_col, out, spark=spark, **roles, **params)
-    from bizai.spark.forecast import read_partition_index
-
     count = len(read_partition_index(folder)["folders"])
     return f"saved {count} {params['model']} models, one per {partition_col}, to {folder}"
 

@@ -4,7 +4,6 @@ short series, backtests, explains, plots and saves; the models themselves live i
 from __future__ import annotations
 
 import logging
-import pickle
 import time
 import warnings
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from bizai.finance.panel import (
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
 from bizai.schema import SERIES, TARGET, TIME, shorten
 
 log = logging.getLogger(__name__)
@@ -254,11 +253,7 @@ class ProfitForecaster:
             "leaderboard": None if self.leaderboard_ is None else self.leaderboard_.to_dict("records"),
         }
 
-        def write(folder: Path) -> None:
-            with open(folder / STATE_FILE, "wb") as handle:
-                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-        return save_folder(path, meta, write)
+        return save_pickled(path, meta, self, STATE_FILE)
 
     @classmethod
     def load(cls, path: str | Path) -> ProfitForecaster:

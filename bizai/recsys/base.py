@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import pickle
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
 from bizai.progress import progress
 from bizai.recsys.dataset import EventColumns, InteractionData, build_interactions
 from bizai.schema import shorten, value_kind
@@ -224,11 +223,7 @@ class BaseRecommender:
             "evaluation": getattr(self, "evaluation_", None),
         }
 
-        def write(folder: Path) -> None:
-            with open(folder / STATE_FILE, "wb") as handle:
-                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-        return save_folder(path, meta, write)
+        return save_pickled(path, meta, self, STATE_FILE)
 
     @classmethod
     def load(cls, path: str | Path):

@@ -60,10 +60,6 @@ def read_partition_index(path: str | os.PathLike) -> dict[str, Any]:
     return json.loads((Path(path) / INDEX_FILE).read_text())
 
 
-def is_partitioned(path: str | os.PathLike) -> bool:
-    return read_meta(path).get("family") == PARTITIONS_FAMILY
-
-
 def refuse_null_keys(frame, columns: list[str], what: str) -> None:
     from pyspark.sql import functions as F
 
@@ -109,9 +105,9 @@ def predict_series(model: str | os.PathLike, history, known_future=None, buckets
     partitioned one from fit_partitioned). Returns a lazy Spark DataFrame: [partition column,] ids, time,
     forecast and quantile columns. known_future: the known covariates for the horizon, when the model has any."""
     spark = spark or get_session()
-    if is_partitioned(model):
-        return predict_partitioned(model, history, known_future, spark, ship)
     meta = read_meta(model)
+    if meta.get("family") == PARTITIONS_FAMILY:
+        return predict_partitioned(model, history, known_future, spark, ship)
     columns = meta["columns"]
     require_spark_columns(history, [*columns["id_col"], columns["time_col"], columns["target_col"],
                                     *columns["static_cols"], *columns["known_cols"], *columns["past_cols"]], "history")
@@ -156,8 +152,9 @@ def predict_partitioned(model, history, known_future, spark, ship: bool):
         raise DataContractError("Partitioned forecasters predict from history only; known_future is not supported "
                                 "yet (fit without known_cols, or predict each partition's folder).")
     first = Path(model) / next(iter(index["folders"].values()))
-    columns, quantiles = read_meta(first)["columns"], read_meta(first)["params"]["quantiles"]
-    schema = output_schema(history, columns, quantiles, leading=[key])
+    first_meta = read_meta(first)
+    columns = first_meta["columns"]
+    schema = output_schema(history, columns, first_meta["params"]["quantiles"], leading=[key])
     is_date = time_is_date(history, columns["time_col"])
     reference = ship_model(spark, Path(model), ship)
     folders = index["folders"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import pickle
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -32,7 +31,7 @@ from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, fut
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_folder
+from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
 from bizai.schema import as_list, shorten
 
 log = logging.getLogger(__name__)
@@ -259,11 +258,7 @@ class StatementForecaster:
                 "library_versions": library_versions(self.base_.fitted_model_.library_names()),
                 "backtest_metrics": pd.DataFrame(self.backtest().metrics).to_dict("records")}
 
-        def write(folder: Path) -> None:
-            with open(folder / STATE_FILE, "wb") as handle:
-                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-        return save_folder(path, meta, write)
+        return save_pickled(path, meta, self, STATE_FILE)
 
     @classmethod
     def load(cls, path: str | Path) -> StatementForecaster:
