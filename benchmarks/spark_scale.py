@@ -84,7 +84,7 @@ def scoring(users: int) -> None:
             written = len(pd.read_parquet(out, columns=["rank"]))
             rows.append({"engine": engine, "users": users, "rows written": written, "wall s": seconds,
                          "users/s": users / seconds, "peak RSS MiB (all processes)": peak})
-    write_report(RESULTS / "spark_scoring.md", "Scoring every user at k=20: one process vs Spark",
+    write_report(RESULTS / f"spark_scoring_{users}_users.md", "Scoring every user at k=20: one process vs Spark",
                  "ALS, 128 factors, 2,000 synthetic items; wall time includes starting Python (and Spark's JVM).",
                  pd.DataFrame(rows))
 
