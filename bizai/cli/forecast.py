@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import pandas as pd
 import typer
 
 from bizai.cli import spark_engine
@@ -118,25 +119,44 @@ def predict(
     engine: Engine = ENGINE,
     master: str = MASTER,
     overwrite: bool = OVERWRITE,
+    ledger: Path = typer.Option(None, "--ledger", help="Also record the forecasts in this ledger folder (one part "
+                                "per run date; a rerun replaces it) for `bizai monitor forecast`."),
+    run_date: str = typer.Option(None, "--run-date", help="The night the ledger files them under (default: today, "
+                                 "UTC), YYYY-MM-DD."),
     quiet: bool = QUIET,
 ) -> None:
     """Forecast the next periods with a saved model; writes ids, time, forecast and quantile columns.
 
     Example: bizai forecast predict --model models/profit --known-future future.csv --out forecasts.parquet
+    --ledger ledger/
     """
     from bizai.finance import ProfitForecaster
 
     show = set_up_logging(quiet)
     if engine is Engine.spark:
+        if ledger is not None:
+            raise DataContractError("--ledger records forecasts of the local engine; with --engine spark, append the "
+                                    "output to the ledger with bizai.monitor.ForecastLedger.")
         typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show))
         return
     check_output_file(out, [known_future, data, model])
+    if ledger is not None:
+        from bizai.monitor.ledger import ForecastLedger, run_date_of
+
+        book, date = ForecastLedger(ledger), run_date_of(run_date)
+        refuse_output_over_inputs(ledger, [known_future, data, model, out])
+        book.check_accepts(model)  # a ledger of another job is refused before anything is written
     forecaster = ProfitForecaster.load(model)
     id_cols = forecaster.panel_.columns.id_cols
     future = read_series_table(known_future, id_cols) if known_future else None
     history = read_series_table(data, id_cols) if data else None
-    rows = write_table_batches(forecaster.predict_batches(known_future=future, data=history), out)
+    written = []
+    batches = (written.append(batch) or batch for batch in forecaster.predict_batches(known_future=future, data=history))
+    rows = write_table_batches(batches, out)
     typer.echo(f"wrote {rows} forecasts to {out}")
+    if ledger is not None:
+        part = book.append(pd.concat(written, ignore_index=True), model, date)
+        typer.echo(f"recorded them in the ledger as {part}")
 
 
 @app.command("backtest")

@@ -1,4 +1,5 @@
-"""Entry point of the `bizai` command. Exit codes: 0 done, 2 bad input or usage, 1 anything else."""
+"""Entry point of the `bizai` command. Exit codes: 0 done, 2 bad input or usage, 3 a monitoring threshold
+breached (`bizai monitor`), 1 anything else."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli import demo, forecast, models, recommend, statement
+from bizai.cli import demo, forecast, models, monitor, recommend, statement
 from bizai.cli.config import read_config
 from bizai.errors import BizaiError
 
@@ -28,6 +29,7 @@ forecast.app.command("statement")(statement.statement)
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(recommend.app, name="recommend")
 app.add_typer(models.app, name="models")
+app.add_typer(monitor.app, name="monitor")
 app.command("demo")(demo.demo)
 app.command("dashboard")(demo.dashboard)
 
@@ -44,7 +46,9 @@ def root(
 def run() -> None:
     """Console-script entry: map our errors to exit code 2 with a one-line message, others to 1."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns a typer.Exit's code in this mode instead of raising
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except CLICK_EXCEPTION as exc:  # usage errors: click's message with its "Try --help" hint

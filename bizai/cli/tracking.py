@@ -16,7 +16,10 @@ def tracking_requested(track: bool) -> bool:
     return track or bool(os.environ.get("BIZAI_TRACKING_URI"))
 
 
-def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, float], folder: Path | None) -> None:
+def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, float], folder: Path | None,
+            step: int | None = None) -> None:
+    """One MLflow run: params, metrics (at `step`, e.g. the run date as 20261123, for monitoring over time) and
+    the model folder as artifacts."""
     if not tracking_requested(track):
         return
     mlflow = require("mlflow", "--track")
@@ -27,6 +30,6 @@ def log_run(track: bool, name: str, params: dict[str, Any], metrics: dict[str, f
     mlflow.set_tracking_uri(uri)
     with mlflow.start_run(run_name=name):
         mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
-        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if isinstance(v, int | float)})
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if isinstance(v, int | float)}, step=step)
         if folder is not None:
             mlflow.log_artifacts(str(folder), artifact_path="model")

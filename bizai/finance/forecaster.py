@@ -30,6 +30,7 @@ from bizai.finance.panel import (
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
+from bizai.monitor.drift import feature_profile
 from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
 from bizai.schema import SERIES, TARGET, TIME, shorten
 
@@ -131,6 +132,7 @@ class ProfitForecaster:
         self.panel_ = panel
         self.input_kind_: FrameKind = kind
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
+        self.feature_profile_ = feature_profile(frame, [columns.target_col, *columns.covariates])
         self.training_rows_ = len(frame)
         self.fit_seconds_ = time.perf_counter() - started
         return self
@@ -246,6 +248,9 @@ class ProfitForecaster:
             "series": len(self.panel_.series_ids),
             "training_rows": self.training_rows_,
             "training_fingerprint": self.training_fingerprint_,
+            "training_end": self.panel_.frame[TIME].max().isoformat(),
+            "feature_profile": getattr(self, "feature_profile_", None),
+            "lineage": getattr(self, "lineage_", None),
             "fit_seconds": round(self.fit_seconds_, 3),
             "library_versions": library_versions(self.fitted_model_.library_names()),
             "backtest_metrics": getattr(self, "backtest_metrics_", None),
