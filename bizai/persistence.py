@@ -51,6 +51,12 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
+def folder_version(folder: str | os.PathLike) -> str:
+    """A short hash of a model folder's meta.json: it changes with every save (new checksums, new time), so it
+    names one version of a model in ledgers and lineage."""
+    return hashlib.sha256((Path(folder) / META_FILE).read_bytes()).hexdigest()[:16]
+
+
 def file_checksums(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under `folder` except meta.json, by relative path."""
     sums = {}

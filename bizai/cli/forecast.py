@@ -159,6 +159,31 @@ def predict(
         typer.echo(f"recorded them in the ledger as {part}")
 
 
+@app.command("update")
+def update(
+    model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit` (or update)."),
+    data: Path = typer.Option(..., "--data", help="Newer actuals (CSV/Parquet), the columns as at fit."),
+    out: Path = typer.Option(..., "--out", help="Model folder to write the updated model to."),
+    recalibrate: bool = typer.Option(False, "--recalibrate", help="Also re-learn calibrated intervals from fresh "
+                                     "backtest windows (refits the model calibration_windows times)."),
+    quiet: bool = QUIET,
+) -> None:
+    """Append newer actuals to a saved forecaster, so the next predict starts after them, without a refit.
+
+    Example: bizai forecast update --model models/profit --data new_actuals.csv --out models/profit-2026-11
+    """
+    from bizai.finance import ProfitForecaster
+
+    set_up_logging(quiet)
+    refuse_output_over_inputs(out, [data])
+    forecaster = ProfitForecaster.load(model)
+    forecaster.update(read_series_table(data, forecaster.panel_.columns.id_cols), recalibrate=recalibrate)
+    step = forecaster.lineage_[-1]
+    folder = forecaster.save(out)
+    typer.echo(f"updated the history to {step['history_end'][:10]} ({step['rows_added']} new rows, "
+               f"{step['rows_restated']} restated); saved to {folder}")
+
+
 @app.command("backtest")
 def backtest(
     data: Path = DATA,

@@ -79,6 +79,32 @@ def fit(
                f"{replacing}")
 
 
+@app.command("update")
+def update(
+    model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit` (or update)."),
+    data: Path = typer.Option(..., "--data", help="New events (CSV/Parquet), the columns as at fit."),
+    out: Path = typer.Option(..., "--out", help="Model folder to write the updated model to (a new folder keeps "
+                             "the parent; the lineage in meta.json names it)."),
+    quiet: bool = QUIET,
+) -> None:
+    """Fold new events into a saved recommender without a full retrain (new users and items added).
+
+    Example: bizai recommend update --model models/recs --data new_events.parquet --out models/recs-2026-11-23
+    """
+    from bizai.recsys import BaseRecommender
+
+    show = set_up_logging(quiet)
+    refuse_output_over_inputs(out, [data])
+    recommender = BaseRecommender.load(model)
+    recommender.show_progress = show
+    columns = recommender.data_.columns
+    recommender.update(read_events(data, columns.user_col, columns.item_col))
+    step = recommender.lineage_[-1]
+    folder = recommender.save(out)
+    typer.echo(f"updated {type(recommender).__name__}: {step['rows_added']} events, {step['new_users']} new users, "
+               f"{step['new_items']} new items, {step['users_updated']} users refreshed; saved to {folder}")
+
+
 @app.command("score")
 def score(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit`."),

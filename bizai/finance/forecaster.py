@@ -3,6 +3,7 @@ short series, backtests, explains, plots and saves; the models themselves live i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import warnings
@@ -31,8 +32,18 @@ from bizai.finance.panel import (
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
 from bizai.monitor.drift import feature_profile
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
-from bizai.schema import SERIES, TARGET, TIME, shorten
+from bizai.persistence import fingerprint, folder_version, library_versions, load_pickled, save_pickled
+from bizai.schema import (
+    SERIES,
+    TARGET,
+    TIME,
+    align_id_kind,
+    coerce_datetime,
+    require_columns,
+    require_non_empty,
+    require_unique,
+    shorten,
+)
 
 log = logging.getLogger(__name__)
 FAMILY = "forecaster"
@@ -134,6 +145,7 @@ class ProfitForecaster:
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
         self.feature_profile_ = feature_profile(frame, [columns.target_col, *columns.covariates])
         self.training_rows_ = len(frame)
+        self.lineage_ = []
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
@@ -200,6 +212,61 @@ class ProfitForecaster:
         quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
         self.bands_ = ConformalBands.fit(scores, quantiles)
         self.calibration_ = coverage_report(scores, quantiles)
+
+    # -------------------------------------------------------------------------------------- updating
+    def update(self, new_data, recalibrate: bool = False) -> ProfitForecaster:
+        """Append newer actuals (pandas or polars, the columns as at fit) so `predict` forecasts from the latest
+        period without a refit; returns self.
+
+        Rows for periods already held replace them (restated actuals); new series are forecast with the naive
+        fallback until a refit. Calibrated intervals stay in units of each series' scale, which follows the new
+        history; `recalibrate=True` also re-learns the bands from fresh backtest windows (that refits the model
+        `calibration_windows` times). The update is recorded in `lineage_` (saved in meta.json).
+        """
+        check_is_fitted(self, "fitted_model_")
+        started = time.perf_counter()
+        frame, _ = to_pandas(new_data)
+        columns = self.panel_.columns
+        require_non_empty(frame, "update")
+        require_columns(frame, columns.all_columns, "update")
+        new = frame[columns.all_columns].copy()
+        new[columns.time_col] = coerce_datetime(new, columns.time_col, "update")
+        end = self.panel_.frame[TIME].max()
+        if new[columns.time_col].max() <= end:
+            raise DataContractError(
+                f"Every row of the update is at or before {end.date()}, the end of the model's history (the update "
+                f"ends at {new[columns.time_col].max().date()}): give actuals of the periods after it.")
+        history = self.history_frame()
+        for col in columns.id_cols:
+            reference = "number" if pd.api.types.is_numeric_dtype(history[col]) else "text"
+            new[col] = align_id_kind(new[col], reference, col, "update")
+        keys = [*columns.id_cols, columns.time_col]
+        require_unique(new, keys, "update")
+        combined = pd.concat([history, new], ignore_index=True)
+        restated = int(combined.duplicated(keys, keep="last").sum())
+        combined = combined.drop_duplicates(keys, keep="last", ignore_index=True)
+        panel = prepare_panel(combined, columns, self.panel_.freq, self.allow_distant_dates)
+        if recalibrate and self.calibration_windows:
+            self._calibrate(panel)
+        self.panel_ = panel
+        self.training_fingerprint_ = fingerprint(pd.DataFrame(
+            {"parent": [self.training_fingerprint_], "added": [fingerprint(new)]}))
+        self.training_rows_ += len(new) - restated
+        self.lineage_ = [*(getattr(self, "lineage_", None) or []), {
+            "parent_version": getattr(self, "folder_version_", None),
+            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rows_added": len(new) - restated,
+            "rows_restated": restated, "history_end": panel.frame[TIME].max().isoformat(),
+            "recalibrated": bool(recalibrate and self.calibration_windows),
+            "seconds": round(time.perf_counter() - started, 3)}]
+        log.info("updated the history to %s (%d new rows, %d restated)", panel.frame[TIME].max().date(),
+                 len(new) - restated, restated)
+        return self
+
+    def history_frame(self) -> pd.DataFrame:
+        """The observed history in the caller's columns (filled gaps left out), as fit received it."""
+        cols = self.panel_.columns
+        observed = self.panel_.frame.dropna(subset=[TARGET]).rename(columns={TARGET: cols.target_col})
+        return self.panel_.to_caller(observed)[cols.all_columns]
 
     # ---------------------------------------------------------------------------------------- auto
     def _leaderboard(self, panel: Panel) -> pd.DataFrame:
@@ -268,6 +335,7 @@ class ProfitForecaster:
         """
         forecaster, meta = load_pickled(path, FAMILY, STATE_FILE)
         forecaster.meta_ = meta
+        forecaster.folder_version_ = folder_version(path)
         return forecaster
 
     def get_params(self) -> dict[str, Any]:

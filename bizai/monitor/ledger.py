@@ -17,7 +17,6 @@ read `ledger/` as a Hive-partitioned Parquet dataset, from mistaking the JSON fi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import pandas as pd
 from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
 from bizai.io import atomic_folder, atomic_path
-from bizai.persistence import META_FILE, read_meta
+from bizai.persistence import folder_version, read_meta
 from bizai.schema import require_columns, shorten
 
 LEDGER_FILE = "_ledger.json"
@@ -53,11 +52,6 @@ class LedgerColumns:
         return {"id_cols": self.id_cols, "time_col": self.time_col, "target_col": self.target_col, "freq": self.freq}
 
 
-def model_version(model_folder: str | os.PathLike) -> str:
-    """A short hash of the model folder's meta.json: it changes with every refit or update (new checksums)."""
-    return hashlib.sha256((Path(model_folder) / META_FILE).read_bytes()).hexdigest()[:16]
-
-
 def model_record(model_folder: str | os.PathLike) -> dict[str, Any]:
     """What the ledger keeps about the model that made a night's forecasts."""
     meta = read_meta(model_folder)
@@ -66,7 +60,7 @@ def model_record(model_folder: str | os.PathLike) -> dict[str, Any]:
                                 f"records forecasts of a {FORECASTER_FAMILY!r} model (bizai forecast fit).")
     keep = ("model", "created_at", "columns", "freq", "training_end", "training_rows", "training_fingerprint",
             "backtest_metrics", "calibration", "feature_profile", "lineage")
-    return {"version": model_version(model_folder), "path": str(Path(model_folder).resolve()),
+    return {"version": folder_version(model_folder), "path": str(Path(model_folder).resolve()),
             **{key: meta.get(key) for key in keep}}
 
 

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from bizai.hardware import implicit_gpu_available
 from bizai.recsys.base import BaseRecommender
-from bizai.recsys.dataset import InteractionData
+from bizai.recsys.dataset import Extension, InteractionData
 
 
 class ALSRecommender(BaseRecommender):
@@ -60,6 +60,24 @@ class ALSRecommender(BaseRecommender):
             model.fit(self.weighted_, show_progress=bool(self.show_progress))
         self.model_ = model.to_cpu() if gpu else model
         self.used_gpu_ = gpu
+
+    def _update(self, data: InteractionData, extension: Extension) -> None:
+        """implicit's partial fits: new items' factors from the users who took them, then every user with new
+        events recomputed from their full history, twice (so new items bought only by new users settle too).
+        Existing items keep their factors: a full refit now and then relearns them (see the nightly example)."""
+        from threadpoolctl import threadpool_limits
+
+        self.weighted_ = self._weighted(data.matrix)
+        by_item = self.weighted_.T.tocsr()
+        old_users = self.model_.user_factors.shape[0]
+        touched = extension.touched_users
+        with threadpool_limits(1, "blas"):
+            if len(extension.new_items):
+                self.model_.partial_fit_items(extension.new_items, by_item[extension.new_items][:, :old_users])
+            for _ in range(2):
+                self.model_.partial_fit_users(touched, self.weighted_[touched])
+                if len(extension.new_items):
+                    self.model_.partial_fit_items(extension.new_items, by_item[extension.new_items])
 
     def _scores(self, users: np.ndarray) -> np.ndarray:
         return self.model_.user_factors[users] @ self.model_.item_factors.T

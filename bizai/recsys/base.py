@@ -5,6 +5,7 @@ unknown users; models only implement `_fit` and `_scores` (users x items)."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -16,9 +17,9 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
+from bizai.persistence import fingerprint, folder_version, library_versions, load_pickled, save_pickled
 from bizai.progress import progress
-from bizai.recsys.dataset import EventColumns, InteractionData, build_interactions
+from bizai.recsys.dataset import EventColumns, Extension, InteractionData, build_interactions, extend_interactions
 from bizai.schema import shorten, value_kind
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,46 @@ class BaseRecommender:
         self.training_fingerprint_ = fingerprint(frame[used])
         self.training_rows_ = len(frame)
         self.fit_seconds_ = time.perf_counter() - started
+        self.lineage_ = []
         return self
 
     def _fit(self, data: InteractionData) -> None:
         raise NotImplementedError
+
+    # ---------------------------------------------------------------------------------------- update
+    def update(self, new_events):
+        """Fold in new events (same columns as at fit) without a full retrain; returns self.
+
+        New users and items are added; every user in `new_events` is scored from their full history from then
+        on. How much is relearned depends on the model (see `_update`: ALS recomputes the factors of the users
+        and items concerned, popularity and item-kNN recount, SASRec extends the users' sequences). The update is
+        recorded in `lineage_` (saved in meta.json).
+        """
+        check_is_fitted(self, "data_")
+        started = time.perf_counter()
+        frame, _ = to_pandas(new_events)
+        data, extension = extend_interactions(self.data_, frame, self.event_weights_)
+        self._update(data, extension)
+        self.data_ = data
+        self.popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
+        cols = data.columns
+        used = [c for c in (cols.user_col, cols.item_col, cols.time_col, cols.weight_col, cols.event_col) if c]
+        self.training_fingerprint_ = fingerprint(pd.DataFrame(
+            {"parent": [self.training_fingerprint_], "added": [fingerprint(frame[used])]}))
+        self.training_rows_ += len(frame)
+        self.lineage_ = [*getattr(self, "lineage_", []), {
+            "parent_version": getattr(self, "folder_version_", None),
+            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rows_added": extension.rows, "new_users": len(extension.new_users),
+            "new_items": len(extension.new_items), "users_updated": len(extension.touched_users),
+            "seconds": round(time.perf_counter() - started, 3)}]
+        log.info("updated %s: %d rows, %d new users, %d new items", type(self).__name__, extension.rows,
+                 len(extension.new_users), len(extension.new_items))
+        return self
+
+    def _update(self, data: InteractionData, extension: Extension) -> None:
+        """Learn from the extended `data`; by default a refit (exact, and cheap for count-based models)."""
+        self._fit(data)
 
     def _scores(self, users: np.ndarray) -> np.ndarray:
         """Scores of every item for the internal `users` (a float array users x items)."""
@@ -221,6 +258,7 @@ class BaseRecommender:
             "fit_seconds": round(self.fit_seconds_, 3),
             "library_versions": library_versions(["pandas", *self.libraries]),
             "evaluation": getattr(self, "evaluation_", None),
+            "lineage": getattr(self, "lineage_", []),
         }
 
         return save_pickled(path, meta, self, STATE_FILE)
@@ -231,4 +269,5 @@ class BaseRecommender:
         expected = None if cls is BaseRecommender else cls.__name__
         model, meta = load_pickled(path, FAMILY, STATE_FILE, expected)
         model.meta_ = meta
+        model.folder_version_ = folder_version(path)
         return model

@@ -177,3 +177,56 @@ def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights
     matrix.sum_duplicates()  # repeated interactions add up
     keep = ["user", "item", "weight", *(["time"] if columns.time_col else [])]
     return InteractionData(users, items, matrix, ordered[keep].reset_index(drop=True), columns)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What `extend_interactions` added: rows, new users and items (internal positions), and every user whose
+    history changed (new users included)."""
+
+    rows: int
+    new_users: np.ndarray
+    new_items: np.ndarray
+    touched_users: np.ndarray
+
+
+def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weights=None) -> tuple[InteractionData,
+                                                                                                  Extension]:
+    """`data` plus the events of `frame` (same columns as at fit): known ids keep their positions, new users and
+    items are appended after them (in id order), repeated interactions add up as at fit.
+
+    Refused: the column and id-kind errors of `build_interactions`, and new events that all predate the latest
+    event already in `data` (the wrong file, or a replay of old data).
+    """
+    columns = data.columns
+    validate_events(frame, columns)
+    frame = frame.reset_index(drop=True)
+    weight = event_weights_of(frame, columns, event_weights)
+    added = pd.DataFrame({"weight": weight})
+    maps = {}
+    for col, id_map, what in [(columns.user_col, data.users, "user"), (columns.item_col, data.items, "item")]:
+        values = align_id_kind(frame[col], id_map.kind, col, "new events")
+        fresh = pd.Index(pd.unique(values[~values.isin(id_map.external)])).sort_values()
+        maps[what] = IdMap(id_map.external.append(fresh))
+        added[what] = maps[what].to_internal(values)
+    if columns.time_col:
+        added["time"] = event_times(frame, columns.time_col)
+        latest = data.events["time"].max()
+        if pd.api.types.is_datetime64_any_dtype(added["time"]) != pd.api.types.is_datetime64_any_dtype(
+                data.events["time"]):
+            raise DataContractError(f"Time column {columns.time_col!r} held {data.events['time'].dtype} at fit but "
+                                    f"{added['time'].dtype} in the new events; give times as at fit.")
+        if added["time"].max() <= latest:
+            raise DataContractError(f"Every new event is at or before {latest}, the latest event the model has "
+                                    f"seen (the new events end at {added['time'].max()}): this is old data.")
+    events = pd.concat([data.events, added[data.events.columns]], ignore_index=True)
+    if columns.time_col:
+        events = events.sort_values("time", kind="stable", ignore_index=True)
+    users, items = maps["user"], maps["item"]
+    matrix = sp.csr_matrix((events["weight"].to_numpy(np.float32), (events["user"].to_numpy(),
+                                                                     events["item"].to_numpy())),
+                           shape=(len(users), len(items)))
+    matrix.sum_duplicates()
+    extension = Extension(len(frame), np.arange(data.n_users, len(users)), np.arange(data.n_items, len(items)),
+                          np.unique(added["user"].to_numpy()))
+    return InteractionData(users, items, matrix, events, columns), extension

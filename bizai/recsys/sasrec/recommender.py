@@ -11,12 +11,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from bizai.errors import DataContractError
 from bizai.extras import require
 from bizai.hardware import torch_device
 from bizai.persistence import torch_from_bytes, torch_to_bytes
 from bizai.progress import progress
 from bizai.recsys.base import BaseRecommender
-from bizai.recsys.dataset import InteractionData
+from bizai.recsys.dataset import Extension, InteractionData
+from bizai.schema import shorten
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +132,16 @@ class SASRecRecommender(BaseRecommender):
         self.sequences_ = self._padded(sequences, arch.max_length)
         self.best_validation_ndcg_ = best
         self.device_ = device
+
+    def _update(self, data: InteractionData, extension: Extension) -> None:
+        """Users' sequences grow with their new events (new users get one); the network is kept. New items have
+        no embedding, so they need a retrain: refused, naming them."""
+        if len(extension.new_items):
+            raise DataContractError(
+                f"SASRec cannot fold in new items without retraining: {len(extension.new_items)} item(s) not seen at "
+                f"fit, e.g. {shorten(data.items.to_external(extension.new_items[:5]).tolist())}. Refit the model "
+                "(bizai recommend fit), or drop these events from the update.")
+        self.sequences_ = self._padded(data.sequences(), self.architecture.max_length)
 
     def _loss(self, network, hidden, target, use_sampled: bool, n_items: int, generator):
         import torch

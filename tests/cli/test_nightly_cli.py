@@ -102,3 +102,37 @@ def test_monitor_recommend(tmp_path):
     result = bizai("monitor", "recommend", "--recommendations", tmp_path / "recs.parquet", "--events",
                    tmp_path / "later.csv", "--time-col", "timestamp", "--since", "2031-01-01", check_code=2)
     assert "No event falls in the window" in result.stderr
+
+
+def test_forecast_update_then_predict_starts_after_the_new_actuals(nightly, tmp_path):
+    model = tmp_path / "plain"
+    bizai("forecast", "fit", "--data", nightly["history"], "--id-col", "store", "--time-col", "month", "--target-col",
+          "profit", "--model", "seasonal_naive", "--horizon", "3", "--out", model)
+    result = bizai("forecast", "update", "--model", model, "--data", nightly["actuals"], "--out", tmp_path / "plain2")
+    assert "24 new rows, 0 restated" in result.stdout
+    bizai("forecast", "predict", "--model", tmp_path / "plain2", "--out", tmp_path / "next.csv")
+    first = pd.to_datetime(pd.read_csv(tmp_path / "next.csv")["month"]).min()
+    assert first > pd.to_datetime(nightly["actuals_frame"]["month"]).max()
+    result = bizai("forecast", "update", "--model", model, "--data", nightly["history"], "--out", tmp_path / "bad",
+                   check_code=2)
+    assert "at or before" in result.stderr and not (tmp_path / "bad").exists()
+
+
+def test_recommend_update_folds_in_new_users(tmp_path):
+    events = make_events(n_users=80)
+    old = events[events["user_id"].map(lambda u: int(u[1:]) < 70)]
+    new = events.drop(old.index).assign(timestamp=lambda f: f["timestamp"] + 10**7)
+    old.to_csv(tmp_path / "old.csv", index=False)
+    new.to_parquet(tmp_path / "new.parquet", index=False)
+    bizai("recommend", "fit", "--data", tmp_path / "old.csv", "--time-col", "timestamp", "--model", "als",
+          "--out", tmp_path / "m1")
+    result = bizai("recommend", "update", "--model", tmp_path / "m1", "--data", tmp_path / "new.parquet", "--out",
+                   tmp_path / "m2")
+    assert "10 new users" in result.stdout
+    pd.DataFrame({"user_id": ["u75"]}).to_csv(tmp_path / "who.csv", index=False)
+    bizai("recommend", "score", "--model", tmp_path / "m2", "--users", tmp_path / "who.csv", "--out",
+          tmp_path / "recs.csv")
+    assert len(pd.read_csv(tmp_path / "recs.csv")) == 20
+    result = bizai("recommend", "update", "--model", tmp_path / "m1", "--data", tmp_path / "old.csv", "--out",
+                   tmp_path / "m3", check_code=2)
+    assert "old data" in result.stderr and not (tmp_path / "m3").exists()

@@ -1,0 +1,65 @@
+"""ProfitForecaster.update: newer actuals appended without a refit, so the next forecast starts after them."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from bizai.errors import DataContractError
+from bizai.finance import ProfitForecaster
+from bizai.persistence import folder_version
+from tests.conftest import FIT_COLUMNS, make_panel
+
+
+@pytest.fixture(scope="module")
+def months():
+    history, future = make_panel(n_series=4, periods=36)
+    cutoff = history["month"].sort_values().unique()[30]
+    return history[history["month"] < cutoff].reset_index(drop=True), history[history["month"] >= cutoff], future
+
+
+def test_update_forecasts_from_the_new_end_as_predicting_from_the_full_history_does(months, tmp_path):
+    old, new, future = months
+    columns = {**FIT_COLUMNS, "past_cols": []}
+    folder = ProfitForecaster(model="lightgbm", horizon=3, random_state=0).fit(old, **columns).save(tmp_path / "m1")
+    stale = ProfitForecaster.load(folder)
+    expected = stale.predict(known_future=future, data=pd.concat([old, new]))
+    updated = ProfitForecaster.load(folder).update(new)
+    got = updated.predict(known_future=future)
+    assert got["month"].min() > new["month"].max()
+    pd.testing.assert_frame_equal(got, expected)
+    updated.save(tmp_path / "m2")
+    meta = json.loads((tmp_path / "m2" / "meta.json").read_text())
+    assert meta["lineage"][0]["parent_version"] == folder_version(folder)
+    assert meta["lineage"][0]["rows_added"] == len(new) and meta["training_rows"] == len(old) + len(new)
+    assert meta["training_end"].startswith(str(new["month"].max().date()))
+
+
+def test_restated_rows_replace_and_bad_updates_are_refused(months):
+    old, new, _ = months
+    model = ProfitForecaster(model="naive", horizon=3).fit(old, id_col="store", time_col="month", target_col="profit")
+    with pytest.raises(DataContractError, match="at or before"):
+        model.update(old.tail(4))
+    with pytest.raises(DataContractError, match="missing column.*'profit'"):
+        model.update(new.drop(columns="profit"))
+    with pytest.raises(DataContractError, match="duplicate"):
+        model.update(pd.concat([new, new.head(1)]))
+    restated = pd.concat([old.tail(1).assign(profit=-1.0), new])
+    model.update(restated)
+    history = model.history_frame()
+    last_old = old.tail(1)
+    row = history[(history["store"] == last_old["store"].iloc[0]) & (history["month"] == last_old["month"].iloc[0])]
+    assert row["profit"].iloc[0] == -1.0
+    assert model.lineage_[-1]["rows_restated"] == 1 and model.lineage_[-1]["rows_added"] == len(new)
+    assert model.predict()["month"].min() > new["month"].max()
+
+
+def test_recalibrate_relearns_the_bands(months):
+    old, new, _ = months
+    model = ProfitForecaster(model="seasonal_naive", horizon=3, calibration_windows=2).fit(
+        old, id_col="store", time_col="month", target_col="profit")
+    before = model.bands_
+    model.update(new.assign(profit=new["profit"] * 1.3), recalibrate=True)
+    assert model.bands_ is not before and model.lineage_[-1]["recalibrated"]
