@@ -62,22 +62,23 @@ class ALSRecommender(BaseRecommender):
         self.used_gpu_ = gpu
 
     def _update(self, data: InteractionData, extension: Extension) -> None:
-        """implicit's partial fits: new items' factors from the users who took them, then every user with new
-        events recomputed from their full history, twice (so new items bought only by new users settle too).
-        Existing items keep their factors: a full refit now and then relearns them (see the nightly example)."""
+        """implicit's partial fits: new items' factors from the known users who took them, every user with new
+        events recomputed from their full history, then the new items again from all their users and their
+        buyers once more (so new items bought only by new users settle too). Existing items keep their
+        factors: a full refit now and then relearns them (see the nightly example)."""
         from threadpoolctl import threadpool_limits
 
         self.weighted_ = self._weighted(data.matrix)
-        by_item = self.weighted_.T.tocsr()
-        old_users = self.model_.user_factors.shape[0]
-        touched = extension.touched_users
+        new_items = extension.new_items
         with threadpool_limits(1, "blas"):
-            if len(extension.new_items):
-                self.model_.partial_fit_items(extension.new_items, by_item[extension.new_items][:, :old_users])
-            for _ in range(2):
-                self.model_.partial_fit_users(touched, self.weighted_[touched])
-                if len(extension.new_items):
-                    self.model_.partial_fit_items(extension.new_items, by_item[extension.new_items])
+            if len(new_items):
+                by_item = self.weighted_[:, new_items].T.tocsr()
+                self.model_.partial_fit_items(new_items, by_item[:, :self.model_.user_factors.shape[0]])
+            self.model_.partial_fit_users(extension.touched_users, self.weighted_[extension.touched_users])
+            if len(new_items):
+                self.model_.partial_fit_items(new_items, by_item)
+                buyers = np.unique(by_item.indices)
+                self.model_.partial_fit_users(buyers, self.weighted_[buyers])
 
     def _scores(self, users: np.ndarray) -> np.ndarray:
         return self.model_.user_factors[users] @ self.model_.item_factors.T

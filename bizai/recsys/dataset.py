@@ -206,7 +206,7 @@ def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weight
     maps = {}
     for col, id_map, what in [(columns.user_col, data.users, "user"), (columns.item_col, data.items, "item")]:
         values = align_id_kind(frame[col], id_map.kind, col, "new events")
-        fresh = pd.Index(pd.unique(values[~values.isin(id_map.external)])).sort_values()
+        fresh = pd.Index(pd.unique(values[id_map.external.get_indexer(values) < 0])).sort_values()
         maps[what] = IdMap(id_map.external.append(fresh))
         added[what] = maps[what].to_internal(values)
     if columns.time_col:
@@ -219,13 +219,19 @@ def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weight
         if added["time"].max() <= latest:
             raise DataContractError(f"Every new event is at or before {latest}, the latest event the model has "
                                     f"seen (the new events end at {added['time'].max()}): this is old data.")
-    events = pd.concat([data.events, added[data.events.columns]], ignore_index=True)
+    added = added[data.events.columns]
     if columns.time_col:
+        added = added.sort_values("time", kind="stable")
+    events = pd.concat([data.events, added], ignore_index=True)
+    if columns.time_col and added["time"].min() < data.events["time"].max():  # late events interleave
         events = events.sort_values("time", kind="stable", ignore_index=True)
     users, items = maps["user"], maps["item"]
-    matrix = sp.csr_matrix((events["weight"].to_numpy(np.float32), (events["user"].to_numpy(),
-                                                                     events["item"].to_numpy())),
-                           shape=(len(users), len(items)))
+    shape = (len(users), len(items))
+    # The known matrix grows to the new shape and the new events add to it: the same sums as a rebuild.
+    grown = data.matrix.copy()
+    grown.resize(shape)
+    matrix = (grown + sp.csr_matrix((added["weight"].to_numpy(np.float32),
+                                     (added["user"].to_numpy(), added["item"].to_numpy())), shape=shape)).tocsr()
     matrix.sum_duplicates()
     extension = Extension(len(frame), np.arange(data.n_users, len(users)), np.arange(data.n_items, len(items)),
                           np.unique(added["user"].to_numpy()))

@@ -110,3 +110,14 @@ def test_update_refusals():
     with pytest.raises(DataContractError, match="SASRec cannot fold in new items.*'i3'"):
         sasrec.update(new.assign(item_id="i3"))
     assert "i3" not in set(sasrec.data_.items.external)
+
+
+def test_the_extended_matrix_holds_the_same_sums_as_a_rebuild():
+    old, new = split_by_time(make_events())
+    new = pd.concat([new, new.head(5)])  # repeated interactions add up
+    updated = PopularityRecommender().fit(old, **FIT).update(new).data_
+    rebuilt = PopularityRecommender().fit(pd.concat([old, new]), **FIT).data_
+    users = rebuilt.users.to_internal(updated.users.external)
+    items = rebuilt.items.to_internal(updated.items.external)
+    np.testing.assert_array_equal(updated.matrix.toarray(), rebuilt.matrix.toarray()[np.ix_(users, items)])
+    assert updated.events["time"].is_monotonic_increasing
