@@ -103,10 +103,15 @@ def process_alive(pid: int) -> bool:
 
 
 def remove_stale_temporaries(final: Path) -> list[Path]:
-    """Remove the temporary siblings of `final` left by runs that were killed; a live writer's are kept."""
+    """Remove the temporary siblings of `final` left by runs that were killed; a live writer's are kept.
+
+    A run killed between the two renames of atomic_folder left no `final` but its retired ".old" sibling: that
+    one is put back first, so the old output is never lost.
+    """
     removed = []
     if not final.parent.is_dir():
         return removed
+    stale = []
     for candidate in final.parent.iterdir():
         match = TEMPORARY_NAME.match(candidate.name)
         if not match or match["name"] != final.name:
@@ -114,6 +119,13 @@ def remove_stale_temporaries(final: Path) -> list[Path]:
         pid = match["pid"]
         if pid is not None and (int(pid) == os.getpid() or process_alive(int(pid))):
             continue
+        stale.append(candidate)
+    retired = [c for c in stale if ".old-" in c.name]
+    if retired and not final.exists() and not final.is_symlink():
+        os.replace(retired[0], final)
+        stale.remove(retired[0])
+        log.warning("restored %s from %s, left by a run killed while replacing it", final, retired[0].name)
+    for candidate in stale:
         if candidate.is_dir() and not candidate.is_symlink():
             shutil.rmtree(candidate, ignore_errors=True)
         else:
@@ -122,6 +134,17 @@ def remove_stale_temporaries(final: Path) -> list[Path]:
     if removed:
         log.info("removed %d temporary file(s) left beside %s by an interrupted run", len(removed), final)
     return removed
+
+
+def restore_retired(folder: Path) -> None:
+    """Put back, in `folder`, every output that a run killed inside atomic_folder's swap left only as its retired
+    ".old" sibling (a reader calls this so it never misses an output that is whole on disk)."""
+    if not folder.is_dir():
+        return
+    for candidate in folder.iterdir():
+        match = TEMPORARY_NAME.match(candidate.name)
+        if match and ".old-" in candidate.name and not (folder / match["name"]).exists():
+            remove_stale_temporaries(folder / match["name"])
 
 
 @contextlib.contextmanager

@@ -63,3 +63,19 @@ def test_a_meta_json_that_is_not_an_object_is_damaged(tmp_path):
     (tmp_path / "meta.json").write_text("[1, 2]")
     with pytest.raises(IncompatibleModelError, match="expected a JSON object"):
         read_meta(tmp_path)
+
+
+def test_an_output_left_only_as_its_retired_copy_is_put_back(tmp_path):
+    """A run killed between atomic_folder's two renames leaves the old folder under its hidden '.old' name."""
+    from bizai.io import atomic_folder, restore_retired
+
+    retired = tmp_path / ".part.old-99999999-0123abcd"  # a process id no live process has
+    retired.mkdir()
+    (retired / "data.txt").write_text("old and whole")
+    (tmp_path / ".part.tmp-99999999-89abcdef").mkdir()  # the killed run's half-written new folder
+    restore_retired(tmp_path)
+    assert (tmp_path / "part" / "data.txt").read_text() == "old and whole"
+    with atomic_folder(tmp_path / "part") as folder:  # the next write cleans up and replaces it
+        (folder / "data.txt").write_text("new")
+    assert (tmp_path / "part" / "data.txt").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["part"]

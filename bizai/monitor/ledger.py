@@ -27,7 +27,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
-from bizai.io import atomic_folder, atomic_path
+from bizai.io import atomic_folder, atomic_path, restore_retired
 from bizai.persistence import folder_version, read_meta
 from bizai.schema import require_columns, shorten
 
@@ -113,6 +113,7 @@ class ForecastLedger:
 
     def run_dates(self) -> list[str]:
         self.columns()
+        restore_retired(self.path)  # a night whose rerun was killed mid-swap is whole on disk: count it
         return sorted(p.name[len(PART_PREFIX):] for p in self.path.glob(f"{PART_PREFIX}*")
                       if (p / FORECASTS_FILE).is_file())
 

@@ -95,3 +95,28 @@ def test_a_killed_run_leaves_old_or_complete_output_and_the_next_run_cleans_up(p
     bizai(*args)  # the next night's run completes and removes what the killed one left
     check_whole(job, output, None if job == "fit" else b"")
     assert temporaries(folder) == []
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_killed_ledger_append_leaves_the_ledger_as_it_was(prepared, tmp_path, seed):
+    """A rerun of a recorded night killed at a random moment: the night's part is the old one or the new one,
+    whole, and the other nights are untouched."""
+    folder = tmp_path / "work"
+    shutil.copytree(prepared, folder)
+    ledger = folder / "ledger"
+    base = ["forecast", "predict", "--model", folder / "profit", "--known-future", folder / "future.csv", "--ledger",
+            ledger]
+    bizai(*base, "--out", folder / "night1.parquet", "--run-date", "2026-01-01")
+    bizai(*base, "--out", folder / "night2.parquet", "--run-date", "2026-01-02")
+    before = {p.name: (p / "forecasts.parquet").read_bytes() for p in ledger.glob("run_date=*")}
+    kill_at_random([*base, "--out", folder / "again.parquet", "--run-date", "2026-01-02"],
+                   ledger / "run_date=2026-01-02", np.random.default_rng(seed))
+    from bizai.monitor import ForecastLedger
+
+    book = ForecastLedger(ledger)
+    assert book.run_dates() == ["2026-01-01", "2026-01-02"]
+    assert (ledger / "run_date=2026-01-01" / "forecasts.parquet").read_bytes() == before["run_date=2026-01-01"]
+    rows = book.read()
+    assert len(rows) == 2 * 6 * 6 and len(book.models()) == 1
+    bizai(*base, "--out", folder / "again.parquet", "--run-date", "2026-01-02")
+    assert temporaries(ledger) == [] and len(book.read()) == 2 * 6 * 6
