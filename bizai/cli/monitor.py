@@ -74,8 +74,14 @@ def forecast(
     columns = book.columns()
     groups = split_list(group_col)
     frame = read_table(actuals, text_columns=[*columns.id_cols, *(groups or [])])
-    result = check_forecasts(book, frame, groups, since, max_wape_increase, min_coverage, True, max_psi,
-                             max_missing_increase)
+    from bizai.monitor.accuracy import NothingToJudgeYet
+
+    try:
+        result = check_forecasts(book, frame, groups, since, max_wape_increase, min_coverage, True, max_psi,
+                                 max_missing_increase)
+    except NothingToJudgeYet as exc:  # a night before the first actuals arrive is not a failure
+        typer.echo(f"ok: {exc}")
+        return
     show(f"Live accuracy (step 0 = all steps; alerts judge model {result.model_version})", result.accuracy)
     show("Input drift of the newest actuals against the training data (PSI > 0.25: a real shift)", result.drift)
     if out is not None:

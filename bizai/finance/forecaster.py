@@ -144,6 +144,7 @@ class ProfitForecaster:
         self.input_kind_: FrameKind = kind
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
         self.feature_profile_ = feature_profile(frame, [columns.target_col, *columns.covariates])
+        self.feature_profile_end_ = panel.frame[TIME].max()  # updates extend the history, not the drift reference
         self.training_rows_ = len(frame)
         self.lineage_ = []
         self.fit_seconds_ = time.perf_counter() - started
@@ -317,6 +318,7 @@ class ProfitForecaster:
             "training_fingerprint": self.training_fingerprint_,
             "training_end": self.panel_.frame[TIME].max().isoformat(),
             "feature_profile": getattr(self, "feature_profile_", None),
+            "feature_profile_end": str(getattr(self, "feature_profile_end_", "")) or None,
             "lineage": getattr(self, "lineage_", None),
             "fit_seconds": round(self.fit_seconds_, 3),
             "library_versions": library_versions(self.fitted_model_.library_names()),

@@ -23,6 +23,10 @@ from bizai.schema import (
 ACTUAL = "actual"
 
 
+class NothingToJudgeYet(DataContractError):
+    """Every forecast in the ledger is for a period after the newest actual: not an error, only too early."""
+
+
 def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: LedgerColumns,
                  group_cols: list[str] | None = None) -> pd.DataFrame:
     """Ledger rows that have an actual, with an `actual` column (and the `group_cols` taken from the actuals).
@@ -47,6 +51,10 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
             forecasts = forecasts.assign(**{col: forecasts[col].astype("string")})
             frame[col] = frame[col].astype("string")
     joined = forecasts.merge(frame, on=keys, how="inner")
+    if joined.empty and len(frame) and frame[columns.time_col].max() < forecasts[columns.time_col].min():
+        raise NothingToJudgeYet(
+            f"The actuals end at {pd.Timestamp(frame[columns.time_col].max()).date()}, before the first forecast "
+            f"period {pd.Timestamp(forecasts[columns.time_col].min()).date()}: nothing to judge yet.")
     if joined.empty:
         raise DataContractError(
             f"None of the {len(frame)} actual(s) matches a forecast in the ledger: the actuals cover "

@@ -29,11 +29,12 @@ class ForecastCheck:
     alerts: list[str] = field(default_factory=list)
 
 
-def newest_rows(actuals: pd.DataFrame, time_col: str, training_end: str | None) -> pd.DataFrame:
-    """The actuals after the model's training end (all of them when none is newer, or the end is unknown)."""
-    if training_end is None:
+def newest_rows(actuals: pd.DataFrame, time_col: str, profile_end: str | None) -> pd.DataFrame:
+    """The actuals after the end of the data the model's feature profile describes (its fit: later updates extend
+    the history, not the reference); all of them when none is newer, or the end is unknown."""
+    if profile_end is None:
         return actuals
-    newer = coerce_datetime(actuals, time_col, "actuals") > pd.Timestamp(training_end)
+    newer = coerce_datetime(actuals, time_col, "actuals") > pd.Timestamp(profile_end)
     return actuals[newer] if newer.any() else actuals
 
 
@@ -58,6 +59,7 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
         log.warning("model %s has no feature profile (saved before bizai recorded one): no drift table", version)
     elif drift or thresholds:
         drift_table = input_drift(record.get("feature_profile") or {},
-                                  newest_rows(actuals, columns.time_col, record.get("training_end")))
+                                  newest_rows(actuals, columns.time_col,
+                                              record.get("feature_profile_end") or record.get("training_end")))
         alerts += drift_alerts(drift_table, max_psi, max_missing_increase)
     return ForecastCheck(report, drift_table, version, alerts)

@@ -59,7 +59,7 @@ def model_record(model_folder: str | os.PathLike) -> dict[str, Any]:
         raise DataContractError(f"{str(model_folder)!r} holds a {meta.get('family')!r} model; the forecast ledger "
                                 f"records forecasts of a {FORECASTER_FAMILY!r} model (bizai forecast fit).")
     keep = ("model", "created_at", "columns", "freq", "training_end", "training_rows", "training_fingerprint",
-            "backtest_metrics", "calibration", "feature_profile", "lineage")
+            "backtest_metrics", "calibration", "feature_profile", "feature_profile_end", "lineage")
     return {"version": folder_version(model_folder), "path": str(Path(model_folder).resolve()),
             **{key: meta.get(key) for key in keep}}
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -136,3 +138,53 @@ def test_recommend_update_folds_in_new_users(tmp_path):
     result = bizai("recommend", "update", "--model", tmp_path / "m1", "--data", tmp_path / "old.csv", "--out",
                    tmp_path / "m3", check_code=2)
     assert "old data" in result.stderr and not (tmp_path / "m3").exists()
+
+
+def test_examples_nightly_sh_runs_a_first_night_then_an_update_night(tmp_path):
+    """The nightly example as written: night 1 fits and forecasts into the ledger (nothing to judge yet); night 2
+    updates both models, forecasts again and judges night 1's forecasts and recommendations."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    pnl = pd.read_csv(repo / "sample_data" / "pnl_monthly.csv", dtype={"store_id": str}, parse_dates=["month"])
+    pnl = pnl[pnl["store_id"].isin(sorted(pnl["store_id"].unique())[:6])]
+    later = pd.read_csv(repo / "sample_data" / "pnl_future.csv", dtype={"store_id": str}, parse_dates=["month"])
+    known = pd.concat([pnl, later])[["store_id", "month", "promo_days", "holiday_days"]]
+    months = sorted(pnl["month"].unique())
+    events = make_events(n_users=80).assign(revenue=3.0)
+    cut = events["timestamp"].quantile(0.8)
+    folders = {name: tmp_path / name for name in ("in", "out", "models")}
+    (folders["in"] / "events").mkdir(parents=True)
+    env = {**os.environ, "BIZAI": f"{sys.executable} -m bizai.cli.main", "BIZAI_QUIET": "1",
+           **{name.upper(): str(path) for name, path in folders.items()}}
+
+    def night(day: str, end, new_events: pd.DataFrame) -> subprocess.CompletedProcess:
+        pnl[pnl["month"] <= end].to_parquet(folders["in"] / "pnl.parquet", index=False)
+        pnl[pnl["month"] == end].to_parquet(folders["in"] / "pnl_new.parquet", index=False)
+        future = known[(known["month"] > end)]
+        future[future["month"].isin(sorted(future["month"].unique())[:6])].to_parquet(
+            folders["in"] / "pnl_future.parquet", index=False)
+        new_events.to_parquet(folders["in"] / "events_new.parquet", index=False)
+        new_events.to_parquet(folders["in"] / "events" / f"{day}.parquet", index=False)
+        return subprocess.run(["bash", str(repo / "examples" / "nightly.sh")], env={**env, "DAY": day},
+                              capture_output=True, text=True, timeout=600)
+
+    first = night("2026-01-01", months[-7], events[events["timestamp"] <= cut])
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "nothing to judge yet" in first.stdout
+    second = night("2026-01-02", months[-6], events[events["timestamp"] > cut])
+    assert second.returncode in (0, 3), second.stdout + second.stderr
+    if second.returncode == 3:
+        assert second.stderr.strip().splitlines()[-1].startswith("alert:")
+    lineage = json.loads((folders["models"] / "profit" / "meta.json").read_text())["lineage"]
+    assert len(lineage) == 1 and lineage[0]["rows_added"] == 6
+    assert json.loads((folders["models"] / "recs" / "meta.json").read_text())["lineage"][0]["rows_added"] > 0
+    judged = pd.read_parquet(folders["out"] / "monitor" / "forecast-2026-01-02.parquet")
+    assert judged.loc[judged["step"] == 0, "n"].sum() == 6  # night 1's first month, one per store
+    outcomes = pd.read_parquet(folders["out"] / "monitor" / "recommend-2026-01-02.parquet")
+    assert outcomes["active_users"].iloc[0] > 0
+    assert sorted(p.name for p in (folders["out"] / "ledger").glob("run_date=*")) == [
+        "run_date=2026-01-01", "run_date=2026-01-02"]
