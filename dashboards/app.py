@@ -14,6 +14,7 @@ pages = [
     st.Page(VIEWS / "forecast.py", title="Forecast", icon=":material/show_chart:", url_path="forecast"),
     st.Page(VIEWS / "statement.py", title="Statement", icon=":material/request_quote:", url_path="statement"),
     st.Page(VIEWS / "recommendations.py", title="Recommendations", icon=":material/shopping_cart:", url_path="recommendations"),
+    st.Page(VIEWS / "monitor.py", title="Monitor", icon=":material/monitor_heart:", url_path="monitor"),
     st.Page(VIEWS / "models.py", title="Models", icon=":material/save:", url_path="models"),
 ]
 st.navigation(pages).run()

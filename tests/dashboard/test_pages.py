@@ -87,7 +87,7 @@ def test_models_page_lists_and_loads_a_saved_model(tmp_path):
     assert "loaded_forecaster" in app.session_state
 
 
-@pytest.mark.parametrize("view", ["data", "forecast", "recommendations", "models"])
+@pytest.mark.parametrize("view", ["data", "forecast", "recommendations", "models", "monitor"])
 def test_every_page_renders_without_errors(view):
     app = page(view).run()
     assert not app.exception
@@ -135,3 +135,25 @@ def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
 def test_pages_are_thin_over_the_library_not_the_cli():
     sources = {path.name: path.read_text() for path in DASHBOARDS.rglob("*.py")}
     assert not [name for name, text in sources.items() if "bizai.cli" in text]
+
+
+def test_monitor_page_backfills_a_ledger_and_shows_accuracy_drift_and_alerts(tmp_path):
+    app = page("monitor").run()
+    app.text_input[0].set_value(str(tmp_path / "ledger")).run()
+    assert "No ledger" in app.info[0].value
+    app.selectbox[0].set_value("seasonal_naive")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert not app.error or all("WAPE" in e.value or "range" in e.value or "drift" in e.value for e in app.error)
+    assert len(app.get("vega_lite_chart")) == 1
+    nights = pd.DataFrame(app.dataframe[0].value)
+    from bizai.monitor import ForecastLedger
+    from state import sample_pnl
+
+    recorded = ForecastLedger(tmp_path / "ledger").read()
+    actuals = sample_pnl()[0].dropna(subset=["profit"])
+    matched = recorded.merge(actuals.assign(month=pd.to_datetime(actuals["month"])), on=["store_id", "month"])
+    assert len(nights) == 3 and nights["n"].sum() == len(matched) > 300  # 3 nights x 3 months x ~40 stores
+    assert {m.label for m in app.metric} >= {"Forecasts judged"}
+    app.number_input[0].set_value(0).run()  # no increase allowed: the live WAPE must now alert
+    assert any("against its backtest" in e.value for e in app.error)

@@ -1,0 +1,87 @@
+"""Monitor page: how the recorded forecasts did against the actuals, drift of the newest data, and the alerts
+the command line would raise (`bizai monitor forecast`)."""
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from state import series_data, show_error
+
+from bizai.finance import ProfitForecaster
+from bizai.monitor import ForecastLedger
+from bizai.monitor.accuracy import NothingToJudgeYet
+from bizai.monitor.backfill import backfill_ledger
+from bizai.monitor.forecasts import check_forecasts
+
+st.title("Monitor")
+data = series_data()
+roles = data["columns"]
+st.caption(f"Actuals: **{data['label']}** (the data set in use) · forecasts: the ledger below")
+
+folder = Path(st.text_input("Ledger folder", value="bizai-monitor/ledger",
+                            help="Written by `bizai forecast predict --ledger`, one part per night."))
+book = ForecastLedger(folder)
+if not book.exists():
+    st.info(f"No ledger at {folder} yet. A nightly job writes one with `bizai forecast predict ... --ledger "
+            f"{folder}`; or record what a forecaster would have forecast at three past cutoffs of the data in use:")
+    model = st.selectbox("Model for the backfill", ["lightgbm", "seasonal_naive", "naive"])
+    if st.button("Backfill the ledger from the data in use", type="primary"):
+        try:
+            with st.status(f"Fitting {model} at three past cutoffs…") as status:
+                backfill_ledger(ProfitForecaster(model=model, horizon=3, random_state=0), data["frame"], folder,
+                                folder.parent / "models", nights=3, **roles)
+                status.update(label="Ledger written", state="complete")
+            st.rerun()
+        except Exception as error:  # noqa: BLE001 - shown in words on the page
+            show_error(error)
+    st.stop()
+
+left, middle, right = st.columns(3)
+max_wape_increase = left.number_input("Alert when WAPE exceeds the backtest's by more than (%)", 0, 1000, 20) / 100
+min_coverage = middle.number_input("Alert when the range holds fewer actuals than (%)", 0, 100, 70) / 100
+max_psi = right.number_input("Alert when a feature's drift (PSI) exceeds", 0.0, 10.0, 0.25, step=0.05)
+try:
+    check = check_forecasts(book, data["frame"], max_wape_increase=max_wape_increase, min_coverage=min_coverage,
+                            max_psi=max_psi)
+except NothingToJudgeYet as note:
+    st.info(str(note))
+    st.stop()
+except Exception as error:  # noqa: BLE001
+    show_error(error)
+    st.stop()
+
+for alert in check.alerts:
+    st.error(alert, icon="🚨")
+if not check.alerts:
+    st.success("Every figure is within its thresholds.")
+
+overall = check.accuracy[check.accuracy["step"] == 0]
+latest = overall[overall["model_version"] == check.model_version].iloc[0]
+a, b, c = st.columns(3)
+a.metric("Typical error (WAPE), latest model", f"{latest['wape']:.1%}",
+         None if pd.isna(latest["wape_change"]) else f"{latest['wape_change']:+.0%} vs its backtest",
+         delta_color="inverse")
+b.metric(f"Actuals inside the {latest['interval'] or 'range'}", "n/a" if pd.isna(latest["coverage"])
+         else f"{latest['coverage']:.0%}")
+c.metric("Forecasts judged", f"{int(overall['n'].sum()):,}")
+
+st.subheader("Accuracy by night and horizon")
+by_step = check.accuracy[check.accuracy["step"] > 0].assign(night=lambda f: f["first_night"])
+chart = alt.Chart(by_step).mark_line(point=True).encode(
+    x=alt.X("step:O", title="Periods ahead"), y=alt.Y("wape:Q", title="WAPE", axis=alt.Axis(format="%")),
+    color=alt.Color("night:N", title="Forecast made on"),
+    tooltip=["night", "model", "step", alt.Tooltip("wape:Q", format=".1%"), "n"])
+st.altair_chart(chart, width="stretch")
+shown = overall[["first_night", "model", "model_version", "n", "mae", "wape", "bias", "coverage", "backtest_wape",
+                 "wape_change"]].rename(columns={"first_night": "forecast made on", "backtest_wape": "backtest WAPE",
+                                                 "wape_change": "change vs backtest"})
+st.dataframe(shown.style.format({"mae": "{:,.0f}", "wape": "{:.1%}", "bias": "{:+.1%}", "coverage": "{:.0%}",
+                                 "backtest WAPE": "{:.1%}", "change vs backtest": "{:+.0%}"}, na_rep="–"),
+             hide_index=True)
+
+if check.drift is not None:
+    st.subheader("Drift of the newest data against the training data")
+    st.caption("Population stability index: below 0.1 stable, 0.1–0.25 moving, above 0.25 a real shift.")
+    st.dataframe(check.drift.style.format({"psi": "{:.3f}", "missing_at_fit": "{:.0%}", "missing_now": "{:.0%}",
+                                           "rows": "{:,}"}), hide_index=True)
