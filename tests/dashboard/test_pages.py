@@ -147,8 +147,9 @@ def test_monitor_page_backfills_a_ledger_and_shows_accuracy_drift_and_alerts(tmp
     assert not app.error or all("WAPE" in e.value or "range" in e.value or "drift" in e.value for e in app.error)
     assert len(app.get("vega_lite_chart")) == 1
     nights = pd.DataFrame(app.dataframe[0].value)
-    from bizai.monitor import ForecastLedger
     from state import sample_pnl
+
+    from bizai.monitor import ForecastLedger
 
     recorded = ForecastLedger(tmp_path / "ledger").read()
     actuals = sample_pnl()[0].dropna(subset=["profit"])
