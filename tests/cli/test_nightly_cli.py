@@ -188,3 +188,24 @@ def test_examples_nightly_sh_runs_a_first_night_then_an_update_night(tmp_path):
     assert outcomes["active_users"].iloc[0] > 0
     assert sorted(p.name for p in (folders["out"] / "ledger").glob("run_date=*")) == [
         "run_date=2026-01-01", "run_date=2026-01-02"]
+
+
+def test_monitor_track_logs_the_figures_with_the_run_date_as_step(nightly, tmp_path):
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    import mlflow
+
+    uri = f"file:{tmp_path / 'mlruns'}"
+    env = {**os.environ, "BIZAI_QUIET": "1", "BIZAI_TRACKING_URI": uri}
+    subprocess.run([sys.executable, "-m", "bizai.cli.main", "monitor", "forecast", "--ledger", str(nightly["ledger"]),
+                    "--actuals", str(nightly["actuals"]), "--track"], check=True, env=env, capture_output=True,
+                   timeout=300)
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    mlflow.set_tracking_uri(uri)
+    runs = mlflow.search_runs(search_all_experiments=True)
+    assert len(runs) == 1 and runs.iloc[0]["metrics.wape"] > 0 and "metrics.max_psi" in runs.columns
+    history = mlflow.MlflowClient().get_metric_history(runs.iloc[0]["run_id"], "wape")
+    assert history[0].step == int(dt.datetime.now(dt.UTC).strftime("%Y%m%d"))
