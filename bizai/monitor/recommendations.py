@@ -17,6 +17,17 @@ from bizai.schema import align_id_kind, coerce_numeric, dtype_kind, require_colu
 POPULAR_LIST = "popularity (same window)"
 
 
+def event_datetimes(events: pd.DataFrame, time_col: str) -> pd.Series:
+    """The events' times as datetimes (numbers are read as epoch seconds); values that are neither are refused."""
+    values = events[time_col]
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    times = pd.to_datetime(values, unit="s", errors="coerce") if numeric else pd.to_datetime(values, errors="coerce")
+    if times.isna().any():
+        raise DataContractError(f"Time column {time_col!r} of the events has values that are not dates in rows "
+                                f"{list(events.index[times.isna()][:5])}.")
+    return times
+
+
 def window_events(events: pd.DataFrame, time_col: str | None, since=None, window_days: float | None = None
                   ) -> pd.DataFrame:
     """The events in [since, since + window_days) (since: the first event when not given)."""
@@ -24,10 +35,7 @@ def window_events(events: pd.DataFrame, time_col: str | None, since=None, window
         if since is not None or window_days is not None:
             raise DataContractError("since/window_days need the events' time column (time_col).")
         return events
-    times = pd.to_datetime(events[time_col], errors="coerce")
-    if times.isna().any():
-        raise DataContractError(f"Time column {time_col!r} of the events has values that are not dates in rows "
-                                f"{list(events.index[times.isna()][:5])}.")
+    times = event_datetimes(events, time_col)
     start = pd.Timestamp(since) if since is not None else times.min()
     keep = times >= start
     if window_days is not None:
@@ -116,3 +124,22 @@ def recommendation_alerts(outcomes: pd.DataFrame, min_hit_rate: float | None = N
             alerts.append(f"hit rate {ours['hit_rate']:.1%} is {lift:.2f}x the popularity list's "
                           f"{baseline:.1%} (at least {min_lift:.2f}x expected)")
     return alerts
+
+
+def outcomes_by_day(lists: dict[str, pd.DataFrame], events: pd.DataFrame, user_col: str, item_col: str,
+                    time_col: str, value_col: str | None = None, k: int | None = None,
+                    window_days: float = 1.0) -> pd.DataFrame:
+    """`recommendation_outcomes` of each day's lists ({"2026-11-22": lists, ...}) in the `window_days` after
+    that day, one pair of rows per day that has events in its window (later days wait for their events)."""
+    times = event_datetimes(events, time_col)
+    parts = []
+    for day, frame in sorted(lists.items()):
+        start = pd.Timestamp(day)
+        inside = (times >= start) & (times < start + pd.Timedelta(days=float(window_days)))
+        if inside.any() and events.loc[inside, user_col].isin(frame[user_col]).any():
+            parts.append(recommendation_outcomes(frame, events[inside], user_col, item_col, value_col, k)
+                         .assign(day=start.date().isoformat()))
+    if not parts:
+        raise DataContractError(f"No day's recommendations have events from their users in the {window_days:g} "
+                                f"day(s) after them; the events run from {times.min()} to {times.max()}.")
+    return pd.concat(parts, ignore_index=True)

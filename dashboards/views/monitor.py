@@ -6,15 +6,48 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import streamlit as st
-from state import series_data, show_error
+from state import events_data, read_upload, series_data, show_error
 
 from bizai.finance import ProfitForecaster
 from bizai.monitor import ForecastLedger
 from bizai.monitor.accuracy import NothingToJudgeYet
 from bizai.monitor.backfill import backfill_ledger
 from bizai.monitor.forecasts import check_forecasts
+from bizai.monitor.recommendations import outcomes_by_day
 
 st.title("Monitor")
+if st.radio("Monitor", ["Forecasts", "Recommendations"], horizontal=True, label_visibility="collapsed") == \
+        "Recommendations":
+    events = events_data()
+    cols = events["columns"]
+    st.caption(f"Events: **{events['label']}** (the data set in use) · lists: one file per day below")
+    lists_folder = Path(st.text_input("Folder of daily recommendation files", value="bizai-monitor/recommendations",
+                                      help="Files named by day, e.g. 2026-11-22.parquet, as `bizai recommend score` "
+                                           "writes them each night."))
+    files = sorted(lists_folder.glob("*.parquet")) + sorted(lists_folder.glob("*.csv"))
+    if not files:
+        st.info(f"No daily lists in {lists_folder}. The nightly example writes them: `bizai recommend score ... "
+                f"--out {lists_folder}/$(date +%F).parquet`.")
+        st.stop()
+    window = st.number_input("Days after each list to look for purchases", 1, 60, 1)
+    try:
+        lists = {path.stem: read_upload(path.name, path.read_bytes(), (cols["user_col"], cols["item_col"]))
+                 for path in files}
+        table = outcomes_by_day(lists, events["frame"], cols["user_col"], cols["item_col"], cols["time_col"],
+                                window_days=float(window))
+    except Exception as error:  # noqa: BLE001
+        show_error(error)
+        st.stop()
+    chart = alt.Chart(table).mark_line(point=True).encode(
+        x=alt.X("day:T", title="Day of the lists"), y=alt.Y("hit_rate:Q", title="Hit rate", axis=alt.Axis(format="%")),
+        color=alt.Color("list:N", title="List"), tooltip=["day", "list", alt.Tooltip("hit_rate:Q", format=".1%"),
+                                                          "active_users"])
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(table.style.format({"reach": "{:.0%}", "hit_rate": "{:.1%}", "precision_at_k": "{:.2%}",
+                                     "revenue_share": "{:.1%}", "catalogue_coverage": "{:.1%}",
+                                     "popular_share": "{:.0%}"}, na_rep="–"), hide_index=True)
+    st.stop()
+
 data = series_data()
 roles = data["columns"]
 st.caption(f"Actuals: **{data['label']}** (the data set in use) · forecasts: the ledger below")

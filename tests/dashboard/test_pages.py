@@ -158,3 +158,24 @@ def test_monitor_page_backfills_a_ledger_and_shows_accuracy_drift_and_alerts(tmp
     assert {m.label for m in app.metric} >= {"Forecasts judged"}
     app.number_input[0].set_value(0).run()  # no increase allowed: the live WAPE must now alert
     assert any("against its backtest" in e.value for e in app.error)
+
+
+def test_monitor_page_shows_recommendation_hit_rate_by_day(tmp_path):
+    from state import sample_events
+
+    events = sample_events()[0]
+    days = ["2025-01-01", "2025-01-02"]
+    for day in days:
+        active = events[events["timestamp"].astype(str).str.startswith(day)]
+        popular = active["item_id"].value_counts().index[:5]
+        users = active["user_id"].unique()[:50]
+        pd.DataFrame({"user_id": users.repeat(5), "item_id": list(popular) * len(users),
+                      "rank": list(range(1, 6)) * len(users)}).to_parquet(tmp_path / f"{day}.parquet")
+    app = page("monitor").run()
+    app.radio[0].set_value("Recommendations").run()
+    app.text_input[0].set_value(str(tmp_path)).run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    table = pd.DataFrame(app.dataframe[0].value)
+    assert set(table["day"]) == set(days) and (table.loc[table["list"] == "recommendations", "hit_rate"] > 0).all()
+    assert len(app.get("vega_lite_chart")) == 1

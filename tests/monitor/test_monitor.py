@@ -245,3 +245,19 @@ def test_recommendation_outcomes_on_a_hand_computed_example():
         recommendation_outcomes(lists, events.assign(revenue="much"), "user_id", "item_id", "revenue")
     only_best = recommendation_outcomes(lists, events, "user_id", "item_id", k=1).set_index("list")
     assert only_best.loc["recommendations", "precision_at_k"] == pytest.approx(1 / 2)
+
+
+def test_outcomes_by_day_judge_each_days_lists_on_the_days_after():
+    from bizai.monitor.recommendations import outcomes_by_day
+
+    lists = {"2026-01-01": pd.DataFrame({"user_id": ["u1", "u2"], "item_id": ["a", "b"], "rank": [1, 1]}),
+             "2026-01-02": pd.DataFrame({"user_id": ["u1", "u2"], "item_id": ["c", "b"], "rank": [1, 1]}),
+             "2026-01-09": pd.DataFrame({"user_id": ["u1"], "item_id": ["a"], "rank": [1]})}  # no events yet
+    events = pd.DataFrame({"user_id": ["u1", "u2", "u1", "u2"], "item_id": ["a", "z", "c", "z"],
+                           "time": pd.to_datetime(["2026-01-01 10:00", "2026-01-01 11:00", "2026-01-02 09:00",
+                                                   "2026-01-02 12:00"])})
+    table = outcomes_by_day(lists, events, "user_id", "item_id", "time")
+    ours = table[table["list"] == "recommendations"].set_index("day")["hit_rate"]
+    assert ours.to_dict() == {"2026-01-01": 0.5, "2026-01-02": 0.5}
+    with pytest.raises(DataContractError, match="No day's recommendations"):
+        outcomes_by_day({"2027-01-01": lists["2026-01-01"]}, events, "user_id", "item_id", "time")
