@@ -13,7 +13,7 @@ import pandas as pd
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.metrics import coverage
-from bizai.finance.panel import Panel
+from bizai.finance.panel import Panel, horizon_grid
 from bizai.schema import SERIES, TARGET, TIME
 
 POOL = {"level": "all", "line": "all"}  # one pool of series; ConformalBands keys by level and line too
@@ -63,3 +63,29 @@ def coverage_report(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> dict[
         covered.append((applied["actual"] >= applied["low"]) & (applied["actual"] <= applied["high"]))
     return {"level": high - low, "coverage_before": round(before, 4),
             "coverage_after": round(float(pd.concat(covered).mean()), 4)}
+
+
+MAX_CUTOFFS = 12  # the newest origins a refreshed calibration keeps: old errors fade out as new ones arrive
+
+
+def arrived_scores(predict, old_panel: Panel, new_panel: Panel, horizon: int) -> pd.DataFrame:
+    """Scores of the forecasts the model makes from `old_panel`'s end for the periods `new_panel` has since
+    observed, without refitting: `predict(panel, future)` is the forecaster's own (fallback included)."""
+    cols = old_panel.columns
+    end = old_panel.frame[TIME].max()
+    arrived = new_panel.to_caller(new_panel.frame[new_panel.frame[TIME] > end].dropna(subset=[TARGET]))
+    arrived = arrived.rename(columns={cols.time_col: TIME}).merge(old_panel.series_ids, on=cols.id_cols)
+    if arrived.empty:
+        return pd.DataFrame()
+    grid = horizon_grid(old_panel, horizon, old_panel.series_ids[SERIES].to_numpy())
+    future = grid.merge(arrived[[SERIES, TIME, *cols.known_cols]], on=[SERIES, TIME], how="inner")
+    forecasts = predict(old_panel, future).merge(arrived[[SERIES, TIME, TARGET]], on=[SERIES, TIME])
+    forecasts = forecasts.rename(columns={TARGET: "actual"}).assign(cutoff=end)
+    return calibration_scores(forecasts, old_panel)
+
+
+def refreshed_bands(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> tuple[pd.DataFrame, ConformalBands]:
+    """Bands learnt from the newest MAX_CUTOFFS origins of `scores`, and those scores."""
+    newest = sorted(scores["cutoff"].unique())[-MAX_CUTOFFS:]
+    kept = scores[scores["cutoff"].isin(newest)].reset_index(drop=True)
+    return kept, ConformalBands.fit(kept, quantiles)

@@ -19,7 +19,13 @@ from bizai.extras import require
 from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
 from bizai.finance.base import ForecastModel, ModelSettings
 from bizai.finance.baselines import NaiveModel
-from bizai.finance.calibration import calibrated, calibration_scores, coverage_report
+from bizai.finance.calibration import (
+    arrived_scores,
+    calibrated,
+    calibration_scores,
+    coverage_report,
+    refreshed_bands,
+)
 from bizai.finance.conformal import ConformalBands
 from bizai.finance.panel import (
     Panel,
@@ -211,6 +217,7 @@ class ProfitForecaster:
         forecasts, _ = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
         scores = calibration_scores(forecasts, panel)
         quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
+        self.calibration_scores_ = scores  # kept so an update can add the errors of newly arrived periods
         self.bands_ = ConformalBands.fit(scores, quantiles)
         self.calibration_ = coverage_report(scores, quantiles)
 
@@ -220,9 +227,10 @@ class ProfitForecaster:
         period without a refit; returns self.
 
         Rows for periods already held replace them (restated actuals); new series are forecast with the naive
-        fallback until a refit. Calibrated intervals stay in units of each series' scale, which follows the new
-        history; `recalibrate=True` also re-learns the bands from fresh backtest windows (that refits the model
-        `calibration_windows` times). The update is recorded in `lineage_` (saved in meta.json).
+        fallback until a refit. Calibrated intervals are refreshed without a refit: the model forecasts the
+        arrived periods from the old end, and those errors join the calibration scores (the newest 12 origins
+        are kept); `recalibrate=True` re-learns the bands from fresh backtest windows instead (that refits the
+        model `calibration_windows` times). The update is recorded in `lineage_` (saved in meta.json).
         """
         check_is_fitted(self, "fitted_model_")
         started = time.perf_counter()
@@ -247,8 +255,7 @@ class ProfitForecaster:
         restated = int(combined.duplicated(keys, keep="last").sum())
         combined = combined.drop_duplicates(keys, keep="last", ignore_index=True)
         panel = prepare_panel(combined, columns, self.panel_.freq, self.allow_distant_dates)
-        if recalibrate and self.calibration_windows:
-            self._calibrate(panel)
+        calibration = self._refresh_calibration(panel, recalibrate)
         self.panel_ = panel
         self.training_fingerprint_ = fingerprint(pd.DataFrame(
             {"parent": [self.training_fingerprint_], "added": [fingerprint(new)]}))
@@ -257,11 +264,33 @@ class ProfitForecaster:
             "parent_version": getattr(self, "folder_version_", None),
             "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rows_added": len(new) - restated,
             "rows_restated": restated, "history_end": panel.frame[TIME].max().isoformat(),
-            "recalibrated": bool(recalibrate and self.calibration_windows),
+            "calibration": calibration,
             "seconds": round(time.perf_counter() - started, 3)}]
         log.info("updated the history to %s (%d new rows, %d restated)", panel.frame[TIME].max().date(),
                  len(new) - restated, restated)
         return self
+
+    def _refresh_calibration(self, panel: Panel, recalibrate: bool) -> str | None:
+        """'relearnt' (fresh backtest windows), 'refreshed' (the errors of the periods that arrived added to the
+        scores, no refit) or None (the intervals are the model's own)."""
+        if getattr(self, "bands_", None) is None:
+            return None
+        if recalibrate:
+            self._calibrate(panel)
+            return "relearnt"
+        stored = getattr(self, "calibration_scores_", None)
+        if stored is None:
+            log.warning("this model was saved before bizai kept calibration scores: its bands stay as they were "
+                        "(update with recalibrate=True, or refit, to renew them)")
+            return "kept"
+        new = arrived_scores(lambda p, f: predict_with(self.fitted_model_, self.fallback_model_, p, f), self.panel_,
+                             panel, int(self.horizon))
+        if len(new):
+            quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
+            self.calibration_scores_, self.bands_ = refreshed_bands(pd.concat([stored, new], ignore_index=True),
+                                                                    quantiles)
+            self.calibration_ = coverage_report(self.calibration_scores_, quantiles)
+        return "refreshed"
 
     def history_frame(self) -> pd.DataFrame:
         """The observed history in the caller's columns (filled gaps left out), as fit received it."""

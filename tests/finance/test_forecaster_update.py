@@ -62,4 +62,19 @@ def test_recalibrate_relearns_the_bands(months):
         old, id_col="store", time_col="month", target_col="profit")
     before = model.bands_
     model.update(new.assign(profit=new["profit"] * 1.3), recalibrate=True)
-    assert model.bands_ is not before and model.lineage_[-1]["recalibrated"]
+    assert model.bands_ is not before and model.lineage_[-1]["calibration"] == "relearnt"
+
+
+def test_an_update_refreshes_calibrated_bands_from_the_arrived_errors_without_a_refit(months):
+    old, new, future = months
+    columns = {**FIT_COLUMNS, "past_cols": []}
+    model = ProfitForecaster(model="lightgbm", horizon=3, calibration_windows=2, random_state=0).fit(old, **columns)
+    fitted, scores_before = model.fitted_model_, model.calibration_scores_
+    upper_before = model.bands_.offsets("all", "all", 1)[0.9]
+    surprise = new.assign(profit=new["profit"] * 1.5)  # the arrived periods miss badly
+    model.update(surprise)
+    assert model.fitted_model_ is fitted and model.lineage_[-1]["calibration"] == "refreshed"
+    assert model.calibration_scores_["cutoff"].nunique() == scores_before["cutoff"].nunique() + 1
+    assert model.calibration_scores_["score"].abs().max() > scores_before["score"].abs().max()
+    assert model.bands_.offsets("all", "all", 1)[0.9] > upper_before  # the upper band widens after the misses
+    assert model.predict(known_future=future)["p90"].notna().all()
