@@ -15,7 +15,9 @@ from bizai.finance.panel import Panel
 from bizai.schema import SERIES, TARGET, TIME
 
 
-def series_scale(frame: pd.DataFrame) -> pd.Series:
+def mean_abs_level(frame: pd.DataFrame) -> pd.Series:
+    """Per series: the mean |value| over its whole history (never 0), the unit the baselines' residual bands are
+    kept in. Not conformal.series_scale, which uses only the recent periods to follow a changing level."""
     scale = frame.groupby(SERIES)[TARGET].apply(lambda s: s.abs().mean())
     return scale.where(scale > 0, 1.0).fillna(1.0)
 
@@ -29,7 +31,7 @@ class LagRuleModel(ForecastModel):
     def fit(self, panel: Panel) -> LagRuleModel:
         frame = panel.frame
         season = panel.season_length
-        scale = series_scale(frame)
+        scale = mean_abs_level(frame)
         grouped = frame.groupby(SERIES)[TARGET]
         filled = grouped.ffill()
         self.offsets_ = {}
@@ -48,7 +50,7 @@ class LagRuleModel(ForecastModel):
         frame = panel.frame
         history = frame.assign(**{TARGET: frame.groupby(SERIES)[TARGET].ffill()})
         history = {sid: g[TARGET].to_numpy() for sid, g in history.groupby(SERIES)}
-        scale = series_scale(frame)
+        scale = mean_abs_level(frame)
         out = future[[SERIES, TIME, "__step"]].copy()
         values = []
         for sid, step in zip(out[SERIES], out["__step"], strict=True):
