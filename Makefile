@@ -15,13 +15,10 @@ $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m pip install --quiet $(PIP_CONSTRAINT_FLAG) -e ".[dev]"
 	touch $@
 
-sample_data/events.csv: sample_data/make_events.py | setup
-	$(BIN)/python sample_data/make_events.py
-
-demo: setup sample_data/events.csv
+demo: setup
 	$(BIN)/bizai demo
 
-dashboard: setup sample_data/events.csv
+dashboard: setup
 	$(BIN)/bizai dashboard
 
 run: demo dashboard

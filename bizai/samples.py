@@ -1,10 +1,9 @@
-"""Where the bundled sample data lives, and the one sample file made on first use (the interaction log is too big
-to keep in git; its script is deterministic). Used by the demo, the dashboard and the docs' tour."""
+"""Where the bundled sample data lives: the monthly P&L of 40 stores (CSV) and a shop's interaction log
+(events.parquet, made once by sample_data/make_events.py and kept compressed). Used by the demo, the dashboard and
+the docs' tour."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -12,8 +11,5 @@ SAMPLE_DATA = REPO / "sample_data"
 
 
 def sample_events_path() -> Path:
-    """sample_data/events.csv, made by sample_data/make_events.py when it is not there yet."""
-    path = SAMPLE_DATA / "events.csv"
-    if not path.exists():
-        subprocess.run([sys.executable, str(SAMPLE_DATA / "make_events.py")], check=True, stdout=subprocess.DEVNULL)
-    return path
+    """sample_data/events.parquet: user_id, item_id, timestamp, event."""
+    return SAMPLE_DATA / "events.parquet"

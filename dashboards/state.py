@@ -31,7 +31,7 @@ def sample_pnl() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @st.cache_data(show_spinner="Loading sample interaction log…")
 def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return pd.read_csv(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
+    return pd.read_parquet(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
 
 
 @st.cache_data(show_spinner="Reading the upload…")

@@ -1,4 +1,4 @@
-"""Make sample_data/events.csv (user_id, item_id, timestamp, event) and sample_data/items.csv (item_id, name,
+"""Make sample_data/events.parquet (user_id, item_id, timestamp, event) and sample_data/items.csv (item_id, name,
 category, price): 3,000 shoppers, 1,000 products, about 200k events. Deterministic.
 
 Structure a recommender can learn: each shopper prefers two or three categories; item popularity is skewed
@@ -93,7 +93,8 @@ def make_events(seed: int = 11, n_users: int = 3000, n_items: int = 1000, target
 
 def main() -> None:
     events, items = make_events()
-    events.to_csv(HERE / "events.csv", index=False)
+    events.assign(timestamp=pd.to_datetime(events["timestamp"])).to_parquet(HERE / "events.parquet", index=False,
+                                                                           compression="zstd")
     items.to_csv(HERE / "items.csv", index=False)
     print(f"wrote {len(events)} events for {events['user_id'].nunique()} users and {len(items)} items")
 

@@ -43,7 +43,7 @@ def demo(
                f"({forecaster.calibration_['coverage_before']:.0%} before)")
     statement_summary(history, future, out, show)
 
-    events = pd.read_csv(sample_events_path())
+    events = pd.read_parquet(sample_events_path())
     weights = {"view": 1, "cart": 3, "purchase": 5}
     train, test = leave_last_out_split(events, "user_id", "timestamp")
     fit_columns = dict(user_col="user_id", item_col="item_id", time_col="timestamp", event_col="event", event_weights=weights)
@@ -84,7 +84,6 @@ def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     app = REPO / "dashboards" / "app.py"
     if not app.exists():
         raise typer.BadParameter(f"dashboard not found at {app}: run from a bizai source checkout")
-    sample_events_path()
     # Run from the repository so Streamlit picks up .streamlit/config.toml (the raised upload limit).
     raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                                       "--server.headless", "true"], cwd=REPO))
