@@ -11,7 +11,7 @@ import typer
 from bizai.cli.options import set_up_logging
 from bizai.extras import require
 from bizai.io import write_table
-from bizai.samples import REPO, SAMPLE_DATA, sample_events_path
+from bizai.samples import DASHBOARDS, SAMPLE_DATA, sample_events_path
 
 
 def demo(
@@ -81,9 +81,10 @@ def statement_summary(history, future, out: Path, show) -> None:
 def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     """Start the Streamlit dashboard (opens on the sample data)."""
     require("streamlit", "bizai dashboard")
-    app = REPO / "dashboards" / "app.py"
+    app = DASHBOARDS / "app.py"
     if not app.exists():
-        raise typer.BadParameter(f"dashboard not found at {app}: run from a bizai source checkout")
-    # Run from the repository so Streamlit picks up .streamlit/config.toml (the raised upload limit).
+        raise typer.BadParameter(f"dashboard not found at {app}: reinstall bizai (the wheel ships it)")
+    # The settings of .streamlit/config.toml as flags, so an installed bizai (no checkout around) gets them too.
     raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                                      "--server.headless", "true"], cwd=REPO))
+                                      "--server.headless", "true", "--server.maxUploadSize", "1024",
+                                      "--browser.gatherUsageStats", "false"], cwd=DASHBOARDS.parent))
