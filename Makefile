@@ -5,6 +5,11 @@ VENV ?= .venv
 CONSTRAINTS ?= constraints/cpu.txt
 BIN = $(VENV)/bin
 PIP_CONSTRAINT_FLAG = $(if $(CONSTRAINTS),-c $(CONSTRAINTS),)
+# The CPU build of PyTorch: from a local wheel where pip's find-links hold one (this team's machines), else from
+# PyTorch's CPU index (its 2.x+cpu builds satisfy the pin and sort above PyPI's CUDA ones). Not with CONSTRAINTS=.
+TORCH_FIND_LINKS ?= $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)
+CPU_TORCH_INDEX = $(if $(CONSTRAINTS),$(if $(wildcard $(addsuffix /torch-*+cpu-*.whl,$(TORCH_FIND_LINKS))),,\
+  --extra-index-url https://download.pytorch.org/whl/cpu),)
 
 .PHONY: setup run demo dashboard test lint browser java benchmarks
 
@@ -12,7 +17,7 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet $(PIP_CONSTRAINT_FLAG) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet $(PIP_CONSTRAINT_FLAG) $(CPU_TORCH_INDEX) -e ".[dev]"
 	touch $@
 
 demo: setup
