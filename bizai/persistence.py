@@ -16,6 +16,7 @@ import logging
 import os
 import pickle
 import platform
+import time
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +50,20 @@ def fingerprint(frame: pd.DataFrame) -> str:
     digest = hashlib.sha256(hashed.tobytes())
     digest.update("|".join(map(str, frame.columns)).encode())
     return digest.hexdigest()[:16]
+
+
+def chained_fingerprint(parent: str, added: pd.DataFrame) -> str:
+    """The fingerprint of a model's training data after an update adds `added` to the data fingerprinted `parent`."""
+    return fingerprint(pd.DataFrame({"parent": [parent], "added": [fingerprint(added)]}))
+
+
+def lineage_entry(model: Any, started: float, **figures: Any) -> list[dict[str, Any]]:
+    """`model.lineage_` with one more update recorded: the version of the folder it was loaded from (None when it
+    was not), the time, how long it took (from `started`, a perf_counter reading) and the update's `figures`."""
+    return [*(getattr(model, "lineage_", None) or []), {
+        "parent_version": getattr(model, "folder_version_", None),
+        "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **figures,
+        "seconds": round(time.perf_counter() - started, 3)}]
 
 
 def folder_version(folder: str | os.PathLike) -> str:

@@ -3,7 +3,6 @@ short series, backtests, explains, plots and saves; the models themselves live i
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 import warnings
@@ -38,7 +37,15 @@ from bizai.finance.panel import (
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
 from bizai.monitor.drift import feature_profile
-from bizai.persistence import fingerprint, folder_version, library_versions, load_pickled, save_pickled
+from bizai.persistence import (
+    chained_fingerprint,
+    fingerprint,
+    folder_version,
+    library_versions,
+    lineage_entry,
+    load_pickled,
+    save_pickled,
+)
 from bizai.schema import (
     SERIES,
     TARGET,
@@ -47,6 +54,7 @@ from bizai.schema import (
     coerce_datetime,
     require_columns,
     require_non_empty,
+    require_one_id_kind,
     require_unique,
     shorten,
 )
@@ -212,11 +220,15 @@ class ProfitForecaster:
         frame, kind = to_pandas(data)
         return prepare_panel(frame, self.panel_.columns, self.panel_.freq, self.allow_distant_dates), kind
 
+    def _band_quantiles(self) -> tuple[float, ...]:
+        """The interval quantiles conformal bands are learnt for (the median is the point forecast's)."""
+        return tuple(q for q in self._settings().quantiles if q != 0.5)
+
     def _calibrate(self, panel: Panel) -> None:
         """Backtest the chosen model on `calibration_windows` windows; learn the conformal bands from its errors."""
         forecasts, _ = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
         scores = calibration_scores(forecasts, panel)
-        quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
+        quantiles = self._band_quantiles()
         self.calibration_scores_ = scores  # kept so an update can add the errors of newly arrived periods
         self.bands_ = ConformalBands.fit(scores, quantiles)
         self.calibration_ = coverage_report(scores, quantiles)
@@ -247,8 +259,7 @@ class ProfitForecaster:
                 f"ends at {new[columns.time_col].max().date()}): give actuals of the periods after it.")
         history = self.history_frame()
         for col in columns.id_cols:
-            reference = "number" if pd.api.types.is_numeric_dtype(history[col]) else "text"
-            new[col] = align_id_kind(new[col], reference, col, "update")
+            new[col] = align_id_kind(new[col], require_one_id_kind(history[col], col, "training"), col, "update")
         keys = [*columns.id_cols, columns.time_col]
         require_unique(new, keys, "update")
         combined = pd.concat([history, new], ignore_index=True)
@@ -257,15 +268,10 @@ class ProfitForecaster:
         panel = prepare_panel(combined, columns, self.panel_.freq, self.allow_distant_dates)
         calibration = self._refresh_calibration(panel, recalibrate)
         self.panel_ = panel
-        self.training_fingerprint_ = fingerprint(pd.DataFrame(
-            {"parent": [self.training_fingerprint_], "added": [fingerprint(new)]}))
+        self.training_fingerprint_ = chained_fingerprint(self.training_fingerprint_, new)
         self.training_rows_ += len(new) - restated
-        self.lineage_ = [*(getattr(self, "lineage_", None) or []), {
-            "parent_version": getattr(self, "folder_version_", None),
-            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "rows_added": len(new) - restated,
-            "rows_restated": restated, "history_end": panel.frame[TIME].max().isoformat(),
-            "calibration": calibration,
-            "seconds": round(time.perf_counter() - started, 3)}]
+        self.lineage_ = lineage_entry(self, started, rows_added=len(new) - restated, rows_restated=restated,
+                                      history_end=panel.frame[TIME].max().isoformat(), calibration=calibration)
         log.info("updated the history to %s (%d new rows, %d restated)", panel.frame[TIME].max().date(),
                  len(new) - restated, restated)
         return self
@@ -286,7 +292,7 @@ class ProfitForecaster:
         new = arrived_scores(lambda p, f: predict_with(self.fitted_model_, self.fallback_model_, p, f), self.panel_,
                              panel, int(self.horizon))
         if len(new):
-            quantiles = tuple(q for q in self._settings().quantiles if q != 0.5)
+            quantiles = self._band_quantiles()
             self.calibration_scores_, self.bands_ = refreshed_bands(pd.concat([stored, new], ignore_index=True),
                                                                     quantiles)
             self.calibration_ = coverage_report(self.calibration_scores_, quantiles)

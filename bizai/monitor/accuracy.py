@@ -17,6 +17,7 @@ from bizai.schema import (
     coerce_numeric,
     require_columns,
     require_non_empty,
+    require_one_id_kind,
     require_unique,
 )
 
@@ -45,7 +46,7 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
     frame = frame.drop(columns=columns.target_col).dropna(subset=[ACTUAL])
     require_unique(frame, keys, "actuals")
     for col in columns.id_cols:
-        reference = "number" if pd.api.types.is_numeric_dtype(forecasts[col]) else "text"
+        reference = require_one_id_kind(forecasts[col], col, "ledger")
         frame[col] = align_id_kind(frame[col].reset_index(drop=True), reference, col, "actuals").to_numpy()
         if reference == "text":
             forecasts = forecasts.assign(**{col: forecasts[col].astype("string")})

@@ -5,7 +5,6 @@ unknown users; models only implement `_fit` and `_scores` (users x items)."""
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -17,7 +16,15 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, folder_version, library_versions, load_pickled, save_pickled
+from bizai.persistence import (
+    chained_fingerprint,
+    fingerprint,
+    folder_version,
+    library_versions,
+    lineage_entry,
+    load_pickled,
+    save_pickled,
+)
 from bizai.progress import progress
 from bizai.recsys.dataset import EventColumns, Extension, InteractionData, build_interactions, extend_interactions
 from bizai.schema import shorten, value_kind
@@ -60,7 +67,7 @@ class BaseRecommender:
         self.data_ = data
         self.event_weights_ = dict(event_weights) if event_weights else None
         self.input_kind_: FrameKind = kind
-        self.popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
+        self.popularity_ = data.item_popularity()
         used = [c for c in (user_col, item_col, time_col, weight_col, event_col) if c]
         self.training_fingerprint_ = fingerprint(frame[used])
         self.training_rows_ = len(frame)
@@ -86,18 +93,13 @@ class BaseRecommender:
         data, extension = extend_interactions(self.data_, frame, self.event_weights_)
         self._update(data, extension)
         self.data_ = data
-        self.popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
+        self.popularity_ = data.item_popularity()
         cols = data.columns
         used = [c for c in (cols.user_col, cols.item_col, cols.time_col, cols.weight_col, cols.event_col) if c]
-        self.training_fingerprint_ = fingerprint(pd.DataFrame(
-            {"parent": [self.training_fingerprint_], "added": [fingerprint(frame[used])]}))
+        self.training_fingerprint_ = chained_fingerprint(self.training_fingerprint_, frame[used])
         self.training_rows_ += len(frame)
-        self.lineage_ = [*getattr(self, "lineage_", []), {
-            "parent_version": getattr(self, "folder_version_", None),
-            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "rows_added": extension.rows, "new_users": len(extension.new_users),
-            "new_items": len(extension.new_items), "users_updated": len(extension.touched_users),
-            "seconds": round(time.perf_counter() - started, 3)}]
+        self.lineage_ = lineage_entry(self, started, rows_added=extension.rows, new_users=len(extension.new_users),
+                                      new_items=len(extension.new_items), users_updated=len(extension.touched_users))
         log.info("updated %s: %d rows, %d new users, %d new items", type(self).__name__, extension.rows,
                  len(extension.new_users), len(extension.new_items))
         return self

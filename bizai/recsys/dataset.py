@@ -90,6 +90,10 @@ class InteractionData:
     def n_items(self) -> int:
         return len(self.items)
 
+    def item_popularity(self) -> np.ndarray:
+        """Per item: how many users interacted with it (weight above 0)."""
+        return np.asarray((self.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
+
     def sequences(self) -> list[np.ndarray]:
         """Each user's items in time order (ties keep input order)."""
         grouped = self.events.groupby("user", sort=True)["item"]
