@@ -164,8 +164,9 @@ def update(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit` (or update)."),
     data: Path = typer.Option(..., "--data", help="Newer actuals (CSV/Parquet), the columns as at fit."),
     out: Path = typer.Option(..., "--out", help="Model folder to write the updated model to."),
-    recalibrate: bool = typer.Option(False, "--recalibrate", help="Also re-learn calibrated intervals from fresh "
-                                     "backtest windows (refits the model calibration_windows times)."),
+    recalibrate: bool = typer.Option(False, "--recalibrate", help="Re-learn calibrated intervals from fresh backtest "
+                                     "windows (refits the model calibration_windows times) instead of adding the "
+                                     "arrived periods' errors."),
     quiet: bool = QUIET,
 ) -> None:
     """Append newer actuals to a saved forecaster, so the next predict starts after them, without a refit.
