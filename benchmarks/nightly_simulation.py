@@ -116,9 +116,8 @@ def walmart(threshold: float = 0.2, shifted_dept: int = 92, shift: float = 1.6, 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         ledger = ForecastLedger(folder / "ledger")
-        forecaster = ProfitForecaster(model="seasonal_naive", horizon=4, freq="W-FRI", random_state=0)
+        forecaster = ProfitForecaster(model="seasonal_naive", horizon=4, freq="W-FRI", random_state=0, backtest_windows=3)
         forecaster.fit(planted[planted["Date"] < start], **fit)
-        forecaster.backtest(n_windows=3)
         path = forecaster.save(folder / "model-0")
         for night in range(1, NIGHTS + 1):
             week = weeks[-NIGHTS + night - 1]

@@ -9,8 +9,10 @@ with a message that says what differs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 import os
@@ -264,20 +266,64 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
         warnings.warn(message, stacklevel=3)
 
 
-def torch_to_bytes(value: Any) -> bytes:
-    """Serialise tensors/state dicts with torch.save, for models that pickle their network as bytes."""
-    import io
+def json_params(estimator: Any) -> dict[str, Any]:
+    """An estimator's hyper-parameters (scikit-learn's get_params) as JSON for meta.json: dataclasses become
+    dicts and tuples lists, so the record reads the same whatever the estimator keeps its settings in."""
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
 
+    return {name: plain(value) for name, value in estimator.get_params(deep=False).items()}
+
+
+def torch_to_bytes(value: Any) -> bytes:
+    """Serialise tensors/state dicts with torch.save (to CPU-loadable bytes)."""
+    buffer = io.BytesIO()
     import torch
 
-    buffer = io.BytesIO()
     torch.save(value, buffer)
     return buffer.getvalue()
 
 
 def torch_from_bytes(payload: bytes) -> Any:
-    import io
-
+    """The value `torch_to_bytes` wrote, on the CPU."""
     import torch
 
     return torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
+
+
+class PicklesNetworkAsBytes:
+    """Pickles the torch module in `network_` as bytes of `_network_payload(network)` and rebuilds it with
+    `_network_from_payload(payload)` on load: saved folders then hold weights and settings, not module internals
+    (lightning modules also carry unpicklable caches). The one place torch state is pickled."""
+
+    def _network_payload(self, network: Any) -> Any:
+        raise NotImplementedError
+
+    def _network_from_payload(self, payload: Any) -> Any:
+        raise NotImplementedError
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        network = state.pop("network_", None)
+        if network is not None:
+            state[NETWORK_BYTES] = torch_to_bytes(self._network_payload(network))
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        payload = state.pop(NETWORK_BYTES, None)
+        for legacy in LEGACY_NETWORK_KEYS:  # folders written before this class: same payloads, other keys
+            payload = state.pop(legacy, payload)
+        self.__dict__.update(state)
+        if payload is not None:
+            self.network_ = self._network_from_payload(torch_from_bytes(payload)).eval()
+
+
+NETWORK_BYTES = "network_bytes_"
+LEGACY_NETWORK_KEYS = ("network_weights_",)

@@ -40,16 +40,19 @@ def require_non_empty(frame: pd.DataFrame, what: str) -> None:
         raise DataContractError(f"The {what} frame is empty: expected at least one row.")
 
 
+def did_you_mean(name: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """' (did you mean 'x'?)' for the closest of `choices` to a misspelt `name`, or '' when none is close."""
+    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     """Every column must exist; suggest the closest existing name for each missing one."""
     available = [str(c) for c in frame.columns]
     missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
     if not missing:
         return
-    hints = []
-    for name in missing:
-        close = difflib.get_close_matches(name, available, n=1, cutoff=0.6)
-        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    hints = [f"{name!r}{did_you_mean(name, available)}" for name in missing]
     raise DataContractError(
         f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
     )

@@ -8,12 +8,13 @@ tables `name=value` pairs, the forms the options take on the command line.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from bizai.schema import did_you_mean
 
 
 def read_config(path: Path, ctx) -> dict:
@@ -34,11 +35,6 @@ def config_error(path: Path, message: str) -> typer.BadParameter:
     return typer.BadParameter(f"config file {str(path)!r}: {message}", param_hint="--config")
 
 
-def closest(name: str, choices) -> str:
-    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def validated_section(table: dict, command, trail: list[str], path: Path, ctx) -> dict:
     section = f"[{'.'.join(trail)}]" if trail else "the top level"
     subcommands = getattr(command, "commands", None)
@@ -47,7 +43,7 @@ def validated_section(table: dict, command, trail: list[str], path: Path, ctx) -
         for key, value in table.items():
             name = key.replace("_", "-")
             if name not in subcommands:
-                raise config_error(path, f"unknown section {key!r} in {section}{closest(name, subcommands)}; "
+                raise config_error(path, f"unknown section {key!r} in {section}{did_you_mean(name, subcommands, 0.5)}; "
                                          f"expected one of {', '.join(sorted(subcommands))}.")
             if not isinstance(value, dict):
                 raise config_error(path, f"{key!r} in {section} must be a table ([{'.'.join([*trail, key])}]), "
@@ -58,7 +54,7 @@ def validated_section(table: dict, command, trail: list[str], path: Path, ctx) -
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in params:
-            raise config_error(path, f"unknown option {key!r} in {section}{closest(name, params)}; this command "
+            raise config_error(path, f"unknown option {key!r} in {section}{did_you_mean(name, params, 0.5)}; this command "
                                      f"takes {', '.join(sorted(params))}.")
         result[name] = option_value(value, params[name], f"{key!r} in {section}", path, ctx)
     return result

@@ -15,6 +15,7 @@ from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
+from bizai.persistence import json_params
 
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
@@ -34,12 +35,13 @@ DISTANT_DATES = typer.Option(False, "--allow-distant-dates",
 
 
 def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show,
-                     allow_distant_dates: bool = False, calibration_windows: int = 0):
+                     allow_distant_dates: bool = False, calibration_windows: int = 0, backtest_windows: int = 0):
     from bizai.finance import ProfitForecaster
 
     return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                             random_state=random_state, allow_distant_dates=allow_distant_dates,
-                            calibration_windows=calibration_windows, show_progress=show)
+                            calibration_windows=calibration_windows, backtest_windows=backtest_windows,
+                            show_progress=show)
 
 
 def read_series_table(path: Path, id_cols: list[str] | None):
@@ -89,7 +91,7 @@ def fit(
     if engine is Engine.spark:
         params = dict(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                       random_state=random_state, allow_distant_dates=allow_distant_dates,
-                      calibration_windows=calibration_windows)
+                      calibration_windows=calibration_windows, backtest_windows=backtest_windows)
         typer.echo(spark_engine.forecast_fit(data, partition_col, roles, params, out, master, show))
         return
     if partition_col:
@@ -97,16 +99,13 @@ def fit(
     refuse_output_over_inputs(out, [data])
     frame = read_series_table(data, roles["id_col"])
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
-                                  calibration_windows)
+                                  calibration_windows, backtest_windows)
     forecaster.fit(frame, **roles)
-    metrics = {}
-    if backtest_windows:
-        result = forecaster.backtest(n_windows=backtest_windows)
-        metrics = result.metrics.iloc[0].drop("model").to_dict()
+    metrics = {k: v for k, v in (forecaster.backtest_metrics_ or [{}])[0].items() if k != "model"}
     replacing = replaces_model(out)
     folder = forecaster.save(out)
     log.info("saved %s model (%d series) to %s", forecaster.model_name_, len(forecaster.panel_.series_ids), folder)
-    log_run(track, f"forecast-{forecaster.model_name_}", forecaster.get_params(), metrics, folder)
+    log_run(track, f"forecast-{forecaster.model_name_}", json_params(forecaster), metrics, folder)
     typer.echo(f"saved {forecaster.model_name_} model to {folder}{replacing}")
 
 

@@ -13,6 +13,7 @@ from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
+from bizai.persistence import json_params
 from bizai.recsys.registry import build_recommender
 from bizai.schema import shorten
 
@@ -74,7 +75,7 @@ def fit(
     recommender.fit(read_events(data, user_col, item_col), **columns)
     replacing = replaces_model(out)
     folder = recommender.save(out)
-    log_run(track, f"recommend-{model}", recommender.get_params(), {}, folder)
+    log_run(track, f"recommend-{model}", json_params(recommender), {}, folder)
     typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}"
                f"{replacing}")
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from bizai.errors import DataContractError
 from bizai.finance.panel import Panel
-from bizai.schema import SERIES
+from bizai.schema import SERIES, did_you_mean
 
 
 def quantile_label(q: float) -> str:
@@ -31,8 +32,15 @@ class ForecastModel(ABC):
     """A model fitted on a Panel. `predict` returns SERIES, TIME, `forecast` and one column per quantile."""
 
     name: str = "base"
+    # Hyper-parameters the model understands; None passes any through (LightGBM checks its own).
+    accepted_params: frozenset[str] | None = frozenset()
 
     def __init__(self, settings: ModelSettings, **params):
+        unknown = sorted(set(params) - self.accepted_params) if self.accepted_params is not None else []
+        if unknown:
+            hints = ", ".join(f"{name!r}{did_you_mean(name, self.accepted_params)}" for name in unknown)
+            accepted = ", ".join(sorted(self.accepted_params)) or "none"
+            raise DataContractError(f"Unknown model_params for model {self.name!r}: {hints}. It accepts: {accepted}.")
         self.settings = settings
         self.params = params
 

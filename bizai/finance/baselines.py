@@ -25,6 +25,8 @@ def mean_abs_level(frame: pd.DataFrame) -> pd.Series:
 class LagRuleModel(ForecastModel):
     """Forecast y[T+h] by a value `lag(h)` periods before T+h."""
 
+    accepted_params = None  # no hyper-parameters: model_params meant for auto's other candidates pass by
+
     def lag(self, step: int, season: int) -> int:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.extras import require
@@ -41,6 +42,7 @@ from bizai.persistence import (
     chained_fingerprint,
     fingerprint,
     folder_version,
+    json_params,
     library_versions,
     lineage_entry,
     load_pickled,
@@ -64,7 +66,7 @@ FAMILY = "forecaster"
 STATE_FILE = "forecaster.pkl"
 
 
-class ProfitForecaster:
+class ProfitForecaster(BaseEstimator):
     """Forecast many series (stores, products, cost centres) at once.
 
     >>> fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0)
@@ -81,6 +83,8 @@ class ProfitForecaster:
     auto_windows: backtest windows `auto` uses to choose.
     calibration_windows: when 2 or more, fit also backtests that many windows and calibrates the interval columns
         on their errors (conformal, per horizon step); `calibration_` reports coverage before and after.
+    backtest_windows: when 1 or more, fit also backtests that many windows and keeps the metrics in
+        `backtest_metrics_` (saved in meta.json, where the monitor compares live accuracy with them).
     allow_distant_dates: accept dates far from the rest of the data (refused by default: usually a typo).
     show_progress: progress bars; None shows them on a terminal only.
     """
@@ -95,6 +99,7 @@ class ProfitForecaster:
         model_params: dict[str, Any] | None = None,
         auto_windows: int = 2,
         calibration_windows: int = 0,
+        backtest_windows: int = 0,
         allow_distant_dates: bool = False,
         show_progress: bool | None = None,
     ):
@@ -106,6 +111,7 @@ class ProfitForecaster:
         self.model_params = model_params
         self.auto_windows = auto_windows
         self.calibration_windows = calibration_windows
+        self.backtest_windows = backtest_windows
         self.allow_distant_dates = allow_distant_dates
         self.show_progress = show_progress
 
@@ -121,6 +127,10 @@ class ProfitForecaster:
         windows = self.calibration_windows
         if not isinstance(windows, int | np.integer) or windows < 0 or windows == 1:
             raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
+        if not isinstance(self.backtest_windows, int | np.integer) or self.backtest_windows < 0:
+            raise DataContractError(f"backtest_windows must be 0 (off) or a positive integer, got {self.backtest_windows!r}.")
+        if self.model != "auto":
+            build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
 
     def _settings(self) -> ModelSettings:
         return ModelSettings(int(self.horizon), tuple(sorted(float(q) for q in self.quantiles)), self.random_state,
@@ -143,7 +153,6 @@ class ProfitForecaster:
         columns = columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols, past_cols)
         panel = prepare_panel(frame, columns, self.freq, self.allow_distant_dates)
         check_horizon_in_range(panel, int(self.horizon))
-        self.backtest_metrics_ = None  # a refit's metrics come from its own backtest, never an earlier one
         self.model_name_ = self.model
         self.leaderboard_ = None
         if self.model == "auto":
@@ -151,9 +160,14 @@ class ProfitForecaster:
             self.model_name_ = str(self.leaderboard_.iloc[0]["model"])
             log.info("auto chose %s", self.model_name_)
         self.fitted_model_, self.fallback_model_ = self._fit_panel(panel, self.model_name_)
-        self.bands_ = self.calibration_ = None
+        self.bands_ = self.calibration_ = self.backtest_metrics_ = None
+        backtests = {}  # windows -> (forecasts, cutoffs): calibration and metrics share one backtest when they can
         if self.calibration_windows:
-            self._calibrate(panel)
+            backtests[int(self.calibration_windows)] = self._calibrate(panel)
+        if self.backtest_windows:
+            windows = int(self.backtest_windows)
+            forecasts, cutoffs = backtests.get(windows) or self._backtest_panel(panel, [self.model_name_], windows, None)
+            self.backtest_metrics_ = summarise(forecasts, panel, cutoffs)[0].to_dict("records")
         self.panel_ = panel
         self.input_kind_: FrameKind = kind
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
@@ -224,14 +238,16 @@ class ProfitForecaster:
         """The interval quantiles conformal bands are learnt for (the median is the point forecast's)."""
         return tuple(q for q in self._settings().quantiles if q != 0.5)
 
-    def _calibrate(self, panel: Panel) -> None:
-        """Backtest the chosen model on `calibration_windows` windows; learn the conformal bands from its errors."""
-        forecasts, _ = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
+    def _calibrate(self, panel: Panel) -> tuple[pd.DataFrame, list]:
+        """Backtest the chosen model on `calibration_windows` windows; learn the conformal bands from its errors.
+        Returns the backtest (forecasts, cutoffs)."""
+        forecasts, cutoffs = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
         scores = calibration_scores(forecasts, panel)
         quantiles = self._band_quantiles()
         self.calibration_scores_ = scores  # kept so an update can add the errors of newly arrived periods
         self.bands_ = ConformalBands.fit(scores, quantiles)
         self.calibration_ = coverage_report(scores, quantiles)
+        return forecasts, cutoffs
 
     # -------------------------------------------------------------------------------------- updating
     def update(self, new_data, recalibrate: bool = False) -> ProfitForecaster:
@@ -344,7 +360,7 @@ class ProfitForecaster:
         meta = {
             "family": FAMILY,
             "model": self.model_name_,
-            "params": {k: v for k, v in self.get_params().items()},
+            "params": json_params(self),
             "columns": {"id_col": cols.id_cols, "time_col": cols.time_col, "target_col": cols.target_col,
                         "static_cols": cols.static_cols, "known_cols": cols.known_cols, "past_cols": cols.past_cols},
             "freq": self.panel_.freq,
@@ -375,12 +391,6 @@ class ProfitForecaster:
         forecaster.folder_version_ = folder_version(path)
         return forecaster
 
-    def get_params(self) -> dict[str, Any]:
-        return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "quantiles": list(self.quantiles),
-                "random_state": self.random_state, "model_params": self.model_params,
-                "auto_windows": self.auto_windows, "calibration_windows": self.calibration_windows,
-                "allow_distant_dates": self.allow_distant_dates}
-
     # -------------------------------------------------------------------------------------- charts
     def plot(self, id=None, forecast=None, history_periods: int | None = 36):
         """Interactive Altair chart for one series (`id`: a value, or a tuple for several id columns) or, with
@@ -402,7 +412,8 @@ class ProfitForecaster:
 
         Uses the fitted column roles (or pass id_col=, time_col=, target_col=, ... when not fitted). For
         model="auto" every candidate is backtested. Returns forecasts (ids, cutoff, time, forecast, quantiles,
-        actual, model) and metrics per model.
+        actual, model) and metrics per model; the estimator is left as it was (`backtest_windows` records
+        metrics at fit).
         """
         self._check_parameters()
         if column_roles:
@@ -421,7 +432,6 @@ class ProfitForecaster:
         names = auto_candidates() if self.model == "auto" else [self.model]
         forecasts, cutoffs = self._backtest_panel(panel, names, n_windows, step)
         metrics, window_metrics = summarise(forecasts, panel, cutoffs)
-        self.backtest_metrics_ = metrics.to_dict("records")
         caller = panel.to_caller(forecasts)
         order = [*columns.id_cols, "cutoff", columns.time_col]
         caller = caller[order + [c for c in caller.columns if c not in order]]

@@ -30,6 +30,7 @@ DEFAULT_PARAMS = {
 
 class LightGBMModel(ForecastModel):
     name = "lightgbm"
+    accepted_params = None  # any LightGBM parameter, plus sample_weighting
 
     def min_history(self, panel: Panel) -> int:
         return 3

@@ -8,7 +8,7 @@ unseen at fit time get the naive fallback (see `forecastable`), as too-short ser
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import logging
 import tempfile
 import warnings
@@ -19,7 +19,7 @@ import pandas as pd
 from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.panel import Panel
 from bizai.hardware import lightning_accelerator, mixed_precision
-from bizai.persistence import torch_from_bytes, torch_to_bytes
+from bizai.persistence import PicklesNetworkAsBytes
 from bizai.schema import SERIES, TARGET, TIME
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,22 @@ SERIES_LABEL = "bizai_series"
 TFT_TARGET = "bizai_target"
 
 
+# Warnings pytorch-forecasting and lightning raise on every run that say nothing about the user's data or
+# model. Anything else (a real problem) still reaches the user.
+KNOWN_LIBRARY_WARNINGS = (
+    r"Attribute '\w+' is an instance of `nn.Module` and is already saved during checkpointing",  # TFT's loss, metrics
+    r"`isinstance\(treespec, LeafSpec\)` is deprecated",  # lightning 2.5 on torch 2.13
+)
+
+
+@contextlib.contextmanager
+def known_library_warnings_silenced():
+    with warnings.catch_warnings():
+        for message in KNOWN_LIBRARY_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        yield
+
+
 def epoch_logger_class():
     import lightning.pytorch as pl
 
@@ -64,12 +80,18 @@ def epoch_logger_class():
 
 
 def series_keys(panel: Panel) -> pd.Series:
-    """Each SERIES code's caller ids as one string (ids were aligned to one kind by prepare_panel)."""
-    return panel.series_ids.set_index(SERIES)[panel.columns.id_cols].astype(str).agg("\x1f".join, axis=1)
+    """Each SERIES code's caller ids as a tuple of the values themselves (prepare_panel aligned their kind)."""
+    ids = panel.series_ids
+    return pd.Series(list(ids[panel.columns.id_cols].itertuples(index=False, name=None)), index=ids[SERIES].to_numpy(),
+                     dtype=object)
 
 
-class TFTModel(ForecastModel):
+class TFTModel(PicklesNetworkAsBytes, ForecastModel):
+    """The TFT on the panel: series ids as a static category, known covariates and the calendar month as known
+    inputs, past covariates and the target as unknown inputs; quantile loss on the forecaster's quantiles."""
+
     name = "tft"
+    accepted_params = frozenset(DEFAULT_PARAMS)
 
     def hyper(self, key: str):
         return self.params.get(key, DEFAULT_PARAMS[key])
@@ -81,9 +103,12 @@ class TFTModel(ForecastModel):
         """The TFT's series label of each SERIES code of `panel`, by the caller's ids (codes are renumbered when
         predicting from newer data); NaN for series the TFT never saw."""
         keys = series_keys(panel)
-        if getattr(self, "label_of_", None) is None:  # a model saved before labels followed the caller's ids
+        label_of = getattr(self, "label_of_", None)
+        if label_of is None:  # a model saved before labels followed the caller's ids
             return pd.Series([f"s{code:07d}" for code in keys.index], index=keys.index)
-        return keys.map(self.label_of_)
+        if label_of and isinstance(next(iter(label_of)), str):  # saved when ids were keyed as joined text
+            keys = keys.map(lambda key: "\x1f".join(map(str, key)))
+        return pd.Series([label_of.get(key) for key in keys], index=keys.index, dtype=object)
 
     def _frame(self, panel: Panel, future: pd.DataFrame | None = None) -> pd.DataFrame:
         """The panel (plus future rows) as pytorch-forecasting wants it: integer time index, no NaN."""
@@ -162,12 +187,27 @@ class TFTModel(ForecastModel):
             allow_missing_timesteps=False,
         )
 
+    def _network(self, training):
+        from pytorch_forecasting import TemporalFusionTransformer
+        from pytorch_forecasting.metrics import QuantileLoss
+
+        return TemporalFusionTransformer.from_dataset(
+            training,
+            learning_rate=float(self.hyper("learning_rate")),
+            hidden_size=int(self.hyper("hidden_size")),
+            attention_head_size=int(self.hyper("attention_head_size")),
+            dropout=float(self.hyper("dropout")),
+            hidden_continuous_size=int(self.hyper("hidden_continuous_size")),
+            loss=QuantileLoss(quantiles=self.levels_),
+            log_interval=-1,
+            reduce_on_plateau_patience=int(self.hyper("reduce_on_plateau_patience")),
+        )
+
     def fit(self, panel: Panel) -> TFTModel:
         import lightning.pytorch as pl
         import torch
         from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
-        from pytorch_forecasting import TemporalFusionTransformer, TimeSeriesDataSet
-        from pytorch_forecasting.metrics import QuantileLoss
+        from pytorch_forecasting import TimeSeriesDataSet
 
         for name in ("lightning.pytorch", "lightning.fabric", "pytorch_lightning"):
             logging.getLogger(name).setLevel(logging.WARNING)  # their banners would drown our own logs
@@ -184,17 +224,8 @@ class TFTModel(ForecastModel):
         train_loader = training.to_dataloader(train=True, batch_size=batch, num_workers=0)
         val_loader = validation.to_dataloader(train=False, batch_size=batch * 4, num_workers=0)
         accelerator = lightning_accelerator()
-        self.network_ = TemporalFusionTransformer.from_dataset(
-            training,
-            learning_rate=float(self.hyper("learning_rate")),
-            hidden_size=int(self.hyper("hidden_size")),
-            attention_head_size=int(self.hyper("attention_head_size")),
-            dropout=float(self.hyper("dropout")),
-            hidden_continuous_size=int(self.hyper("hidden_continuous_size")),
-            loss=QuantileLoss(quantiles=self.levels_),
-            log_interval=-1,
-            reduce_on_plateau_patience=int(self.hyper("reduce_on_plateau_patience")),
-        )
+        with known_library_warnings_silenced():
+            self.network_ = self._network(training)
         EpochLogger = epoch_logger_class()  # noqa: N806 - a class built lazily so lightning loads only here
         with tempfile.TemporaryDirectory() as folder:
             checkpoint = ModelCheckpoint(dirpath=folder, monitor="val_loss", mode="min", save_top_k=1)
@@ -214,8 +245,7 @@ class TFTModel(ForecastModel):
                 deterministic=True,
                 default_root_dir=folder,
             )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with known_library_warnings_silenced():
                 trainer.fit(self.network_, train_dataloaders=train_loader, val_dataloaders=val_loader)
             if checkpoint.best_model_path:
                 best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)
@@ -231,8 +261,7 @@ class TFTModel(ForecastModel):
         """Variable-selection weights, averaged over the validation windows, summed per input."""
         import torch
 
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with torch.no_grad(), known_library_warnings_silenced():
             raw = self.network_.predict(loader, mode="raw", trainer_kwargs={"accelerator": "cpu", "logger": False,
                                                                             "enable_progress_bar": False})
             interpretation = self.network_.interpret_output(raw, reduction="sum")
@@ -272,8 +301,7 @@ class TFTModel(ForecastModel):
         frame = self._frame(panel, future)
         dataset = TimeSeriesDataSet.from_parameters(self.dataset_parameters_, frame, predict=True,
                                                     stop_randomization=True)
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with torch.no_grad(), known_library_warnings_silenced():
             prediction = self.network_.predict(
                 dataset, mode="quantiles", return_index=True, batch_size=256,
                 trainer_kwargs={"accelerator": "cpu", "logger": False, "enable_progress_bar": False})
@@ -296,23 +324,13 @@ class TFTModel(ForecastModel):
     def library_names(self) -> list[str]:
         return [*super().library_names(), "torch", "pytorch-forecasting", "lightning"]
 
-    # The network is saved as its hyper-parameters and weights: lightning modules carry unpicklable caches.
-    def __getstate__(self):
-        state = copy.copy(self.__dict__)
-        network = state.pop("network_", None)
-        if network is not None:
-            state["network_bytes_"] = torch_to_bytes({"hparams": dict(network.hparams), "weights": network.state_dict()})
-        return state
+    def _network_payload(self, network):
+        return {"hparams": dict(network.hparams), "weights": network.state_dict()}
 
-    def __setstate__(self, state):
-        payload = state.pop("network_bytes_", None)
-        self.__dict__.update(state)
-        if payload is not None:
-            from pytorch_forecasting import TemporalFusionTransformer
+    def _network_from_payload(self, payload):
+        from pytorch_forecasting import TemporalFusionTransformer
 
-            saved = torch_from_bytes(payload)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                network = TemporalFusionTransformer(**saved["hparams"])
-            network.load_state_dict(saved["weights"])
-            self.network_ = network.eval()
+        with known_library_warnings_silenced():
+            network = TemporalFusionTransformer(**payload["hparams"])
+        network.load_state_dict(payload["weights"])
+        return network

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+from sklearn.base import clone
 
 from bizai.finance import ProfitForecaster
 from bizai.finance.backtest import backtest_cutoffs
@@ -31,9 +32,8 @@ def backfill_ledger(forecaster: ProfitForecaster, data, ledger: str | os.PathLik
     times = pd.to_datetime(frame[columns.time_col])
     book = ForecastLedger(ledger)
     for cutoff in backtest_cutoffs(panel, horizon, nights, horizon):
-        model = ProfitForecaster(**forecaster.get_params()).fit(frame[times <= cutoff], **column_roles)
-        if backtest_windows:
-            model.backtest(n_windows=backtest_windows)
+        model = clone(forecaster).set_params(backtest_windows=backtest_windows).fit(frame[times <= cutoff],
+                                                                                   **column_roles)
         folder = model.save(Path(models) / f"model-{cutoff.date()}")
         after = frame[times > cutoff]
         future = after[[*columns.id_cols, columns.time_col, *columns.known_cols]] if columns.known_cols else None

@@ -4,15 +4,14 @@ unknown users; models only implement `_fit` and `_scores` (users x items)."""
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, clone
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import FrameKind, from_pandas, to_pandas
@@ -20,6 +19,7 @@ from bizai.persistence import (
     chained_fingerprint,
     fingerprint,
     folder_version,
+    json_params,
     library_versions,
     lineage_entry,
     load_pickled,
@@ -44,7 +44,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
 
 
-class BaseRecommender:
+class BaseRecommender(BaseEstimator):
     """Shared fit/recommend/similar_items/explain/save/load. Subclasses: `_fit(data)` and `_scores(users)`."""
 
     libraries: tuple[str, ...] = ("numpy", "scipy")
@@ -234,14 +234,9 @@ class BaseRecommender:
         return self._item_similarity(np.array([item]))[0, history]
 
     # ------------------------------------------------------------------------------------ persistence
-    def get_params(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if not k.endswith("_")}
-
     def clone(self):
         """A new, unfitted recommender with the same hyper-parameters (scikit-learn's `clone`)."""
-        twin = type(self).__new__(type(self))
-        twin.__dict__.update({k: copy.deepcopy(v) for k, v in vars(self).items() if not k.endswith("_")})
-        return twin
+        return clone(self)
 
     def save(self, path: str | Path) -> Path:
         check_is_fitted(self, "data_")
@@ -249,7 +244,7 @@ class BaseRecommender:
         meta = {
             "family": FAMILY,
             "model": type(self).__name__,
-            "params": self.get_params(),
+            "params": json_params(self),
             "columns": {"user_col": cols.user_col, "item_col": cols.item_col, "time_col": cols.time_col,
                         "weight_col": cols.weight_col, "event_col": cols.event_col},
             "event_weights": self.event_weights_,

@@ -149,10 +149,9 @@ def test_distant_dates_are_refused_unless_allowed(panel):
 
 
 def test_a_refit_does_not_keep_the_previous_backtest_metrics(panel):
-    model = fit(panel[0])
-    model.backtest(n_windows=1)
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS", backtest_windows=1).fit(panel[0], **FIT_COLUMNS)
     assert model.backtest_metrics_ is not None
-    fit_again = model.fit(panel[0], **FIT_COLUMNS)
+    fit_again = model.set_params(backtest_windows=0).fit(panel[0], **FIT_COLUMNS)
     assert fit_again.backtest_metrics_ is None
 
 

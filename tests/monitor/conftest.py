@@ -21,8 +21,7 @@ def saved_forecaster(tmp_path_factory):
     from bizai.finance import ProfitForecaster
 
     history, future, actuals = split_panel()
-    forecaster = ProfitForecaster(model="seasonal_naive", horizon=6, random_state=0).fit(history, **FIT)
-    forecaster.backtest(n_windows=2)
+    forecaster = ProfitForecaster(model="seasonal_naive", horizon=6, random_state=0, backtest_windows=2).fit(history, **FIT)
     folder = forecaster.save(tmp_path_factory.mktemp("model") / "profit")
     return folder, forecaster, history, future, actuals
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.extras import require
@@ -31,7 +32,7 @@ from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, fut
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.persistence import fingerprint, library_versions, load_pickled, save_pickled
+from bizai.persistence import fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import as_list, shorten
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class StatementBacktest:
     metrics: Any
 
 
-class StatementForecaster:
+class StatementForecaster(BaseEstimator):
     """Forecast revenue, cost and profit (any lines) for every node of a hierarchy, coherently.
 
     >>> st = StatementForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0)
@@ -249,7 +250,7 @@ class StatementForecaster:
         """Save to a model folder (atomically; only ever replacing an earlier statement folder)."""
         check_is_fitted(self, "base_")
         cols = self.columns_
-        meta = {"family": FAMILY, "model": self.model, "params": self.get_params(),
+        meta = {"family": FAMILY, "model": self.model, "params": json_params(self),
                 "columns": {"id_col": cols.id_col, "time_col": cols.time_col, "lines": cols.lines.lines,
                             "identities": cols.lines.identities, "hierarchy": cols.levels, "known_cols": cols.known_cols,
                             "static_cols": cols.static_cols},
@@ -266,11 +267,6 @@ class StatementForecaster:
         model, meta = load_pickled(path, FAMILY, STATE_FILE)
         model.meta_ = meta
         return model
-
-    def get_params(self) -> dict[str, Any]:
-        return {"model": self.model, "horizon": self.horizon, "freq": self.freq, "reconcile": self.reconcile,
-                "interval": self.interval, "calibration_windows": self.calibration_windows,
-                "random_state": self.random_state, "model_params": self.model_params}
 
     # ------------------------------------------------------------------------------------------ reports
     def report_tables(self, known_future=None, history_periods: int = 12):

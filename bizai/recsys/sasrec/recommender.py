@@ -7,14 +7,14 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
 from bizai.errors import DataContractError
 from bizai.extras import require
 from bizai.hardware import torch_device
-from bizai.persistence import torch_from_bytes, torch_to_bytes
+from bizai.persistence import PicklesNetworkAsBytes
 from bizai.progress import progress
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import Extension, InteractionData
@@ -46,7 +46,7 @@ class SASRecTraining:
     max_minutes: float | None = 20.0
 
 
-class SASRecRecommender(BaseRecommender):
+class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
     """Self-attentive sequential recommender (Kang & McAuley, 2018) with full-softmax training.
 
     >>> rec = SASRecRecommender(random_state=0).fit(events, user_col="user_id", item_col="item_id",
@@ -61,10 +61,6 @@ class SASRecRecommender(BaseRecommender):
         self.architecture = architecture or SASRecArchitecture()
         self.training = training or SASRecTraining()
         self.use_gpu = use_gpu
-
-    def get_params(self) -> dict:
-        return {"architecture": asdict(self.architecture), "training": asdict(self.training), "use_gpu": self.use_gpu,
-                "random_state": self.random_state}
 
     # ---------------------------------------------------------------------------------------- data
     def _padded(self, sequences: list[np.ndarray], length: int) -> np.ndarray:
@@ -190,23 +186,13 @@ class SASRecRecommender(BaseRecommender):
     def _item_vectors(self) -> np.ndarray:
         return self.network_.item_embedding.weight[1:].detach().numpy()
 
-    # torch modules pickle fine, but a buffer keeps saved folders independent of module internals.
-    def __getstate__(self):
-        state = copy.copy(self.__dict__)
-        network = state.pop("network_", None)
-        if network is not None:
-            state["network_weights_"] = torch_to_bytes(network.state_dict())
-        return state
+    def _network_payload(self, network):
+        return network.state_dict()
 
-    def __setstate__(self, state):
-        weights = state.pop("network_weights_", None)
-        self.__dict__.update(state)
-        if weights is not None:
-            from bizai.recsys.sasrec.network import SASRecNetwork
+    def _network_from_payload(self, payload):
+        from bizai.recsys.sasrec.network import SASRecNetwork
 
-            arch = self.architecture
-            network = SASRecNetwork(self.data_.n_items, arch.hidden, arch.layers, arch.heads, arch.dropout, arch.max_length)
-            network.load_state_dict(torch_from_bytes(weights))
-            self.network_ = network.eval()
-
-
+        arch = self.architecture
+        network = SASRecNetwork(self.data_.n_items, arch.hidden, arch.layers, arch.heads, arch.dropout, arch.max_length)
+        network.load_state_dict(payload)
+        return network

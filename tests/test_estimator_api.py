@@ -1,0 +1,89 @@
+"""Estimators follow scikit-learn: get_params rebuilds them, set_params refuses unknown names, clone gives an
+unfitted twin, and backtest leaves a fitted estimator as it was."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sklearn.base import clone
+
+from bizai.finance import ProfitForecaster, StatementForecaster
+from bizai.recsys import ALSRecommender, ItemKNNRecommender, PopularityRecommender, SASRecRecommender
+from bizai.recsys.sasrec.recommender import SASRecArchitecture, SASRecTraining
+from tests.conftest import FIT_COLUMNS
+from tests.recsys.conftest import make_events
+
+ESTIMATORS = [
+    ProfitForecaster(model="naive", horizon=3, quantiles=(0.2, 0.5, 0.8), backtest_windows=2, random_state=1),
+    StatementForecaster(model="naive", horizon=2, reconcile="ols", interval=0.9),
+    ALSRecommender(factors=8, iterations=3, random_state=2),
+    PopularityRecommender(window_days=30.0),
+    ItemKNNRecommender(neighbours=7),
+    SASRecRecommender(architecture=SASRecArchitecture(hidden=16, layers=1), training=SASRecTraining(epochs=2),
+                      random_state=3),
+]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_get_params_rebuilds_the_estimator_and_clone_keeps_them(estimator):
+    params = estimator.get_params()
+    rebuilt = type(estimator)(**params)
+    assert rebuilt.get_params() == params
+    twin = clone(estimator)
+    assert twin is not estimator and twin.get_params() == params
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_set_params_changes_one_setting_and_refuses_a_misspelt_one(estimator):
+    twin = clone(estimator).set_params(random_state=42)
+    assert twin.get_params()["random_state"] == 42
+    with pytest.raises(ValueError, match="random_stat"):
+        clone(estimator).set_params(random_stat=1)
+
+
+def test_sasrec_params_are_its_settings_objects_so_a_clone_trains_the_same_network():
+    model = SASRecRecommender(architecture=SASRecArchitecture(hidden=16, layers=1),
+                              training=SASRecTraining(epochs=1, validation_users=10, max_minutes=None), random_state=0)
+    events = make_events()
+    fitted = model.fit(events, time_col="timestamp")
+    twin = clone(fitted).fit(events, time_col="timestamp")
+    assert twin.architecture == fitted.architecture and twin.architecture is not fitted.architecture
+    assert twin.recommend(["u1", "u2"], k=5).equals(fitted.recommend(["u1", "u2"], k=5))
+
+
+def test_a_clone_of_a_fitted_forecaster_is_unfitted(panel):
+    fitted = ProfitForecaster(model="naive", horizon=3).fit(panel[0], **FIT_COLUMNS)
+    twin = clone(fitted)
+    assert not hasattr(twin, "fitted_model_")
+    with pytest.raises(Exception, match="not fitted"):
+        twin.predict()
+
+
+def test_backtest_leaves_the_fitted_forecaster_as_it_was(panel):
+    fitted = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0,
+                              model_params={"n_estimators": 20}).fit(panel[0], **FIT_COLUMNS)
+    future = panel[1][panel[1]["month"] <= "2024-03-01"]
+    before, forecast = copy.deepcopy(fitted), fitted.predict(known_future=future)
+    fitted.backtest(n_windows=2)
+    fitted.backtest(panel[0], n_windows=1, **FIT_COLUMNS)
+    assert vars(fitted).keys() == vars(before).keys()
+    assert fitted.panel_.frame.equals(before.panel_.frame) and fitted.backtest_metrics_ is None
+    assert fitted.predict(known_future=future).equals(forecast)
+
+
+def test_backtest_windows_record_metrics_at_fit_and_match_a_separate_backtest(panel):
+    model = ProfitForecaster(model="seasonal_naive", horizon=3, freq="MS", backtest_windows=2)
+    fitted = model.fit(panel[0], **FIT_COLUMNS)
+    separate = fitted.backtest(n_windows=2).metrics.iloc[0]
+    recorded = fitted.backtest_metrics_[0]
+    assert recorded["mae"] == pytest.approx(separate["mae"]) and recorded["model"] == "seasonal_naive"
+    # calibration on the same windows shares the backtest and gives the same figures
+    both = clone(model).set_params(calibration_windows=2).fit(panel[0], **FIT_COLUMNS)
+    assert both.backtest_metrics_[0]["mae"] == pytest.approx(separate["mae"])
+    assert clone(model).set_params(backtest_windows=0).fit(panel[0], **FIT_COLUMNS).backtest_metrics_ is None
+
+
+def test_bad_backtest_windows_are_refused(panel):
+    with pytest.raises(Exception, match=r"backtest_windows must be 0 \(off\) or a positive integer, got -1"):
+        ProfitForecaster(model="naive", backtest_windows=-1).fit(panel[0], **FIT_COLUMNS)
