@@ -93,6 +93,7 @@ def temporary_sibling(path: Path, kind: str = "tmp") -> Path:
 
 
 def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (a lock's owner, for example)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -14,6 +14,7 @@ KNOWN_HINTS = ("promo", "holiday", "price", "discount", "event", "campaign")
 
 
 def first_match(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first of `names` found among `columns`, ignoring case, as spelt in `columns`."""
     lowered = {c.lower(): c for c in columns}
     for name in names:
         if name in lowered:

@@ -37,6 +37,7 @@ META_FILE = "meta.json"
 
 
 def library_versions(names: list[str]) -> dict[str, str]:
+    """Installed versions of `names` plus Python's, for meta.json."""
     versions = {"python": platform.python_version()}
     for name in names:
         try:
@@ -199,6 +200,7 @@ def find_model_folders(root: str | os.PathLike) -> list[Path]:
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
+    """A model folder's meta.json, with a clear error when the folder or file is missing or unreadable."""
     folder = Path(path)
     meta_path = folder / META_FILE
     if not folder.is_dir():
@@ -221,6 +223,7 @@ FORMAT_SENSITIVE = ("numpy", "pandas", "scipy", "scikit-learn", "lightgbm", "imp
 
 
 def major(version: str) -> str:
+    """The major part of a version string ('4.6.0+cpu' -> '4')."""
     return version.split("+")[0].split(".")[0]
 
 

@@ -12,6 +12,7 @@ T = TypeVar("T")
 
 
 def progress_enabled(show: bool | None = None) -> bool:
+    """Whether to show progress: `show` when given, else on a terminal; BIZAI_QUIET silences it."""
     if show is not None:
         return show and not os.environ.get("BIZAI_QUIET")
     return not os.environ.get("BIZAI_QUIET") and sys.stderr.isatty()

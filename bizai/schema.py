@@ -36,6 +36,7 @@ def as_list(value: str | Sequence[str] | None) -> list[str]:
 
 
 def require_non_empty(frame: pd.DataFrame, what: str) -> None:
+    """Refuse an empty frame, naming what it is."""
     if len(frame) == 0:
         raise DataContractError(f"The {what} frame is empty: expected at least one row.")
 
@@ -59,6 +60,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
 
 
 def forbid_reserved(columns: Iterable[str]) -> None:
+    """Refuse columns whose names bizai uses internally."""
     clash = [c for c in columns if c in RESERVED]
     if clash:
         raise DataContractError(f"Column name(s) {shorten(clash)} are reserved by bizai; please rename them.")

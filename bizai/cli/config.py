@@ -36,6 +36,8 @@ def config_error(path: Path, message: str) -> typer.BadParameter:
 
 
 def validated_section(table: dict, command, trail: list[str], path: Path, ctx) -> dict:
+    """The options of `command` found in `table` (a TOML section), checked against its parameters; unknown keys are
+    usage errors naming the closest valid one."""
     section = f"[{'.'.join(trail)}]" if trail else "the top level"
     subcommands = getattr(command, "commands", None)
     result: dict[str, Any] = {}

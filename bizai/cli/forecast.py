@@ -36,6 +36,7 @@ DISTANT_DATES = typer.Option(False, "--allow-distant-dates",
 
 def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show,
                      allow_distant_dates: bool = False, calibration_windows: int = 0, backtest_windows: int = 0):
+    """A ProfitForecaster from the command line's options (quantiles as comma-separated text)."""
     from bizai.finance import ProfitForecaster
 
     return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
@@ -50,6 +51,7 @@ def read_series_table(path: Path, id_cols: list[str] | None):
 
 
 def column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols) -> dict:
+    """The column-role arguments of fit/backtest from the command line's comma-separated options."""
     return dict(id_col=split_list(id_col), time_col=time_col, target_col=target_col, known_cols=split_list(known_cols),
                 static_cols=split_list(static_cols), past_cols=split_list(past_cols))
 

@@ -39,6 +39,7 @@ def root(
     ctx: typer.Context,
     config: Path = typer.Option(None, "--config", help="TOML file of options; flags override it."),
 ) -> None:
+    """Read --config (a TOML file of defaults per command) before any command runs."""
     if config is not None:
         ctx.default_map = read_config(config, ctx)
 

@@ -26,6 +26,7 @@ TRACK = typer.Option(False, "--track", help="Log the figures to MLflow with the 
 
 
 def raise_alerts(alerts: list[str]) -> None:
+    """Print the breached thresholds on one `alert:` line and exit with ALERT_EXIT, when there are any."""
     if alerts:
         typer.echo(f"alert: {len(alerts)} threshold(s) breached: " + "; ".join(alerts), err=True)
         raise typer.Exit(ALERT_EXIT)
@@ -33,11 +34,13 @@ def raise_alerts(alerts: list[str]) -> None:
 
 
 def show(title: str, table: pd.DataFrame | None) -> None:
+    """Print a titled table with readable numbers (nothing when the table is None)."""
     if table is not None:
         typer.echo(f"{title}\n{table.to_string(index=False, float_format=lambda v: f'{v:,.4g}')}\n")
 
 
 def today_step() -> int:
+    """Today's date as the integer step MLflow plots figures against (20261123)."""
     return int(dt.datetime.now(dt.UTC).strftime("%Y%m%d"))
 
 

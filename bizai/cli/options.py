@@ -21,6 +21,7 @@ def split_list(value: str | list[str] | None) -> list[str] | None:
 
 
 def parse_numbers(value: str | list | None, what: str, kind=float) -> list | None:
+    """Comma-separated numbers as a list of `kind`, or None; a bad value is a usage error naming `what`."""
     parts = split_list(value)
     if parts is None:
         return None

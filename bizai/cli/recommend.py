@@ -38,6 +38,7 @@ def read_events(path: Path, user_col: str, item_col: str):
 
 
 def fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col) -> dict:
+    """The column-role arguments of a recommender's fit from the command line's options."""
     return dict(user_col=user_col, item_col=item_col, time_col=time_col, event_col=event_col,
                 event_weights=parse_weights(event_weights), weight_col=weight_col)
 

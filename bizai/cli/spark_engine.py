@@ -19,6 +19,7 @@ OVERWRITE = typer.Option(False, "--overwrite", help="With --engine spark: replac
 
 
 class Engine(StrEnum):
+    """Where a command runs: this process (local) or a Spark cluster (spark)."""
     local = "local"
     spark = "spark"
 
@@ -27,6 +28,7 @@ ENGINE = typer.Option(Engine.local, "--engine", help=ENGINE_HELP)
 
 
 def session(master: str | None, show_progress: bool | None):
+    """A Spark session for one command, with pyspark's repeated pandas warning silenced."""
     from bizai.spark import get_session
 
     # pyspark 4.x warns about pandas 3 on every conversion; one command line should not print it dozens of times.
@@ -54,6 +56,7 @@ def read_parquet(spark, path: Path | str, option: str):
 
 
 def recommend_fit(data: Path, model: str, columns: dict, random_state: int, out: Path, master, show) -> str:
+    """Fit ALS with Spark MLlib and save it as a bizai recommender folder; returns the line to print."""
     from bizai.spark import fit_mllib_als
 
     if model != "als":
@@ -71,6 +74,7 @@ def recommend_fit(data: Path, model: str, columns: dict, random_state: int, out:
 
 def recommend_score(model: Path, users: str, k: int, filter_seen: bool, allow_unknown: bool, batch_size: int,
                     out: Path, overwrite: bool, master, show) -> str:
+    """Score users with a saved recommender on Spark into a Parquet directory; returns the line to print."""
     from bizai.spark import score_users, write_parquet_directory
     from bizai.spark.output import check_output_directory
     from bizai.spark.session import executor_errors
@@ -88,6 +92,7 @@ def recommend_score(model: Path, users: str, k: int, filter_seen: bool, allow_un
 
 
 def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dict, out: Path, master, show) -> str:
+    """Fit forecasters on Spark (one per --partition-col value, or one for all); returns the line to print."""
     from bizai.spark import fit_partitioned
     from bizai.spark.forecast import read_partition_index
 
@@ -105,6 +110,7 @@ def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dic
 
 def forecast_predict(model: Path, data: Path | None, known_future: Path | None, out: Path, overwrite: bool,
                      master, show) -> str:
+    """Forecast with a saved forecaster (or a partitioned folder) on Spark into a Parquet directory."""
     from bizai.spark import predict_series, write_parquet_directory
     from bizai.spark.output import check_output_directory
     from bizai.spark.session import executor_errors

@@ -13,6 +13,7 @@ from bizai.extras import require
 
 
 def tracking_requested(track: bool) -> bool:
+    """Whether to log to MLflow: --track given, or BIZAI_TRACKING_URI set."""
     return track or bool(os.environ.get("BIZAI_TRACKING_URI"))
 
 

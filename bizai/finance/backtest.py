@@ -28,6 +28,8 @@ class BacktestResult:
 
 
 def backtest_cutoffs(panel: Panel, horizon: int, n_windows: int, step: int | None) -> list[pd.Timestamp]:
+    """The last `n_windows` forecast origins, `step` periods apart (default: the horizon), oldest first; each leaves
+    a full horizon of actuals after it."""
     if n_windows < 1:
         raise DataContractError(f"n_windows must be at least 1, got {n_windows}.")
     step = step or horizon

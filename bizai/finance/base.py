@@ -54,13 +54,15 @@ class ForecastModel(ABC):
         return ~future[SERIES].isin(panel.short_series(self.min_history(panel)))
 
     @abstractmethod
-    def fit(self, panel: Panel) -> ForecastModel: ...
+    def fit(self, panel: Panel) -> ForecastModel:
+        """Learn from the panel; returns self."""
 
     @abstractmethod
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """`future` has SERIES, TIME, `__step` (1..horizon) and the known covariates."""
 
     def feature_importance(self) -> pd.DataFrame | None:
+        """feature, importance (shares summing to 1), or None for models without drivers."""
         return None
 
     def library_names(self) -> list[str]:

@@ -28,9 +28,11 @@ class LagRuleModel(ForecastModel):
     accepted_params = None  # no hyper-parameters: model_params meant for auto's other candidates pass by
 
     def lag(self, step: int, season: int) -> int:
+        """How many periods before the forecast period the value is taken from, for horizon `step`."""
         raise NotImplementedError
 
     def fit(self, panel: Panel) -> LagRuleModel:
+        """Learn the interval widths from the rule's own in-sample errors, per step; returns self."""
         frame = panel.frame
         season = panel.season_length
         scale = mean_abs_level(frame)
@@ -48,6 +50,7 @@ class LagRuleModel(ForecastModel):
         return self
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        """The value `lag(step)` periods back (the last value carried over gaps), with the learnt intervals."""
         season = panel.season_length
         frame = panel.frame
         history = frame.assign(**{TARGET: frame.groupby(SERIES)[TARGET].ffill()})
@@ -74,6 +77,7 @@ class NaiveModel(LagRuleModel):
     name = "naive"
 
     def lag(self, step: int, season: int) -> int:
+        """The last observed value, whatever the step."""
         return step
 
 
@@ -83,7 +87,9 @@ class SeasonalNaiveModel(LagRuleModel):
     name = "seasonal_naive"
 
     def min_history(self, panel: Panel) -> int:
+        """A full season of history."""
         return panel.season_length
 
     def lag(self, step: int, season: int) -> int:
+        """The same period of the last season before the cutoff."""
         return season * int(np.ceil(step / season))

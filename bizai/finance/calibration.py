@@ -25,6 +25,7 @@ def scales_at(panel_frame: pd.DataFrame) -> pd.Series:
 
 
 def with_steps(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """`frame` with `step`: 1 for the first forecast period of each group in `by`, 2 for the next, ..."""
     return frame.assign(step=frame.groupby(by)[TIME].rank(method="first").astype(int))
 
 

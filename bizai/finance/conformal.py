@@ -53,6 +53,8 @@ class ConformalBands:
         return cls(tuple(quantiles), pools)
 
     def offsets(self, level: str, line: str, step: int) -> dict[float, float]:
+        """The learnt offsets per quantile for one (level, line, step), from the most specific pool that has enough
+        scores."""
         for columns, key in ((("level", "line", "step"), (level, line, step)), (("level", "line"), (level, line)),
                              (("level",), (level,)), ((), ())):
             found = self.pools.get((columns, key))

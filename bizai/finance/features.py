@@ -19,6 +19,7 @@ from bizai.schema import SERIES, TARGET, TIME
 
 @dataclass(frozen=True)
 class FeatureConfig:
+    """Which lag and rolling-window features the LightGBM model builds, and the window of the series scale."""
     n_lags: int
     windows: tuple[int, ...]
     season: int
@@ -26,6 +27,7 @@ class FeatureConfig:
 
 
 def default_feature_config(season: int, horizon: int) -> FeatureConfig:
+    """Lags covering a season and twice the horizon (at most 28), windows of 3, 6, one and two seasons."""
     n_lags = int(min(max(season, 2 * horizon, 4), 28))
     windows = tuple(sorted({w for w in (3, 6, season, 2 * season) if 1 < w <= 104}))
     return FeatureConfig(n_lags=n_lags, windows=windows, season=season, scale_window=max(season, 4))

@@ -29,13 +29,17 @@ DEFAULT_PARAMS = {
 
 
 class LightGBMModel(ForecastModel):
+    """One global LightGBM per quantile over every series, direct multi-horizon (see the module docstring)."""
     name = "lightgbm"
     accepted_params = None  # any LightGBM parameter, plus sample_weighting
 
     def min_history(self, panel: Panel) -> int:
+        """Three observed periods: fewer cannot give a lag and a scale."""
         return 3
 
     def lightgbm_params(self) -> dict:
+        """The LightGBM parameters used: defaults, the caller's model_params, and the settings that make fits
+        deterministic."""
         params = {**DEFAULT_PARAMS, **{k: v for k, v in self.params.items() if k != "sample_weighting"}}
         seed = self.settings.random_state if self.settings.random_state is not None else 0
         # deterministic + col-wise + fixed threads: same seed, same machine, same trees.
@@ -43,6 +47,7 @@ class LightGBMModel(ForecastModel):
         return params
 
     def fit(self, panel: Panel) -> LightGBMModel:
+        """Build the training table (every origin x step) and fit one booster per quantile; returns self."""
         import lightgbm as lgb
 
         horizon = self.settings.horizon
@@ -60,6 +65,7 @@ class LightGBMModel(ForecastModel):
         return self
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        """Forecast and quantiles for the future grid, in the target's units, quantiles kept in order."""
         features = prediction_table(panel.frame, panel.columns, future, self.config_)
         scale = features["scale"].to_numpy()
         predictions = {q: model.predict(features[self.feature_names_]) * scale for q, model in self.boosters_.items()}
@@ -82,10 +88,12 @@ class LightGBMModel(ForecastModel):
         return wide.melt(id_vars=[SERIES, TIME], var_name="feature", value_name="contribution")
 
     def feature_importance(self) -> pd.DataFrame:
+        """Gain share of each feature in the median booster."""
         gain = self.boosters_[0.5].booster_.feature_importance(importance_type="gain")
         total = gain.sum() or 1.0
         frame = pd.DataFrame({"feature": self.feature_names_, "importance": gain / total})
         return frame.sort_values("importance", ascending=False, ignore_index=True)
 
     def library_names(self) -> list[str]:
+        """Libraries a saved model must be loaded with: lightgbm besides pandas and numpy."""
         return [*super().library_names(), "lightgbm"]

@@ -8,10 +8,12 @@ import pandas as pd
 
 
 def mae(actual, forecast) -> float:
+    """Mean absolute error."""
     return float(np.mean(np.abs(np.asarray(actual) - np.asarray(forecast))))
 
 
 def rmse(actual, forecast) -> float:
+    """Root mean squared error."""
     return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(forecast)) ** 2)))
 
 
@@ -45,11 +47,13 @@ def mean_mase(frame: pd.DataFrame, group_cols: list[str], scale_col: str = "naiv
 
 
 def pinball(actual, quantile_forecast, q: float) -> float:
+    """Mean pinball (quantile) loss of a `q` quantile forecast."""
     diff = np.asarray(actual, float) - np.asarray(quantile_forecast, float)
     return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))
 
 
 def coverage(actual, lower, upper) -> float:
+    """Share of actuals inside [lower, upper]."""
     actual = np.asarray(actual, float)
     return float(np.mean((actual >= np.asarray(lower)) & (actual <= np.asarray(upper))))
 

@@ -55,10 +55,12 @@ class SeriesColumns:
 
     @property
     def covariates(self) -> list[str]:
+        """Static, known and past covariates, in that order."""
         return [*self.static_cols, *self.known_cols, *self.past_cols]
 
     @property
     def all_columns(self) -> list[str]:
+        """Every column the caller's frame must have."""
         return [*self.id_cols, self.time_col, self.target_col, *self.covariates]
 
 
@@ -74,10 +76,12 @@ class Panel:
 
     @property
     def season_length(self) -> int:
+        """Periods in a season for the panel's frequency (12 for monthly, 52 for weekly, ...)."""
         return season_length(self.freq)
 
     @property
     def categorical_cols(self) -> list[str]:
+        """Covariates holding categories rather than numbers."""
         return [c for c in self.columns.covariates if not pd.api.types.is_numeric_dtype(self.frame[c])]
 
     def subset(self, rows) -> Panel:
@@ -94,6 +98,7 @@ class Panel:
         return self.series_ids.set_index(SERIES).loc[codes].astype(str).agg("/".join, axis=1).tolist()
 
     def last_times(self) -> pd.Series:
+        """Each series' last period."""
         return self.frame.groupby(SERIES)[TIME].max()
 
     def to_caller(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -187,6 +192,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
 
 
 def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
+    """Refuse dates far from the rest (usually typos such as 2102 for 2021), naming the rows."""
     distant = distant_date_rows(frame[TIME])
     if distant.any():
         rest = frame.loc[~distant, TIME]
@@ -212,6 +218,7 @@ def check_horizon_in_range(panel: Panel, horizon: int) -> None:
 
 
 def check_static_constant(frame: pd.DataFrame, columns: SeriesColumns) -> None:
+    """Refuse static columns whose value changes within a series, naming the series."""
     for col in columns.static_cols:
         varying = frame.groupby(SERIES)[col].nunique(dropna=False)
         bad = varying[varying > 1].index
@@ -231,6 +238,8 @@ def period_positions(times: pd.Series, freq: str, origin: pd.Timestamp) -> np.nd
 
 
 def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the missing periods inside each series (target and covariates NaN, ids and static columns carried);
+    returns the frame and the added (SERIES, TIME) rows."""
     origin = frame[TIME].min()
     frame = frame.assign(__pos=period_positions(frame[TIME], freq, origin))
     bounds = frame.groupby(SERIES)["__pos"].agg(["min", "max"])
@@ -312,6 +321,7 @@ def prepare_future(
 
 
 def columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols, past_cols) -> SeriesColumns:
+    """SeriesColumns from fit's arguments (a name or a list for each role), checked for clashes between roles."""
     ids = as_list(id_col)
     if not ids:
         raise DataContractError("id_col must name at least one column.")

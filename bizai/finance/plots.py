@@ -24,6 +24,7 @@ def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.Data
 
 
 def total_over_series(frame: pd.DataFrame, time_col: str, value_cols: list[str]) -> pd.DataFrame:
+    """Sum over the series per period (a conservative band for the total: quantiles do not add)."""
     # Summing quantiles gives a conservative (too wide) band for the total; labelled as such in the chart.
     return frame.groupby(time_col, as_index=False)[value_cols].sum(min_count=1)
 

@@ -11,6 +11,7 @@ MODEL_NAMES = ("naive", "seasonal_naive", "lightgbm", "tft", "auto")
 
 
 def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastModel:
+    """The model called `name` with the forecaster's settings and model_params (unknown params refused)."""
     if name == "naive":
         from bizai.finance.baselines import NaiveModel as cls
     elif name == "seasonal_naive":

@@ -59,6 +59,7 @@ KNOWN_LIBRARY_WARNINGS = (
 
 @contextlib.contextmanager
 def known_library_warnings_silenced():
+    """Silence KNOWN_LIBRARY_WARNINGS only, for the duration of the block."""
     with warnings.catch_warnings():
         for message in KNOWN_LIBRARY_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
@@ -66,6 +67,7 @@ def known_library_warnings_silenced():
 
 
 def epoch_logger_class():
+    """The lightning callback logging one line per epoch (built on first use, so lightning loads only for the TFT)."""
     import lightning.pytorch as pl
 
     class EpochLogger(pl.Callback):
@@ -94,9 +96,11 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
     accepted_params = frozenset(DEFAULT_PARAMS)
 
     def hyper(self, key: str):
+        """The hyper-parameter `key`: the caller's value, else the default."""
         return self.params.get(key, DEFAULT_PARAMS[key])
 
     def min_history(self, panel: Panel) -> int:
+        """Half the horizon, at least three periods."""
         return max(3, self.settings.horizon // 2)
 
     def _labels(self, panel: Panel) -> pd.Series:
@@ -204,6 +208,8 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
         )
 
     def fit(self, panel: Panel) -> TFTModel:
+        """Train on the panel, early-stopped on each series' last horizon, keeping the best epoch's weights; returns
+        self."""
         import lightning.pytorch as pl
         import torch
         from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
@@ -289,6 +295,8 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
         return super().forecastable(panel, future) & seen
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
+        """Forecast and quantiles for the future grid (series seen at fit time; predict_with sends the rest to the
+        fallback)."""
         return self._predict_known(panel, future)
 
     def _known_series(self) -> set[str]:
@@ -319,9 +327,11 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
         return merged.drop(columns="__step")
 
     def feature_importance(self) -> pd.DataFrame:
+        """Variable-selection weights averaged over the validation windows, per input."""
         return self.importance_
 
     def library_names(self) -> list[str]:
+        """Libraries a saved model must be loaded with: torch, pytorch-forecasting and lightning too."""
         return [*super().library_names(), "torch", "pytorch-forecasting", "lightning"]
 
     def _network_payload(self, network):

@@ -67,6 +67,7 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
 
 
 def period_range(times: pd.Series) -> str:
+    """'first to last date' of `times`, or 'nothing' when empty."""
     return f"{pd.Timestamp(times.min()).date()} to {pd.Timestamp(times.max()).date()}" if len(times) else "nothing"
 
 
@@ -152,6 +153,7 @@ KNOWN_COLUMNS = {"model_version", "model", "first_night", "step", "n", "mae", "w
 
 
 def check_threshold(value: float | None, name: str, low: float, high: float | None) -> None:
+    """Refuse a threshold outside [low, high] (or not a number), naming it."""
     if value is None:
         return
     if not isinstance(value, int | float) or np.isnan(value) or value < low or (high is not None and value > high):

@@ -49,6 +49,7 @@ class LedgerColumns:
     freq: str
 
     def to_json(self) -> dict[str, Any]:
+        """The columns as stored in _ledger.json."""
         return {"id_cols": self.id_cols, "time_col": self.time_col, "target_col": self.target_col, "freq": self.freq}
 
 
@@ -65,6 +66,7 @@ def model_record(model_folder: str | os.PathLike) -> dict[str, Any]:
 
 
 def columns_of(record: dict[str, Any]) -> LedgerColumns:
+    """The ledger's columns from a model record (meta.json's columns and freq)."""
     cols = record["columns"]
     return LedgerColumns(list(cols["id_col"]), cols["time_col"], cols["target_col"], record["freq"])
 
@@ -92,6 +94,7 @@ class ForecastLedger:
 
     # ---------------------------------------------------------------------------------------- reading
     def exists(self) -> bool:
+        """Whether a ledger has been started here."""
         return (self.path / LEDGER_FILE).is_file()
 
     def columns(self) -> LedgerColumns:
@@ -112,6 +115,7 @@ class ForecastLedger:
         return LedgerColumns(list(info["id_cols"]), info["time_col"], info["target_col"], info["freq"])
 
     def run_dates(self) -> list[str]:
+        """The nights recorded, oldest first (YYYY-MM-DD)."""
         self.columns()
         restore_retired(self.path)  # a night whose rerun was killed mid-swap is whole on disk: count it
         return sorted(p.name[len(PART_PREFIX):] for p in self.path.glob(f"{PART_PREFIX}*")

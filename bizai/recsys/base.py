@@ -239,6 +239,7 @@ class BaseRecommender(BaseEstimator):
         return clone(self)
 
     def save(self, path: str | Path) -> Path:
+        """Save to a model folder (atomically): the fitted state plus meta.json describing it."""
         check_is_fitted(self, "data_")
         cols = self.data_.columns
         meta = {

@@ -30,6 +30,7 @@ class IdMap:
 
     @classmethod
     def from_values(cls, values: pd.Series) -> IdMap:
+        """Positions for the distinct values in order of first appearance."""
         return cls(pd.Index(pd.unique(values)))
 
     def __len__(self) -> int:
@@ -60,11 +61,13 @@ class IdMap:
         return positions
 
     def to_external(self, positions: np.ndarray) -> np.ndarray:
+        """The external ids at `positions`."""
         return self.external.to_numpy()[positions]
 
 
 @dataclass(frozen=True)
 class EventColumns:
+    """The caller's columns of an interaction log."""
     user_col: str
     item_col: str
     time_col: str | None = None
@@ -84,10 +87,12 @@ class InteractionData:
 
     @property
     def n_users(self) -> int:
+        """Number of known users."""
         return len(self.users)
 
     @property
     def n_items(self) -> int:
+        """Number of known items."""
         return len(self.items)
 
     def item_popularity(self) -> np.ndarray:
@@ -133,6 +138,8 @@ def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: 
 
 
 def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
+    """Refuse an empty log, missing columns, empty or mixed-kind ids and one column mapped to both user and item,
+    naming the rows and columns."""
     require_non_empty(frame, "events")
     needed = [c for c in (columns.user_col, columns.item_col, columns.time_col, columns.weight_col, columns.event_col) if c]
     require_columns(frame, needed, "events")
@@ -158,6 +165,7 @@ def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
 
 
 def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights=None) -> InteractionData:
+    """Validate an interaction log and build its id maps and user x item matrix."""
     validate_events(frame, columns)
     frame = frame.reset_index(drop=True)
     weight = event_weights_of(frame, columns, event_weights)

@@ -45,6 +45,7 @@ def partition_folder(value: Any) -> str:
 
 
 def load_forecaster(path: str):
+    """A saved forecaster, loaded once per Python worker."""
     from bizai.finance import ProfitForecaster
 
     forecaster = ProfitForecaster.load(path)
@@ -61,6 +62,7 @@ def read_partition_index(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def refuse_null_keys(frame, columns: list[str], what: str) -> None:
+    """Refuse rows with a null in any of `columns`, naming them."""
     from pyspark.sql import functions as F
 
     condition = None
@@ -73,6 +75,7 @@ def refuse_null_keys(frame, columns: list[str], what: str) -> None:
 
 
 def time_is_date(history, time_col: str) -> bool:
+    """Whether the time column is a date (not a timestamp), so the output keeps its type."""
     from pyspark.sql.types import DateType
 
     return isinstance(history.schema[time_col].dataType, DateType)
@@ -144,6 +147,7 @@ def predict_series(model: str | os.PathLike, history, known_future=None, buckets
 
 
 def predict_partitioned(model, history, known_future, spark, ship: bool):
+    """Forecast with a partitioned model folder: each partition's rows go to its own model."""
     index = read_partition_index(model)
     key = index["partition_col"]
     require_spark_columns(history, [key], "history")

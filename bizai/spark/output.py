@@ -16,6 +16,7 @@ PARQUET_DIRECTORY_MARKERS = ("_SUCCESS", "._SUCCESS.crc")
 
 
 def is_parquet_directory(folder: Path) -> bool:
+    """Whether a folder holds only a Parquet directory's files (safe to replace)."""
     files = [p for p in folder.rglob("*") if p.is_file()]
     return all(p.name in PARQUET_DIRECTORY_MARKERS or p.name.endswith(PARQUET_DIRECTORY_FILES) for p in files)
 

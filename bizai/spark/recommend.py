@@ -23,6 +23,7 @@ POSITION = "__bizai_user_position"
 
 
 def load_recommender(path: str):
+    """A saved recommender, loaded once per Python worker."""
     from bizai.recsys import BaseRecommender
 
     model = BaseRecommender.load(path)

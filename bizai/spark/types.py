@@ -28,6 +28,7 @@ def id_kind(spark_type) -> str:
 
 
 def require_spark_columns(frame, names, what: str) -> None:
+    """Refuse a Spark frame that lacks any of `names`, listing the columns it has."""
     missing = [name for name in names if name not in frame.columns]
     if missing:
         raise DataContractError(f"{what} has no column(s) {missing}; it has {frame.columns}.")

@@ -27,6 +27,7 @@ MIXED = "(mixed)"
 
 @dataclass(frozen=True)
 class StatementColumns:
+    """The caller's columns of a statement: id, time, lines and identities, hierarchy levels and covariates."""
     id_col: str
     time_col: str
     lines: StatementLines
@@ -36,6 +37,7 @@ class StatementColumns:
 
     @property
     def needed(self) -> list[str]:
+        """Every column the input frame must have, each once."""
         return list(dict.fromkeys([*self.levels, self.time_col, *self.lines.lines.values(), *self.known_cols,
                                    *self.static_cols]))
 

@@ -20,6 +20,7 @@ PERCENT = "0.0%;[Red]-0.0%"
 
 
 def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
+    """Write the statement workbook to `path` atomically (temp file, then rename); returns the path."""
     import xlsxwriter
 
     final = Path(path)
@@ -52,6 +53,7 @@ def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
 
 
 def write_level_sheet(book, formats, level: str, wide: pd.DataFrame, tables: StatementTables, freq: str) -> None:
+    """One level's sheet: node x line rows, the actual then the forecast periods, totals and formats."""
     sheet = book.add_worksheet(level[:31])
     actual, future = tables.actual_periods, tables.forecast_periods
     first_forecast = 2 + len(actual)
@@ -89,6 +91,7 @@ def write_level_sheet(book, formats, level: str, wide: pd.DataFrame, tables: Sta
 
 
 def write_frame_sheet(book, formats, name: str, frame: pd.DataFrame, money=(), number=(), share=()) -> None:
+    """A plain table sheet with a header row and money, number or share formats per column."""
     sheet = book.add_worksheet(name)
     sheet.write_row(0, 0, [str(c) for c in frame.columns], formats["header"])
     for r, record in enumerate(frame.itertuples(index=False), start=1):

@@ -91,6 +91,7 @@ class StatementForecaster(BaseEstimator):
 
     @property
     def quantiles(self) -> tuple[float, float, float]:
+        """The band's quantiles and the median: (0.1, 0.5, 0.9) for interval=0.8."""
         low = round((1 - float(self.interval)) / 2, 6)
         return (low, 0.5, round(1 - low, 6))
 
@@ -319,6 +320,7 @@ def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
 
 
 def default_ratios(lines, identities) -> dict[str, str]:
+    """Ratios shown beside the lines: margin = profit / revenue when both exist."""
     names = set(lines) | set(identities or {})
     return {"margin": "profit / revenue"} if {"profit", "revenue"} <= names else {}
 

@@ -22,14 +22,17 @@ th{background:#f5f7fa;position:sticky;top:0} td:first-child,td:nth-child(2),th:f
 
 
 def money(value) -> str:
+    """A money cell: thousands separators, negatives in red."""
     return "" if pd.isna(value) else f'<span class="neg">{value:,.0f}</span>' if value < 0 else f"{value:,.0f}"
 
 
 def percent(value) -> str:
+    """A percentage cell, negatives in red."""
     return "" if pd.isna(value) else f'<span class="neg">{value:.1%}</span>' if value < 0 else f"{value:.1%}"
 
 
 def level_table(wide: pd.DataFrame, tables: StatementTables, freq: str) -> str:
+    """One level's table in HTML, forecast periods shaded."""
     periods = [*tables.actual_periods, *tables.forecast_periods]
     head = "".join(f'<th class="{"fc" if p in tables.forecast_periods else ""}">{period_label(p, freq)}</th>' for p in periods)
     rows = []
@@ -41,6 +44,7 @@ def level_table(wide: pd.DataFrame, tables: StatementTables, freq: str) -> str:
 
 
 def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
+    """Write the statement as one offline HTML file, atomically; returns the path."""
     freq = tables.freq
     sections = [f"<h1>Forecast statement</h1><p>{len(tables.forecast_periods)} forecast periods after "
                 f"{period_label(tables.actual_periods[-1], freq)}; shaded columns are forecasts.</p>",

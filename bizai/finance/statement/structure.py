@@ -54,6 +54,7 @@ class StatementLines:
 
     @classmethod
     def from_arguments(cls, lines, identities=None, ratios=None) -> StatementLines:
+        """Lines from a name, a list or a {line: column} mapping, with identities and ratios checked against them."""
         if isinstance(lines, str | list | tuple):
             lines = {name: name for name in ([lines] if isinstance(lines, str) else lines)}
         if not lines:
@@ -74,6 +75,7 @@ class StatementLines:
 
     @property
     def all_lines(self) -> list[str]:
+        """The additive lines, then the identities."""
         return [*self.lines, *self.identities]
 
     def coefficients(self, line: str) -> dict[str, float]:
@@ -90,6 +92,7 @@ class Hierarchy:
 
     @property
     def level_names(self) -> list[str]:
+        """The total level, then the caller's levels top to bottom."""
         return [TOTAL_LEVEL, *self.levels]
 
     def nodes(self) -> pd.DataFrame:
@@ -159,10 +162,12 @@ class SeriesIndex:
     summing: np.ndarray  # S, len(series) x len(bottom)
 
     def bottom_positions(self) -> np.ndarray:
+        """Positions of the bottom series (leaf node x additive line) in the series order."""
         return self.series.index[self.series["key"].isin(self.bottom["key"])].to_numpy()
 
 
 def series_key(level: str, node: str, line: str) -> str:
+    """The key of one statement series: level|node|line."""
     return f"{level}|{node}|{line}"
 
 

@@ -16,6 +16,7 @@ from bizai.frames import to_pandas
 
 @dataclass
 class StatementTables:
+    """What the statement reports show: per-level wide tables, the periods, ranges, accuracy and drivers."""
     levels: dict[str, pd.DataFrame]  # level -> wide table: node, line, then one column per period
     actual_periods: list[pd.Timestamp]
     forecast_periods: list[pd.Timestamp]

@@ -8,6 +8,9 @@ from torch import nn
 
 
 class SASRecNetwork(nn.Module):
+    """Item embeddings plus learnt positions through causal transformer blocks; scores are dot products with the item
+    embeddings."""
+
     def __init__(self, n_items: int, hidden: int, layers: int, heads: int, dropout: float, max_length: int):
         super().__init__()
         self.item_embedding = nn.Embedding(n_items + 1, hidden, padding_idx=0)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SASRecArchitecture:
+    """SASRec's network size: embedding width, transformer layers and heads, dropout, longest sequence kept."""
     hidden: int = 64
     layers: int = 2
     heads: int = 2
@@ -34,6 +35,8 @@ class SASRecArchitecture:
 
 @dataclass
 class SASRecTraining:
+    """SASRec's training: epochs, batches, optimiser, early stopping, negatives sampled above a catalogue size, time
+    budget."""
     epochs: int = 60
     batch_size: int = 128
     learning_rate: float = 1e-3
