@@ -87,7 +87,7 @@ def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights
 
     recommender = build_recommender(model, 0, False)
     if model == "sasrec":
-        recommender.training.max_minutes = 3  # keep the page responsive on a laptop CPU
+        recommender.training.epochs = 8  # keep the page responsive on a laptop CPU (epochs: the same model every run)
     return recommender.fit(_frame, **json.loads(columns_json), event_weights=json.loads(weights_json) or None)
 
 

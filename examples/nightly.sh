@@ -14,6 +14,10 @@ MODELS=${MODELS:-/data/models}
 FULL_REFIT_EVERY=${FULL_REFIT_EVERY:-7}   # nights between full refits; updates in between
 DAY=${DAY:-$(date +%F)}                          # override both to replay or backfill a night
 YESTERDAY=${YESTERDAY:-$(date -d "$DAY - 1 day" +%F)}
+# A cron box is shared: OpenMP threads that sleep instead of spinning keep a fit from slowing 3x beside another
+# job (benchmarks/results/threads_contention.md). BIZAI_THREADS caps the threads bizai uses (default: the CPUs
+# this process may use).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 NIGHTS_FILE="$MODELS/nights-since-refit"
 nights=$(cat "$NIGHTS_FILE" 2>/dev/null || echo "$FULL_REFIT_EVERY")
 

@@ -87,3 +87,12 @@ def test_backtest_windows_record_metrics_at_fit_and_match_a_separate_backtest(pa
 def test_bad_backtest_windows_are_refused(panel):
     with pytest.raises(Exception, match=r"backtest_windows must be 0 \(off\) or a positive integer, got -1"):
         ProfitForecaster(model="naive", backtest_windows=-1).fit(panel[0], **FIT_COLUMNS)
+
+
+def test_sasrec_trains_by_epochs_and_warns_when_its_safety_time_limit_cuts_in():
+    events = make_events()
+    training = SASRecTraining(epochs=30, patience=30, validation_users=10, max_minutes=0.00001)
+    with pytest.warns(UserWarning, match=r"SASRec training hit its max_minutes=1e-05 safety limit after 1 of 30 epochs"):
+        SASRecRecommender(architecture=SASRecArchitecture(hidden=16, layers=1), training=training,
+                          random_state=0).fit(events, time_col="timestamp")
+    assert SASRecTraining().max_minutes >= 60  # a safety stop, not the budget that decides the model

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,13 @@ from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 from bizai.persistence import json_params
+
+
+class FillKnown(StrEnum):
+    """--fill-known policies (see ProfitForecaster.predict's fill_known)."""
+
+    carry = "carry"
+
 
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
@@ -35,14 +43,15 @@ DISTANT_DATES = typer.Option(False, "--allow-distant-dates",
 
 
 def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str, random_state: int, show,
-                     allow_distant_dates: bool = False, calibration_windows: int = 0, backtest_windows: int = 0):
+                     allow_distant_dates: bool = False, calibration_windows: int = 0, backtest_windows: int = 0,
+                     ended_after: int | None = None):
     """A ProfitForecaster from the command line's options (quantiles as comma-separated text)."""
     from bizai.finance import ProfitForecaster
 
     return ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                             random_state=random_state, allow_distant_dates=allow_distant_dates,
                             calibration_windows=calibration_windows, backtest_windows=backtest_windows,
-                            show_progress=show)
+                            ended_after=ended_after, show_progress=show)
 
 
 def read_series_table(path: Path, id_cols: list[str] | None):
@@ -73,6 +82,9 @@ def fit(
     backtest_windows: int = typer.Option(0, min=0, help="Also backtest on this many windows and save the metrics."),
     calibration_windows: int = typer.Option(0, min=0, help="Calibrate the intervals on this many backtest windows "
                                             "(3 is a good start; 0: the model's own quantiles)."),
+    ended_after: int = typer.Option(None, "--ended-after", min=0, help="Periods a series may be missing at the end "
+                                    "of the data and still be forecast (default: the longest gap in its own history, "
+                                    "at least 1)."),
     allow_distant_dates: bool = DISTANT_DATES,
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier forecast model folder there is "
                              "replaced atomically, anything else is refused."),
@@ -93,7 +105,8 @@ def fit(
     if engine is Engine.spark:
         params = dict(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                       random_state=random_state, allow_distant_dates=allow_distant_dates,
-                      calibration_windows=calibration_windows, backtest_windows=backtest_windows)
+                      calibration_windows=calibration_windows, backtest_windows=backtest_windows,
+                      ended_after=ended_after)
         typer.echo(spark_engine.forecast_fit(data, partition_col, roles, params, out, master, show))
         return
     if partition_col:
@@ -101,7 +114,7 @@ def fit(
     refuse_output_over_inputs(out, [data])
     frame = read_series_table(data, roles["id_col"])
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
-                                  calibration_windows, backtest_windows)
+                                  calibration_windows, backtest_windows, ended_after)
     forecaster.fit(frame, **roles)
     metrics = {k: v for k, v in (forecaster.backtest_metrics_ or [{}])[0].items() if k != "model"}
     replacing = replaces_model(out)
@@ -124,6 +137,9 @@ def predict(
                                 "per run date; a rerun replaces it) for `bizai monitor forecast`."),
     run_date: str = typer.Option(None, "--run-date", help="The night the ledger files them under (default: today, "
                                  "UTC), YYYY-MM-DD."),
+    fill_known: FillKnown = typer.Option(None, "--fill-known", help="carry: a (series, period) missing from "
+                                         "--known-future takes the series' last planned value (a warning names the "
+                                         "rows); by default such gaps are refused."),
     quiet: bool = QUIET,
 ) -> None:
     """Forecast the next periods with a saved model; writes ids, time, forecast and quantile columns.
@@ -138,7 +154,8 @@ def predict(
         if ledger is not None:
             raise DataContractError("--ledger records forecasts of the local engine; with --engine spark, append the "
                                     "output to the ledger with bizai.monitor.ForecastLedger.")
-        typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show))
+        typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show,
+                                                 fill_known and fill_known.value))
         return
     check_output_file(out, [known_future, data, model])
     if ledger is not None:
@@ -152,7 +169,8 @@ def predict(
     future = read_series_table(known_future, id_cols) if known_future else None
     history = read_series_table(data, id_cols) if data else None
     written = []
-    batches = (written.append(batch) or batch for batch in forecaster.predict_batches(known_future=future, data=history))
+    batches = (written.append(batch) or batch for batch in forecaster.predict_batches(
+        known_future=future, data=history, fill_known=fill_known and fill_known.value))
     rows = write_table_batches(batches, out)
     typer.echo(f"wrote {rows} forecasts to {out}")
     if ledger is not None:

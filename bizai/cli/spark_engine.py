@@ -109,7 +109,7 @@ def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dic
 
 
 def forecast_predict(model: Path, data: Path | None, known_future: Path | None, out: Path, overwrite: bool,
-                     master, show) -> str:
+                     master, show, fill_known: str | None = None) -> str:
     """Forecast with a saved forecaster (or a partitioned folder) on Spark into a Parquet directory."""
     from bizai.spark import predict_series, write_parquet_directory
     from bizai.spark.output import check_output_directory
@@ -123,7 +123,7 @@ def forecast_predict(model: Path, data: Path | None, known_future: Path | None, 
     spark = session(master, show)
     history = read_parquet(spark, data, "--data")
     future = read_parquet(spark, known_future, "--known-future") if known_future else None
-    frame = predict_series(model, history, future, spark=spark)
+    frame = predict_series(model, history, future, spark=spark, fill_known=fill_known)
     with executor_errors():
         write_parquet_directory(frame, out, overwrite, [model, data, known_future])
     return f"wrote forecasts to {out} (Parquet directory)"

@@ -31,9 +31,12 @@ from bizai.finance.panel import (
     Panel,
     check_horizon_in_range,
     columns_from_arguments,
+    extend_trailing_gaps,
     horizon_grid,
+    longest_gaps,
     prepare_future,
     prepare_panel,
+    trailing_gaps,
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
@@ -85,6 +88,9 @@ class ProfitForecaster(BaseEstimator):
         on their errors (conformal, per horizon step); `calibration_` reports coverage before and after.
     backtest_windows: when 1 or more, fit also backtests that many windows and keeps the metrics in
         `backtest_metrics_` (saved in meta.json, where the monitor compares live accuracy with them).
+    ended_after: periods a series may be missing at the end of the data and still be forecast (retail series
+        skip weeks); None allows the longest gap inside its own history, at least one period. Series missing
+        for longer have ended and are not forecast.
     allow_distant_dates: accept dates far from the rest of the data (refused by default: usually a typo).
     show_progress: progress bars; None shows them on a terminal only.
     """
@@ -100,6 +106,7 @@ class ProfitForecaster(BaseEstimator):
         auto_windows: int = 2,
         calibration_windows: int = 0,
         backtest_windows: int = 0,
+        ended_after: int | None = None,
         allow_distant_dates: bool = False,
         show_progress: bool | None = None,
     ):
@@ -112,6 +119,7 @@ class ProfitForecaster(BaseEstimator):
         self.auto_windows = auto_windows
         self.calibration_windows = calibration_windows
         self.backtest_windows = backtest_windows
+        self.ended_after = ended_after
         self.allow_distant_dates = allow_distant_dates
         self.show_progress = show_progress
 
@@ -129,6 +137,8 @@ class ProfitForecaster(BaseEstimator):
             raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
         if not isinstance(self.backtest_windows, int | np.integer) or self.backtest_windows < 0:
             raise DataContractError(f"backtest_windows must be 0 (off) or a positive integer, got {self.backtest_windows!r}.")
+        if self.ended_after is not None and (not isinstance(self.ended_after, int | np.integer) or self.ended_after < 0):
+            raise DataContractError(f"ended_after must be None or a number of periods (0 or more), got {self.ended_after!r}.")
         if self.model != "auto":
             build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
 
@@ -200,26 +210,30 @@ class ProfitForecaster(BaseEstimator):
         return model, fallback
 
     # -------------------------------------------------------------------------------------- predicting
-    def predict(self, known_future=None, data=None):
-        """Forecast `horizon` periods after each series' last date.
+    def predict(self, known_future=None, data=None, fill_known: str | None = None):
+        """Forecast `horizon` periods after the data's last date, for every series that has not ended (see
+        `ended_after`).
 
         known_future: rows (ids, time, known covariates) for the horizon; required when known_cols were given.
         data: optional newer history (same columns as at fit) to forecast from without refitting; series
             unseen at fit time are forecast too.
+        fill_known: None refuses a known_future with missing rows or values, naming them; "carry" fills them with
+            the series' last planned value (its last actual value for the first periods) and warns naming them.
         Returns ids, time, `forecast` and the quantile columns, as pandas or polars like the training data.
         """
         check_is_fitted(self, "fitted_model_")
         kind = frame_kind(data) if data is not None else self.input_kind_
-        parts = list(self.predict_batches(known_future, data))
+        parts = list(self.predict_batches(known_future, data, fill_known=fill_known))
         return from_pandas(pd.concat(parts, ignore_index=True), kind)
 
-    def predict_batches(self, known_future=None, data=None, series_per_batch: int = 2000):
+    def predict_batches(self, known_future=None, data=None, series_per_batch: int = 2000, fill_known: str | None = None):
         """The same forecasts as `predict`, as pandas frames of at most `series_per_batch` series each, so a
         batch job over many thousands of series can write them out as it goes."""
         check_is_fitted(self, "fitted_model_")
         panel, _ = self._panel_for(data)
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
-        future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
+        panel, active = forecast_origin(panel, self.ended_after)
+        future = prepare_future(future_frame, panel, self.horizon, active, fill_known)
         series = future[SERIES].unique()
         for start in range(0, len(series), series_per_batch):
             chunk = future[future[SERIES].isin(series[start:start + series_per_batch])]
@@ -338,7 +352,7 @@ class ProfitForecaster(BaseEstimator):
             )
         return from_pandas(importance, self.input_kind_)
 
-    def contributions(self, known_future=None):
+    def contributions(self, known_future=None, fill_known: str | None = None):
         """Per-forecast drivers (lightgbm): ids, time, feature, contribution in the target's units.
 
         For each forecast the contributions plus the `baseline` row add up to the median forecast.
@@ -346,9 +360,9 @@ class ProfitForecaster(BaseEstimator):
         check_is_fitted(self, "fitted_model_")
         if not hasattr(self.fitted_model_, "contributions"):
             raise DataContractError(f"Per-forecast contributions need model 'lightgbm', not {self.model_name_!r}.")
-        panel = self.panel_
+        panel, active = forecast_origin(self.panel_, self.ended_after)
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
-        future = prepare_future(future_frame, panel, self.horizon, active_series(panel))
+        future = prepare_future(future_frame, panel, self.horizon, active, fill_known)
         future = future[self.fitted_model_.forecastable(panel, future)]
         return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_)
 
@@ -445,7 +459,7 @@ class ProfitForecaster(BaseEstimator):
             window = panel.frame[panel.frame[TIME] > cutoff]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # short and ended series were reported once, at fit time
-                active = active_series(history)
+                history, active = forecast_origin(history, self.ended_after)
                 # Known covariates of the window come from the data itself, as they would in production.
                 future = horizon_grid(history, int(self.horizon), active).merge(
                     window[[SERIES, TIME, *panel.columns.known_cols]], on=[SERIES, TIME], how="left"
@@ -459,17 +473,34 @@ class ProfitForecaster(BaseEstimator):
         return pd.concat(parts, ignore_index=True), cutoffs
 
 
-def active_series(panel: Panel) -> np.ndarray:
-    """Series still running at the panel's last date; series that ended earlier are not forecast."""
-    last = panel.last_times()
-    ended = last.index[last < last.max()]
+def forecast_origin(panel: Panel, ended_after: int | None) -> tuple[Panel, np.ndarray]:
+    """The panel to forecast from and the series to forecast.
+
+    A series whose last row is before the panel's last date is forecast when the periods it has been missing are
+    no more than `ended_after` (None: the longest gap inside its own history, at least one period): those periods
+    are added as missing and its forecast starts with everyone else's. Series missing for longer have ended and
+    are not forecast (a warning names them).
+    """
+    missing = trailing_gaps(panel)
+    allowed = (pd.Series(int(ended_after), index=missing.index) if ended_after is not None
+               else longest_gaps(panel).reindex(missing.index).clip(lower=1))
+    end = panel.frame[TIME].max().date()
+    ended = missing.index[missing > allowed]
     if len(ended):
+        limit = "their usual gaps" if ended_after is None else f"{ended_after} period(s)"
         warnings.warn(
-            f"{len(ended)} series ended before {last.max().date()} and are not forecast: "
+            f"{len(ended)} series have had no data for longer than {limit} before {end} and are not forecast "
+            "(ended_after sets how long a gap may be): "
             f"{shorten(panel.series_labels(ended))}.",
             stacklevel=4,
         )
-    return last.index[last == last.max()].to_numpy()
+    active = missing.index[missing <= allowed].to_numpy()
+    extended, added = extend_trailing_gaps(panel, active)
+    if len(added):
+        log.warning("%d series have no data for their last period(s) before %s, within their usual gaps: forecast "
+                    "with those periods left empty: %s", missing.loc[active].gt(0).sum(), end,
+                    shorten(added.astype(str).agg(" ".join, axis=1).tolist()))
+    return extended, active
 
 
 def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:

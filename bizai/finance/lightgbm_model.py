@@ -13,6 +13,7 @@ import pandas as pd
 from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.features import default_feature_config, prediction_table, training_table
 from bizai.finance.panel import Panel
+from bizai.hardware import compute_threads
 from bizai.progress import progress
 from bizai.schema import SERIES, TIME
 
@@ -42,8 +43,10 @@ class LightGBMModel(ForecastModel):
         deterministic."""
         params = {**DEFAULT_PARAMS, **{k: v for k, v in self.params.items() if k != "sample_weighting"}}
         seed = self.settings.random_state if self.settings.random_state is not None else 0
-        # deterministic + col-wise + fixed threads: same seed, same machine, same trees.
-        params.update(seed=seed, deterministic=True, force_col_wise=True, verbose=-1, n_jobs=params.get("n_jobs", 2))
+        # deterministic + col-wise + a given thread count: same seed, same machine, same trees. Threads follow the
+        # CPUs this process may use (BIZAI_THREADS or model_params n_jobs override).
+        params.update(seed=seed, deterministic=True, force_col_wise=True, verbose=-1,
+                      n_jobs=params.get("n_jobs") or compute_threads())
         return params
 
     def fit(self, panel: Panel) -> LightGBMModel:

@@ -7,6 +7,7 @@ the covariates under their own names. Missing periods inside a series are added 
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -260,6 +261,46 @@ def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str)
     return merged.drop(columns="__pos").sort_values([SERIES, TIME]).reset_index(drop=True), filled
 
 
+def longest_gaps(panel: Panel) -> pd.Series:
+    """Per SERIES code, the longest run of periods without data inside its history (0 for a series with none)."""
+    frame = panel.frame[[SERIES, TARGET]]
+    gap = frame[TARGET].isna()
+    run = (gap != gap.groupby(frame[SERIES]).shift()).cumsum()
+    lengths = gap[gap].groupby([frame.loc[gap, SERIES], run[gap]]).size()
+    longest = lengths.groupby(level=0).max() if len(lengths) else pd.Series(dtype="int64")
+    return longest.reindex(panel.series_ids[SERIES].to_numpy(), fill_value=0).astype("int64")
+
+
+def trailing_gaps(panel: Panel) -> pd.Series:
+    """Per SERIES code, how many periods lie between its last row and the panel's last date."""
+    last = panel.last_times()
+    positions = period_positions(last, panel.freq, last.min())
+    return pd.Series(positions.max() - positions, index=last.index, dtype="int64")
+
+
+def extend_trailing_gaps(panel: Panel, series: np.ndarray) -> tuple[Panel, pd.DataFrame]:
+    """`panel` with empty periods (target and covariates missing, statics carried) added after the last row of
+    each of `series` up to the panel's last date, so their forecasts start where every other series' do. Returns
+    the panel and the added rows (caller's id and time columns)."""
+    gaps = trailing_gaps(panel).loc[series]
+    gaps = gaps[gaps > 0]
+    if gaps.empty:
+        return panel, pd.DataFrame(columns=[*panel.columns.id_cols, panel.columns.time_col])
+    offset = to_offset(panel.freq)
+    last_rows = panel.frame.groupby(SERIES).tail(1).set_index(SERIES).loc[gaps.index]
+    repeats = np.repeat(np.arange(len(gaps)), gaps.to_numpy())
+    steps = np.concatenate([np.arange(1, k + 1) for k in gaps.to_numpy()])
+    added = last_rows.iloc[repeats].reset_index()
+    added[TIME] = [t + k * offset for t, k in zip(added[TIME], steps, strict=True)]
+    added[TIME] = added[TIME].astype(panel.frame[TIME].dtype)
+    for col in [TARGET, *panel.columns.known_cols, *panel.columns.past_cols]:
+        added[col] = np.nan if not isinstance(added[col].dtype, pd.CategoricalDtype) else pd.NA
+    frame = pd.concat([panel.frame, added[panel.frame.columns]], ignore_index=True)
+    frame = frame.sort_values([SERIES, TIME], ignore_index=True)
+    report = panel.to_caller(added[[SERIES, TIME]])
+    return Panel(frame, panel.columns, panel.freq, panel.series_ids, panel.filled), report
+
+
 def horizon_grid(panel: Panel, horizon: int, series: np.ndarray) -> pd.DataFrame:
     """SERIES, TIME and `__step` (1..horizon) for the periods after each series' last date."""
     last = panel.last_times().loc[series]
@@ -271,13 +312,20 @@ def horizon_grid(panel: Panel, horizon: int, series: np.ndarray) -> pd.DataFrame
     return grid
 
 
+FILL_KNOWN = ("carry",)
+
+
 def prepare_future(
-    known_future: pd.DataFrame | None, panel: Panel, horizon: int, series: np.ndarray
+    known_future: pd.DataFrame | None, panel: Panel, horizon: int, series: np.ndarray, fill_known: str | None = None
 ) -> pd.DataFrame:
     """The horizon grid for `series`, with known covariates taken from the caller's `known_future`.
 
-    Raises naming the series, dates and columns missing from `known_future`.
+    Raises naming the series, dates and columns missing from `known_future`, unless `fill_known="carry"`: then a
+    missing row or value takes the series' last planned value before it (or, for the first periods, its last
+    value in the history), and a warning names the rows filled.
     """
+    if fill_known is not None and fill_known not in FILL_KNOWN:
+        raise DataContractError(f"fill_known must be None (refuse gaps) or one of {', '.join(FILL_KNOWN)}, got {fill_known!r}.")
     cols = panel.columns
     grid = horizon_grid(panel, horizon, series)
     if not cols.known_cols:
@@ -299,6 +347,9 @@ def prepare_future(
     future = future.drop(columns=cols.time_col).merge(panel.series_ids, on=cols.id_cols, how="inner")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
+    if fill_known == "carry":
+        merged = carry_known_forward(merged, panel)
+        absent = absent & merged[cols.known_cols].isna().any(axis=1)
     problems = []
     if absent.any():
         rows = panel.to_caller(merged.loc[absent, [SERIES, TIME]])
@@ -317,6 +368,24 @@ def prepare_future(
             merged[col] = pd.Categorical(merged[col].astype("string"), categories=panel.frame[col].cat.categories)
         else:
             merged[col] = coerce_numeric(merged, col, "known_future")
+    return merged
+
+
+def carry_known_forward(merged: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """Fill empty known covariates of the horizon grid (sorted by series and time) with the series' last planned
+    value before them, else its last value in the history; warn naming the rows filled."""
+    cols = panel.columns
+    before = merged[cols.known_cols].isna().any(axis=1)
+    for col in cols.known_cols:
+        history = panel.frame.dropna(subset=[col]).groupby(SERIES)[col].last()
+        carried = merged.groupby(SERIES)[col].ffill()
+        merged[col] = carried.where(carried.notna(), merged[SERIES].map(history).astype(object))
+    filled = before & merged[cols.known_cols].notna().all(axis=1)
+    if filled.any():
+        rows = panel.to_caller(merged.loc[filled, [SERIES, TIME]])
+        warnings.warn(f"known_future had no value for {int(filled.sum())} (series, date) row(s); the last planned value "
+                      f"was carried forward (fill_known='carry'): {shorten(rows.astype(str).agg(' '.join, axis=1).tolist())}.",
+                      stacklevel=4)
     return merged
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from bizai.hardware import implicit_gpu_available
+from bizai.hardware import compute_threads, implicit_gpu_available
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import Extension, InteractionData
 
@@ -56,6 +56,7 @@ class ALSRecommender(BaseRecommender):
             model = AlternatingLeastSquares(
                 factors=self.factors, regularization=self.regularization, alpha=self.alpha,
                 iterations=self.iterations, random_state=self.random_state, use_gpu=gpu,
+                **({} if gpu else {"num_threads": compute_threads()}),
             )
             model.fit(self.weighted_, show_progress=bool(self.show_progress))
         self.model_ = model.to_cpu() if gpu else model

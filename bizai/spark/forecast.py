@@ -103,10 +103,11 @@ def shaped(frame: pd.DataFrame, schema_time_is_date: bool, time_col: str) -> pd.
 
 
 def predict_series(model: str | os.PathLike, history, known_future=None, buckets: int | None = None,
-                   spark=None, ship: bool = True):
+                   spark=None, ship: bool = True, fill_known: str | None = None):
     """Forecasts for every series in the Spark DataFrame `history`, with a saved forecaster folder (or a
     partitioned one from fit_partitioned). Returns a lazy Spark DataFrame: [partition column,] ids, time,
-    forecast and quantile columns. known_future: the known covariates for the horizon, when the model has any."""
+    forecast and quantile columns. known_future: the known covariates for the horizon, when the model has any;
+    fill_known as for ProfitForecaster.predict."""
     spark = spark or get_session()
     meta = read_meta(model)
     if meta.get("family") == PARTITIONS_FAMILY:
@@ -126,7 +127,7 @@ def predict_series(model: str | os.PathLike, history, known_future=None, buckets
 
     def forecast(data: pd.DataFrame, future: pd.DataFrame | None) -> pd.DataFrame:
         forecaster = open_model(reference, load_forecaster)
-        result = forecaster.predict(known_future=future, data=data.drop(columns=BUCKET))
+        result = forecaster.predict(known_future=future, data=data.drop(columns=BUCKET), fill_known=fill_known)
         return shaped(result, is_date, columns["time_col"])
 
     if known_future is None:

@@ -57,6 +57,21 @@ def test_forecast_fit_predict_backtest(files):
     assert "mae" in result.stdout and pd.read_csv(backtest)["cutoff"].nunique() == 2
 
 
+def test_predict_refuses_a_known_future_with_holes_unless_told_to_carry(files, tmp_path):
+    model = tmp_path / "profit"
+    bizai("forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--horizon", "6",
+          "--ended-after", "2", "--out", model)
+    holes = tmp_path / "holes.csv"
+    pd.read_parquet(files["future"]).drop(index=[2, 7]).to_csv(holes, index=False)
+    out = tmp_path / "forecasts.parquet"
+    refused = bizai("forecast", "predict", "--model", model, "--known-future", holes, "--out", out, check_code=2)
+    assert "no row for 2 (series, date) pair(s)" in refused.stderr and not out.exists()
+    carried = bizai("forecast", "predict", "--model", model, "--known-future", holes, "--out", out, "--fill-known",
+                    "carry")
+    assert "last planned value was carried forward" in carried.stderr and len(pd.read_parquet(out)) == 24
+    assert json.loads((model / "meta.json").read_text())["params"]["ended_after"] == 2
+
+
 def test_recommend_fit_score_evaluate_and_models(files):
     model = files["folder"] / "models" / "recs"
     bizai("recommend", "fit", "--data", files["events"], "--time-col", "timestamp", "--model", "als", "--event-col",

@@ -62,3 +62,11 @@ def test_only_unexpected_library_warnings_reach_the_user():
         model.fit(data, id_col="store", time_col="month", target_col="sales").predict()
     from_libraries = [str(w.message)[:120] for w in caught if "site-packages" in w.filename]
     assert not from_libraries
+
+
+def test_a_time_limit_that_ends_training_is_warned_about():
+    data = seasonal_panel(n_series=3, periods=30)
+    rushed = {**SMALL, "max_epochs": 50, "max_minutes": 0.0001}
+    model = ProfitForecaster(model="tft", horizon=3, freq="MS", random_state=0, model_params=rushed)
+    with pytest.warns(UserWarning, match=r"TFT training hit its max_minutes=0.0001 safety limit after \d+ of 50 epochs"):
+        model.fit(data, id_col="store", time_col="month", target_col="sales")

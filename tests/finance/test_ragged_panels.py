@@ -1,0 +1,72 @@
+"""Ragged retail panels: a series missing its last week(s) within its usual gaps is still forecast, from where
+every other series is; one gone for longer has ended; a known future with holes can carry planned values forward."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bizai import DataContractError
+from bizai.finance import ProfitForecaster
+
+WEEKS = pd.date_range("2023-01-06", periods=60, freq="W-FRI")
+# series -> week positions without a record
+GAPS = {"steady": [], "late": [59], "gappy": [20, 21, 58, 59], "closed": list(range(50, 60)), "over": [30, 57, 58, 59]}
+FIT = dict(id_col="store", time_col="week", target_col="sales", known_cols=["promo"])
+
+
+def ragged() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = [(store, week, 100 + 10 * np.sin(i / 4) + rng.normal(0, 2), int(i % 5 == 0))
+            for store, missing in GAPS.items() for i, week in enumerate(WEEKS) if i not in missing]
+    return pd.DataFrame(rows, columns=["store", "week", "sales", "promo"])
+
+
+def plan(stores, horizon=3) -> pd.DataFrame:
+    weeks = pd.date_range(WEEKS[-1], periods=horizon + 1, freq="W-FRI")[1:]
+    return pd.DataFrame([(s, w, 1) for s in stores for w in weeks], columns=["store", "week", "promo"])
+
+
+@pytest.mark.parametrize("model", ["naive", "seasonal_naive", "lightgbm"])
+def test_series_missing_their_last_weeks_within_their_usual_gaps_are_forecast_from_the_common_end(model):
+    params = {"n_estimators": 30} if model == "lightgbm" else None
+    fc = ProfitForecaster(model=model, horizon=3, freq="W-FRI", random_state=0, model_params=params).fit(ragged(), **FIT)
+    with pytest.warns(UserWarning, match=r"2 series have had no data for longer than their usual gaps.*'closed', 'over'"):
+        forecast = fc.predict(known_future=plan(GAPS))
+    assert sorted(forecast["store"].unique()) == ["gappy", "late", "steady"]
+    assert (forecast.groupby("store")["week"].min() == WEEKS[-1] + pd.Timedelta(weeks=1)).all()
+    assert forecast["forecast"].notna().all()
+
+
+def test_ended_after_sets_how_long_a_series_may_be_missing():
+    data = ragged()
+    strict = ProfitForecaster(model="naive", horizon=3, freq="W-FRI", ended_after=0).fit(data, **FIT)
+    with pytest.warns(UserWarning, match=r"4 series have had no data for longer than 0 period\(s\)"):
+        assert strict.predict(known_future=plan(GAPS))["store"].unique().tolist() == ["steady"]
+    lenient = ProfitForecaster(model="naive", horizon=3, freq="W-FRI", ended_after=5).fit(data, **FIT)
+    with pytest.warns(UserWarning, match=r"1 series have had no data for longer than 5 period\(s\).*'closed'"):
+        forecast = lenient.predict(known_future=plan(GAPS))
+    assert sorted(forecast["store"].unique()) == ["gappy", "late", "over", "steady"]
+    with pytest.raises(DataContractError, match="ended_after must be None or a number of periods"):
+        ProfitForecaster(model="naive", ended_after=-1).fit(data, **FIT)
+
+
+def test_a_known_future_with_holes_is_refused_by_default_and_carried_forward_on_request():
+    data = ragged()
+    data = data[data["store"].isin(["steady", "late"])]
+    fc = ProfitForecaster(model="lightgbm", horizon=3, freq="W-FRI", random_state=0,
+                          model_params={"n_estimators": 30}).fit(data, **FIT)
+    future = plan(["steady", "late"])
+    future.loc[future["store"] == "steady", "promo"] = [4, 0, 0]
+    holes = future.drop(index=[1, 3])  # steady's 2nd week, late's 1st week
+    with pytest.raises(DataContractError, match=r"no row for 2 \(series, date\) pair\(s\)"):
+        fc.predict(known_future=holes)
+    with pytest.warns(UserWarning, match=r"no value for 2 \(series, date\) row\(s\).*'late 2024-03-01', 'steady 2024-03-08'"):
+        carried = fc.predict(known_future=holes, fill_known="carry")
+    filled = future.copy()
+    filled.loc[1, "promo"] = 4  # steady: the week before's plan
+    filled.loc[3, "promo"] = data.loc[data["store"] == "late", "promo"].iloc[-1]  # late: its last actual value
+    assert carried.equals(fc.predict(known_future=filled))
+    with pytest.raises(DataContractError, match="fill_known must be None"):
+        fc.predict(known_future=holes, fill_known="interpolate")
