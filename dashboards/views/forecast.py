@@ -1,10 +1,16 @@
-"""Forecast page: train, chart per entity and total, backtest leaderboard, drivers, download."""
+"""Forecast page: train (or show a loaded model), chart per entity and total, backtest leaderboard, drivers,
+download. Every result on screen belongs to the current choices and says which model and data produced it."""
 
 import streamlit as st
 from state import as_key, download_buttons, frame_key, series_data, show_error, train_forecaster
 
 from bizai.finance import ProfitForecaster
+from bizai.finance.base import quantile_label
 from bizai.finance.plots import backtest_chart, importance_chart
+
+# Every band the page offers is learnt at once, so choosing another band never retrains.
+BANDS = {"P10–P90": (0.1, 0.9), "P5–P95": (0.05, 0.95), "P25–P75": (0.25, 0.75)}
+LEVELS = tuple(sorted({0.5, *(q for band in BANDS.values() for q in band)}))
 
 st.title("Forecast")
 data = series_data()
@@ -15,36 +21,71 @@ left, middle, right = st.columns(3)
 model = left.selectbox("Model", ["lightgbm", "auto", "seasonal_naive", "naive", "tft"],
                        help="auto backtests the affordable models and keeps the best; tft is slow without a GPU.")
 horizon = middle.number_input("Horizon (periods)", min_value=1, max_value=36, value=6)
-band = right.selectbox("Interval", ["P10–P90", "P5–P95", "P25–P75"])
-quantiles = {"P10–P90": (0.1, 0.5, 0.9), "P5–P95": (0.05, 0.5, 0.95), "P25–P75": (0.25, 0.5, 0.75)}[band]
+band = right.selectbox("Interval", list(BANDS), help="Changing the interval does not retrain.")
 
 if st.button("Train forecast", type="primary"):
-    st.session_state["forecast_settings"] = (model, int(horizon), quantiles)
+    st.session_state.pop("loaded_forecaster", None)  # a model trained here replaces a loaded one
+    st.session_state["forecast_settings"] = (model, int(horizon))
 
-if "forecast_settings" in st.session_state:
-    model, horizon, quantiles = st.session_state["forecast_settings"]
+
+def current_forecaster():
+    """The model on screen and where it came from: loaded on the Models page, or trained here on this data."""
+    loaded = st.session_state.get("loaded_forecaster")
+    if loaded is not None:
+        folder = st.session_state.get("loaded_forecaster_folder", "a saved folder")
+        return loaded, f"loaded from {folder}", ("loaded", str(folder))
+    trained_model, trained_horizon = st.session_state["forecast_settings"][:2]
+    forecaster = train_forecaster(frame_key(data["frame"]), data["frame"], as_key(roles), trained_model,
+                                  trained_horizon, LEVELS)
+    return forecaster, f"trained here on {data['label']}", ("trained", frame_key(data["frame"]), trained_model,
+                                                             trained_horizon)
+
+
+def band_columns(forecaster) -> tuple[str, str, str]:
+    """The chosen band's columns when the model has them, else its widest band (a loaded model keeps its own)."""
+    levels = sorted(float(q) for q in forecaster.quantiles)
+    low, high = BANDS[band]
+    if low not in levels or high not in levels:
+        low, high = levels[0], levels[-1]
+        st.info(f"This model was saved with the levels {', '.join(map(quantile_label, levels))}: showing "
+                f"{quantile_label(low)}–{quantile_label(high)}.")
+    return quantile_label(low), quantile_label(high), f"{quantile_label(low)}–{quantile_label(high)}"
+
+
+if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_state:
     try:
-        with st.status(f"Training {model} on {data['label']}…", expanded=False) as status:
-            forecaster = st.session_state.get("loaded_forecaster") or train_forecaster(
-                frame_key(data["frame"]), data["frame"], as_key(roles), model, horizon, quantiles)
+        with st.status("Preparing the forecast…", expanded=False) as status:
+            forecaster, source, source_key = current_forecaster()
             predictions = forecaster.predict(known_future=data["future"] if roles["known_cols"] else None)
-            status.update(label=f"Trained {forecaster.model_name_} in {forecaster.fit_seconds_:.1f} s", state="complete")
-        id_col = forecaster.panel_.columns.id_cols[0]
+            label = (f"Loaded {forecaster.model_name_}" if source_key[0] == "loaded"
+                     else f"Trained {forecaster.model_name_} in {forecaster.fit_seconds_:.1f} s")
+            status.update(label=label, state="complete")
+        low, high, shown_band = band_columns(forecaster)
+        st.caption(f"Showing **{forecaster.model_name_}** ({source}), horizon {forecaster.horizon}, range {shown_band}")
+        ids = forecaster.panel_.columns.id_cols
+        shown = predictions[[*ids, forecaster.panel_.columns.time_col, "forecast", low, high]]
+        id_col = ids[0]
         entities = ["All entities (total)"] + sorted(predictions[id_col].astype(str).unique())
         chosen = st.selectbox("Entity (type to search)", entities)
         series_id = None if chosen == entities[0] else chosen
-        st.altair_chart(forecaster.plot(id=series_id, forecast=predictions), width="stretch")
+        st.altair_chart(forecaster.plot(id=series_id, forecast=shown), width="stretch")
 
         tab_backtest, tab_drivers, tab_table = st.tabs(["Backtest", "Drivers", "Forecast table"])
         with tab_backtest:
             windows = st.slider("Backtest windows", 1, 4, 2)
+            backtest_key = (frame_key(data["frame"]), int(forecaster.horizon), windows, shown_band)
             if st.button("Run backtest across models"):
                 with st.spinner("Backtesting naive, seasonal naive and LightGBM…"):
-                    result = ProfitForecaster(model="auto", horizon=horizon, quantiles=quantiles, random_state=0,
-                                              show_progress=False).backtest(data["frame"], n_windows=windows, **roles)
-                st.session_state["backtest"] = result
-            if "backtest" in st.session_state:
-                result = st.session_state["backtest"]
+                    quantiles = (float(low[1:]) / 100, 0.5, float(high[1:]) / 100)
+                    result = ProfitForecaster(model="auto", horizon=int(forecaster.horizon), quantiles=quantiles,
+                                              random_state=0, show_progress=False).backtest(
+                        data["frame"], n_windows=windows, **roles)
+                st.session_state["backtest"] = {"key": backtest_key, "result": result}
+            stored = st.session_state.get("backtest")
+            if stored is not None and stored["key"] == backtest_key:  # never a backtest of other settings
+                result = stored["result"]
+                st.caption(f"Backtest of {data['label']}: {windows} window(s) of {forecaster.horizon} periods, "
+                           f"range {shown_band}")
                 st.dataframe(result.metrics.sort_values("mae").style.format(precision=3, thousands=","), hide_index=True)
                 best = result.metrics.sort_values("mae").iloc[0]["model"]
                 st.altair_chart(backtest_chart(result.forecasts[result.forecasts["model"] == best],
@@ -55,8 +96,7 @@ if "forecast_settings" in st.session_state:
             else:
                 st.altair_chart(importance_chart(forecaster.feature_importance()), width="stretch")
         with tab_table:
-            st.dataframe(predictions.style.format(precision=0, thousands=",", subset=predictions.columns[-4:]),
-                         hide_index=True)
-        download_buttons(predictions, "forecasts")
+            st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
+        download_buttons(shown, "forecasts")
     except Exception as error:  # noqa: BLE001 - shown in words on the page
         show_error(error)

@@ -40,12 +40,12 @@ else:
                 from bizai.finance import ProfitForecaster
 
                 st.session_state["loaded_forecaster"] = ProfitForecaster.load(chosen)
-                st.session_state["forecast_settings"] = (meta["model"], meta["params"]["horizon"], None)
+                st.session_state["loaded_forecaster_folder"] = chosen
             else:
                 from bizai.recsys import BaseRecommender
 
                 st.session_state["loaded_recommender"] = BaseRecommender.load(chosen)
-                st.session_state["rec_model"] = meta["model"]
+                st.session_state["loaded_recommender_folder"] = chosen
             page = "Forecast" if meta["family"] == "forecaster" else "Recommendations"
             st.success(f"Loaded {meta['model']}: open the {page} page.")
         except Exception as error:  # noqa: BLE001

@@ -1,4 +1,5 @@
-"""Recommendations page: train, look up a customer (history, top-k, why), similar items, evaluation, download."""
+"""Recommendations page: train (or show a loaded model), look up a customer (history, top-k, why), similar items,
+evaluation, download. Results are kept with the model they came from and shown only beside that model."""
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,26 @@ model = left.selectbox("Model", ["als", "itemknn", "popularity", "sasrec"],
 k = middle.slider("Recommendations per customer", 5, 30, 10)
 
 if st.button("Train recommender", type="primary"):
+    st.session_state.pop("loaded_recommender", None)  # a model trained here replaces a loaded one
     st.session_state["rec_model"] = model
+
+
+def current_recommender():
+    """The model on screen, where it came from, and a key naming it (results are stored under it)."""
+    loaded = st.session_state.get("loaded_recommender")
+    if loaded is not None:
+        folder = str(st.session_state.get("loaded_recommender_folder", "a saved folder"))
+        return loaded, type(loaded).__name__, f"loaded from {folder}", ("loaded", folder)
+    name = st.session_state["rec_model"]
+    data_key, columns_json, weights_json = frame_key(data["frame"]), as_key(cols), as_key(data["weights"])
+    recommender = train_recommender(data_key, data["frame"], columns_json, weights_json, name)
+    return recommender, name, f"trained here on {data['label']}", (data_key, columns_json, weights_json, name)
+
+
+def kept(slot: str, key):
+    """A stored result when it belongs to `key` (the model and settings on screen), else None."""
+    stored = st.session_state.get(slot)
+    return stored["value"] if stored is not None and stored["key"] == key else None
 
 
 def with_catalogue(frame: pd.DataFrame, item_col: str) -> pd.DataFrame:
@@ -26,13 +46,13 @@ def with_catalogue(frame: pd.DataFrame, item_col: str) -> pd.DataFrame:
     return frame.merge(items.rename(columns={cols["item_col"]: item_col}), on=item_col, how="left")
 
 
-if "rec_model" in st.session_state:
+if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
     try:
-        with st.status(f"Training {st.session_state['rec_model']}…", expanded=False) as status:
-            recommender = st.session_state.get("loaded_recommender") or train_recommender(
-                frame_key(data["frame"]), data["frame"], as_key(cols), as_key(data["weights"]), st.session_state["rec_model"])
-            status.update(label=f"Trained in {recommender.fit_seconds_:.1f} s: {recommender.data_.n_users:,} customers, "
-                                f"{recommender.data_.n_items:,} items", state="complete")
+        with st.status("Preparing the recommender…", expanded=False) as status:
+            recommender, name, source, source_key = current_recommender()
+            status.update(label=f"{name}: {recommender.data_.n_users:,} customers, {recommender.data_.n_items:,} items "
+                                f"(fitted in {recommender.fit_seconds_:.1f} s)", state="complete")
+        st.caption(f"Showing **{name}** ({source})")
         users = recommender.data_.users.external
         user = st.selectbox("Customer (type to search)", users.tolist()[:5000])
         show_seen = st.toggle("Include items the customer already interacted with", value=False)
@@ -70,20 +90,21 @@ if "rec_model" in st.session_state:
                 fit_columns = {**cols, "event_weights": data["weights"] or None}
                 rows = []
                 # The candidate keeps the trained model's hyper-parameters: evaluate what is on screen.
-                for name, candidate in ((st.session_state["rec_model"], recommender.clone()),
-                                        ("popularity", PopularityRecommender())):
-                    rows.append(evaluate(candidate, train, test, k=(10, 20), **fit_columns).assign(model=name))
-                st.session_state["rec_evaluation"] = pd.concat(rows, ignore_index=True)
-        if "rec_evaluation" in st.session_state:
-            table = st.session_state["rec_evaluation"]
+                for label, candidate in ((name, recommender.clone()), ("popularity", PopularityRecommender())):
+                    rows.append(evaluate(candidate, train, test, k=(10, 20), **fit_columns).assign(model=label))
+                st.session_state["rec_evaluation"] = {"key": source_key, "value": pd.concat(rows, ignore_index=True)}
+        table = kept("rec_evaluation", source_key)
+        if table is not None:
             st.dataframe(table[["model", *[c for c in table.columns if c != "model"]]].style.format(precision=4),
                          hide_index=True)
 
         st.subheader("Everyone's recommendations")
         if st.button("Prepare download for all customers"):
             with st.spinner("Scoring every customer…"):
-                st.session_state["all_recs"] = recommender.recommend(k=k)
-        if "all_recs" in st.session_state:
-            download_buttons(st.session_state["all_recs"], "recommendations")
+                st.session_state["all_recs"] = {"key": (source_key, k), "value": recommender.recommend(k=k)}
+        everyone = kept("all_recs", (source_key, k))
+        if everyone is not None:
+            st.caption(f"Top {k} of {name} for {everyone[cols['user_col']].nunique():,} customers")
+            download_buttons(everyone, f"recommendations-{name}-top{k}")
     except Exception as error:  # noqa: BLE001 - shown in words on the page
         show_error(error)

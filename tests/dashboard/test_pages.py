@@ -179,3 +179,75 @@ def test_monitor_page_shows_recommendation_hit_rate_by_day(tmp_path):
     table = pd.DataFrame(app.dataframe[0].value)
     assert set(table["day"]) == set(days) and (table.loc[table["list"] == "recommendations", "hit_rate"] > 0).all()
     assert len(app.get("vega_lite_chart")) == 1
+
+
+def selectbox(app: AppTest, label: str):
+    return next(box for box in app.selectbox if box.label == label)
+
+
+def captions(app: AppTest) -> str:
+    return " | ".join(c.value for c in app.caption)
+
+
+@pytest.fixture(scope="module")
+def saved_sample_forecaster(tmp_path_factory):
+    from bizai.finance import ProfitForecaster
+    from bizai.samples import SAMPLE_DATA
+
+    history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv")
+    folder = tmp_path_factory.mktemp("saved") / "profit"
+    ProfitForecaster(model="seasonal_naive", horizon=6).fit(
+        history, id_col="store_id", time_col="month", target_col="profit").save(folder)
+    return folder
+
+
+def test_training_after_loading_a_model_shows_the_model_trained(saved_sample_forecaster):
+    from bizai.finance import ProfitForecaster
+
+    app = page("forecast")
+    app.session_state["loaded_forecaster"] = ProfitForecaster.load(saved_sample_forecaster)
+    app.session_state["loaded_forecaster_folder"] = str(saved_sample_forecaster)
+    app.run()
+    assert "Showing **seasonal_naive** (loaded from" in captions(app)
+    selectbox(app, "Model").set_value("naive").run()
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert "Showing **naive** (trained here on sample P&L" in captions(app)
+    assert "loaded from" not in captions(app)
+
+
+def test_changing_the_interval_neither_retrains_nor_keeps_the_old_backtest(monkeypatch):
+    import state
+
+    calls, train = [], state.train_forecaster
+    monkeypatch.setattr(state, "train_forecaster", lambda *args: calls.append(args[3:]) or train(*args))
+    app = page("forecast").run()
+    selectbox(app, "Model").set_value("naive").run()
+    app.button[0].click().run()
+    next(b for b in app.button if b.label.startswith("Run backtest")).click().run()
+    assert "range p10–p90" in captions(app) and any("mae" in frame.value.columns for frame in app.dataframe)
+    selectbox(app, "Interval").set_value("P25–P75").run()
+    assert not app.exception and not app.error
+    assert "range p25–p75" in captions(app)
+    assert not any("mae" in frame.value.columns for frame in app.dataframe)  # the P10-P90 backtest is not shown
+    assert {"p25", "p75"} <= set(app.dataframe[-1].value.columns)
+    assert len(set(calls)) == 1  # one training (model, horizon, levels) served both intervals
+
+
+def test_switching_recommender_drops_the_previous_evaluation_and_download():
+    app = page("recommendations").run()
+    selectbox(app, "Model").set_value("popularity").run()
+    app.button[0].click().run()
+    next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
+    next(b for b in app.button if b.label.startswith("Prepare download")).click().run()
+    assert any("ndcg" in frame.value.columns for frame in app.dataframe)
+    assert len(app.get("download_button")) == 2
+    selectbox(app, "Model").set_value("itemknn").run()
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert "Showing **itemknn** (trained here" in captions(app)
+    assert not any("ndcg" in frame.value.columns for frame in app.dataframe)
+    assert len(app.get("download_button")) == 0
+    next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
+    table = next(frame.value for frame in app.dataframe if "ndcg" in frame.value.columns)
+    assert set(table["model"]) == {"itemknn", "popularity"}
