@@ -81,6 +81,21 @@ def train_forecaster(key: str, _frame: pd.DataFrame, roles_json: str, model: str
     return forecaster.fit(_frame, **roles)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def future_horizon(key: str, _frame: pd.DataFrame, _future: pd.DataFrame | None, roles_json: str) -> int | None:
+    """How many periods the known future covers for every series (None when the data has no known columns), so a
+    longer horizon is refused before training; `key` fingerprints both frames."""
+    from bizai.finance.forecaster import covered_horizon
+    from bizai.finance.panel import columns_from_arguments, prepare_panel
+
+    roles = json.loads(roles_json)
+    if not roles.get("known_cols"):
+        return None
+    if _future is None:
+        return 0
+    return covered_horizon(_future, prepare_panel(_frame, columns_from_arguments(**roles), None))
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights_json: str, model: str):
     from bizai.recsys.registry import build_recommender

@@ -503,6 +503,24 @@ def forecast_origin(panel: Panel, ended_after: int | None) -> tuple[Panel, np.nd
     return extended, active
 
 
+def covered_horizon(known_future, panel: Panel, ended_after: int | None = None) -> int:
+    """The longest horizon for which `known_future` holds every known covariate of every series that would be
+    forecast from `panel` (0 when it covers none): check it before training, not after."""
+    frame = to_pandas(known_future)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ended series are reported when forecasting
+        extended, active = forecast_origin(panel, ended_after)
+    covered, longest = 0, int(pd.to_datetime(frame[panel.columns.time_col]).nunique())
+    while covered < longest:  # binary search: prepare_future raises naming what is missing
+        trial = (covered + longest + 1) // 2
+        try:
+            prepare_future(frame, extended, trial, active)
+            covered = trial
+        except DataContractError:
+            longest = trial - 1
+    return covered
+
+
 def predict_with(model: ForecastModel, fallback: NaiveModel, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
     """Forecast `future` with `model`, and with the naive `fallback` for the series it cannot forecast (too short,
     or unseen by a model that needs to have seen them): the one place the fallback is applied."""

@@ -3,6 +3,8 @@
 import streamlit as st
 from state import events_data, read_upload, series_data, show_error
 
+from bizai.errors import DataContractError
+from bizai.finance.forecaster import covered_horizon
 from bizai.finance.panel import columns_from_arguments, prepare_panel
 from bizai.mapping import guess_event_columns, guess_event_weights, guess_series_columns
 from bizai.recsys.dataset import EventColumns, build_interactions
@@ -49,9 +51,15 @@ with series_tab:
                 if future_upload:
                     future = read_upload(future_upload.name, future_upload.getvalue(), (id_col,))
                 panel = prepare_panel(frame, columns_from_arguments(**roles), None)
+                if known_cols and future is None:
+                    raise DataContractError(f"{', '.join(known_cols)} are known in advance: upload their planned values "
+                                            "for the forecast periods too, or map them as known only up to now.")
+                covered = covered_horizon(future, panel) if known_cols else None
                 st.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": upload.name}
                 st.success(f"{len(panel.series_ids):,} series at frequency {panel.freq}; "
-                           f"{len(panel.filled)} missing period(s) will be filled.")
+                           f"{len(panel.filled)} missing period(s) will be filled."
+                           + (f" The known future covers {covered} period(s): the longest horizon you can forecast."
+                              if covered is not None else ""))
         except Exception as error:  # noqa: BLE001 - shown in words on the page
             show_error(error)
     else:

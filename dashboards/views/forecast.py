@@ -2,7 +2,7 @@
 download. Every result on screen belongs to the current choices and says which model and data produced it."""
 
 import streamlit as st
-from state import as_key, download_buttons, frame_key, series_data, show_error, train_forecaster
+from state import as_key, download_buttons, frame_key, future_horizon, series_data, show_error, train_forecaster
 
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import quantile_label
@@ -23,9 +23,32 @@ model = left.selectbox("Model", ["lightgbm", "auto", "seasonal_naive", "naive", 
 horizon = middle.number_input("Horizon (periods)", min_value=1, max_value=36, value=6)
 band = right.selectbox("Interval", list(BANDS), help="Changing the interval does not retrain.")
 
+
+def horizon_problem(periods: int) -> str | None:
+    """Why this horizon cannot be forecast with the data in use, found before any training (or None)."""
+    future = data["future"]
+    key = frame_key(data["frame"]) + (frame_key(future) if future is not None else "")
+    covered = future_horizon(key, data["frame"], future, as_key(roles))
+    if covered is None or periods <= covered:
+        return None
+    if covered == 0:
+        return (f"The model uses planned values ({', '.join(roles['known_cols'])}) but the known future covers none of "
+                "the next periods: upload it on the Data page, or map those columns as known only up to now.")
+    return (f"The known future covers {covered} period(s) of every entity, but the horizon is {periods}: choose a "
+            f"horizon of at most {covered}, or upload plans for more periods on the Data page.")
+
+
 if st.button("Train forecast", type="primary"):
-    st.session_state.pop("loaded_forecaster", None)  # a model trained here replaces a loaded one
-    st.session_state["forecast_settings"] = (model, int(horizon))
+    try:
+        problem = horizon_problem(int(horizon))
+    except Exception as error:  # noqa: BLE001 - the data itself is refused: shown in words
+        problem = str(error)
+    if problem:
+        st.error(problem, icon="⚠️")
+        st.session_state.pop("forecast_settings", None)  # the last forecast belongs to other settings
+    else:
+        st.session_state.pop("loaded_forecaster", None)  # a model trained here replaces a loaded one
+        st.session_state["forecast_settings"] = (model, int(horizon))
 
 
 def current_forecaster():

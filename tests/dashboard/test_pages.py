@@ -251,3 +251,19 @@ def test_switching_recommender_drops_the_previous_evaluation_and_download():
     next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
     table = next(frame.value for frame in app.dataframe if "ndcg" in frame.value.columns)
     assert set(table["model"]) == {"itemknn", "popularity"}
+
+
+def test_a_horizon_longer_than_the_known_future_is_refused_before_training(monkeypatch):
+    import state
+
+    calls, train = [], state.train_forecaster
+    monkeypatch.setattr(state, "train_forecaster", lambda *args: calls.append(args[3:]) or train(*args))
+    app = page("forecast").run()
+    app.number_input[0].set_value(12).run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert "known future covers 6 period(s) of every entity, but the horizon is 12" in app.error[0].value
+    assert not calls and not app.get("vega_lite_chart")  # nothing was trained, no old chart stays
+    app.number_input[0].set_value(6).run()
+    app.button[0].click().run()
+    assert not app.error and len(calls) >= 1

@@ -70,3 +70,16 @@ def test_a_known_future_with_holes_is_refused_by_default_and_carried_forward_on_
     assert carried.equals(fc.predict(known_future=filled))
     with pytest.raises(DataContractError, match="fill_known must be None"):
         fc.predict(known_future=holes, fill_known="interpolate")
+
+
+def test_covered_horizon_is_the_longest_horizon_every_series_has_plans_for():
+    from bizai.finance.forecaster import covered_horizon
+    from bizai.finance.panel import columns_from_arguments, prepare_panel
+
+    data = ragged()
+    panel = prepare_panel(data, columns_from_arguments(**FIT, static_cols=None, past_cols=None), "W-FRI")
+    future = plan(["steady", "late", "gappy"], horizon=5)
+    assert covered_horizon(future, panel) == 5
+    short = future.drop(index=future.index[(future["store"] == "late")][3:])  # late: 3 weeks planned
+    assert covered_horizon(short, panel) == 3
+    assert covered_horizon(future[future["store"] != "gappy"], panel) == 0
