@@ -87,4 +87,5 @@ def dashboard(port: int = typer.Option(8501, help="Port to serve on.")) -> None:
     # The settings of .streamlit/config.toml as flags, so an installed bizai (no checkout around) gets them too.
     raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                                       "--server.headless", "true", "--server.maxUploadSize", "1024",
-                                      "--browser.gatherUsageStats", "false"], cwd=DASHBOARDS.parent))
+                                      "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"],
+                                     cwd=DASHBOARDS.parent))

@@ -1,6 +1,8 @@
 """Forecast page: train (or show a loaded model), chart per entity and total, backtest leaderboard, drivers,
 download. Every result on screen belongs to the current choices and says which model and data produced it."""
 
+import warnings
+
 import streamlit as st
 from state import as_key, download_buttons, frame_key, future_horizon, series_data, show_error, train_forecaster
 
@@ -64,6 +66,11 @@ def current_forecaster():
                                                              trained_horizon)
 
 
+def ids_of(forecaster) -> list[str]:
+    """The entity id columns of the model on screen."""
+    return forecaster.panel_.columns.id_cols
+
+
 def band_columns(forecaster) -> tuple[str, str, str]:
     """The chosen band's columns when the model has them, else its widest band (a loaded model keeps its own)."""
     levels = sorted(float(q) for q in forecaster.quantiles)
@@ -78,11 +85,19 @@ def band_columns(forecaster) -> tuple[str, str, str]:
 if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_state:
     try:
         with st.status("Preparing the forecast…", expanded=False) as status:
-            forecaster, source, source_key = current_forecaster()
-            predictions = forecaster.predict(known_future=data["future"] if roles["known_cols"] else None)
+            with warnings.catch_warnings(record=True) as caught:  # shown on the page, not only in the console
+                warnings.simplefilter("always")
+                forecaster, source, source_key = current_forecaster()
+                predictions = forecaster.predict(known_future=data["future"] if roles["known_cols"] else None)
             label = (f"Loaded {forecaster.model_name_}" if source_key[0] == "loaded"
                      else f"Trained {forecaster.model_name_} in {forecaster.fit_seconds_:.1f} s")
             status.update(label=label, state="complete")
+        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+            st.warning(message, icon="ℹ️")
+        filled = forecaster.panel_.filled
+        if len(filled):
+            st.info(f"{len(filled):,} missing period(s) in {filled[ids_of(forecaster)].drop_duplicates().shape[0]:,} "
+                    "entities were left empty (not counted as zero) when training.")
         low, high, shown_band = band_columns(forecaster)
         st.caption(f"Showing **{forecaster.model_name_}** ({source}), horizon {forecaster.horizon}, range {shown_band}")
         ids = forecaster.panel_.columns.id_cols

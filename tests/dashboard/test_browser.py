@@ -73,6 +73,7 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
         chart = page.locator(".vega-embed").first
         expect(chart).to_be_visible(timeout=120_000)
         expect(page.get_by_text("Trained lightgbm")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Deploy")).to_have_count(0)  # client.toolbarMode = viewer
         page.screenshot(path=str(ARTIFACTS / "2-forecast.png"), full_page=True)
 
         page.goto(f"{dashboard_url}/recommendations")

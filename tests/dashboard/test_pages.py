@@ -32,6 +32,7 @@ def test_forecast_page_trains_and_draws_chart_drivers_and_downloads():
     assert not app.error, [e.value for e in app.error]
     charts = app.get("vega_lite_chart")
     assert len(charts) >= 2  # forecast chart + drivers
+    assert any("'S040'" in w.value and "not forecast" in w.value for w in app.warning)  # on the page, not the console
     assert any(b.label.startswith("Download") for b in app.get("download_button"))
     assert app.selectbox[-1].options[0] == "All entities (total)"
     app.selectbox[-1].set_value("S001").run()
