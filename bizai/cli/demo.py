@@ -26,36 +26,56 @@ def demo(
     from bizai.recsys import ALSRecommender, evaluate, leave_last_out_split
 
     show = set_up_logging(quiet)
+    step = steps(5, quiet)
     history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv")
     future = pd.read_csv(SAMPLE_DATA / "pnl_future.csv")
     columns = dict(id_col="store_id", time_col="month", target_col="profit", static_cols=["region", "store_format"],
                    known_cols=["promo_days", "holiday_days"], past_cols=["revenue"])
     forecaster = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, calibration_windows=3,
                                   show_progress=show)
+    step("backtesting the profit forecast on 2 past windows")
     backtest = forecaster.backtest(history, n_windows=2, **columns)
+    step("training LightGBM and forecasting 6 months for 40 stores")
     forecaster.fit(history, **columns)
     forecasts = forecaster.predict(known_future=future)
     forecaster.save(out / "models" / "profit")
     write_table(forecasts, out / "forecasts.parquet")
     metrics = backtest.metrics.iloc[0]
-    typer.echo(f"Backtest (2 windows): MAE {metrics['mae']:,.0f}, WAPE {metrics['wape']:.1%}; the P10-P90 range held "
-               f"{forecaster.calibration_['coverage_after']:.0%} of actuals after calibration "
-               f"({forecaster.calibration_['coverage_before']:.0%} before)")
+    typer.echo(f"Profit forecast, backtest on 2 past windows: a typical miss of {metrics['mae']:,.0f} per store and "
+               f"month (MAE), {metrics['wape']:.1%} of profit overall (WAPE)")
+    typer.echo(f"Ranges: the P10-P90 range held {forecaster.calibration_['coverage_after']:.0%} of actual months after "
+               f"calibration ({forecaster.calibration_['coverage_before']:.0%} before; 80% is the aim)")
+    step("forecasting the P&L statement (stores, regions, company) and writing the workbook")
     statement_summary(history, future, out, show)
 
     events = pd.read_parquet(sample_events_path())
     weights = {"view": 1, "cart": 3, "purchase": 5}
+    step("evaluating ALS recommendations on each shopper's last interaction")
     train, test = leave_last_out_split(events, "user_id", "timestamp")
     fit_columns = dict(user_col="user_id", item_col="item_id", time_col="timestamp", event_col="event", event_weights=weights)
     table = evaluate(ALSRecommender(random_state=0, show_progress=show), train, test, k=10, **fit_columns)
+    step("training ALS on every interaction and scoring every shopper")
     recommender = ALSRecommender(random_state=0, show_progress=show).fit(events, **fit_columns)
     recommender.save(out / "models" / "recs")
     recs = recommender.recommend(k=10)
     write_table(recs, out / "recommendations.parquet")
-    typer.echo(f"Recommendations: {recs['user_id'].nunique():,} users x 10 items; leave-last-out "
-               f"HR@10 {table['hr'].iloc[0]:.3f}, NDCG@10 {table['ndcg'].iloc[0]:.3f}")
+    typer.echo(f"Recommendations: 10 items for each of {recs['user_id'].nunique():,} shoppers; for "
+               f"{table['hr'].iloc[0]:.1%} of shoppers the item they took next was among their 10 (HR@10; NDCG@10 "
+               f"{table['ndcg'].iloc[0]:.3f} also rewards ranking it high)")
     typer.echo(f"Outputs in {out}/: forecasts.parquet, forecast_pnl.xlsx, forecast_pnl.html, recommendations.parquet, "
                "models/profit, models/recs")
+
+
+def steps(total: int, quiet: bool):
+    """A function that prints '[n/total] what' on stderr for each step (a line each, also in logs), unless quiet."""
+    done = [0]
+
+    def step(what: str) -> None:
+        done[0] += 1
+        if not quiet:
+            typer.echo(f"[{done[0]}/{total}] {what}…", err=True)
+
+    return step
 
 
 def statement_summary(history, future, out: Path, show) -> None:
