@@ -119,14 +119,47 @@ def show_error(error: Exception) -> None:
         st.error(f"Something went wrong: {type(error).__name__}: {error}", icon="⚠️")
 
 
-def download_buttons(frame: pd.DataFrame, stem: str) -> None:
-    left, right = st.columns(2)
-    left.download_button("Download CSV", frame.to_csv(index=False).encode(), f"{stem}.csv", "text/csv",
-                         key=f"{stem}-csv")
+def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """A workbook (XlsxWriter) with one sheet per frame: bold frozen header, thousands separators, dates as dates."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd") as writer:
+        book = writer.book
+        header = book.add_format({"bold": True, "bottom": 1})
+        number, date = book.add_format({"num_format": "#,##0"}), book.add_format({"num_format": "yyyy-mm-dd"})
+        for name, frame in sheets.items():
+            sheet_name = name[:31]
+            frame.to_excel(writer, sheet_name=sheet_name, index=False)
+            sheet = writer.sheets[sheet_name]
+            sheet.freeze_panes(1, 0)
+            for position, column in enumerate(frame.columns):
+                sheet.write(0, position, str(column), header)
+                values = frame[column]
+                style = (date if pd.api.types.is_datetime64_any_dtype(values)
+                         else number if pd.api.types.is_float_dtype(values) else None)
+                sheet.set_column(position, position, max(12, len(str(column)) + 2), style)
+    return buffer.getvalue()
+
+
+def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:
+    """CSV (dates as dates), Parquet and Excel downloads of `frame`; the workbook also holds `extra_sheets`."""
+    left, middle, right = st.columns(3)
+    left.download_button("Download CSV", frame.to_csv(index=False, date_format="%Y-%m-%d").encode(), f"{stem}.csv",
+                         "text/csv", key=f"{stem}-csv")
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
-    right.download_button("Download Parquet", buffer.getvalue(), f"{stem}.parquet", "application/octet-stream",
-                          key=f"{stem}-parquet")
+    middle.download_button("Download Parquet", buffer.getvalue(), f"{stem}.parquet", "application/octet-stream",
+                           key=f"{stem}-parquet")
+    right.download_button("Download Excel", excel_bytes({stem: frame, **(extra_sheets or {})}), f"{stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{stem}-xlsx")
+
+
+def forecast_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: str) -> pd.DataFrame:
+    """Entities down, periods across, with a Total row and column: the point forecast as finance reads it."""
+    table = forecasts.assign(period=pd.to_datetime(forecasts[time_col]).dt.strftime("%Y-%m-%d"))
+    table[id_cols] = table[id_cols].astype(str)
+    wide = table.pivot_table(index=id_cols, columns="period", values="forecast", aggfunc="sum", margins=True,
+                             margins_name="Total")
+    return wide.reset_index().rename_axis(columns=None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

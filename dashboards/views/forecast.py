@@ -4,7 +4,16 @@ download. Every result on screen belongs to the current choices and says which m
 import warnings
 
 import streamlit as st
-from state import as_key, download_buttons, frame_key, future_horizon, series_data, show_error, train_forecaster
+from state import (
+    as_key,
+    download_buttons,
+    forecast_by_period,
+    frame_key,
+    future_horizon,
+    series_data,
+    show_error,
+    train_forecaster,
+)
 
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import quantile_label
@@ -135,6 +144,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 st.altair_chart(importance_chart(forecaster.feature_importance()), width="stretch")
         with tab_table:
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
-        download_buttons(shown, "forecasts")
+        by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)
+        download_buttons(shown, f"forecasts-{forecaster.model_name_}", {"by period": by_period})
     except Exception as error:  # noqa: BLE001 - shown in words on the page
         show_error(error)

@@ -53,6 +53,7 @@ def dashboard_url():
 
 
 def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
+    import openpyxl
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -75,6 +76,13 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
         expect(page.get_by_text("Trained lightgbm")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("button", name="Deploy")).to_have_count(0)  # client.toolbarMode = viewer
         page.screenshot(path=str(ARTIFACTS / "2-forecast.png"), full_page=True)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download Excel").click()
+        saved = ARTIFACTS / download.value.suggested_filename
+        download.value.save_as(saved)
+        workbook = openpyxl.load_workbook(saved)
+        assert workbook.sheetnames == ["forecasts-lightgbm", "by period"]
+        assert workbook["by period"]["A2"].value == "S001"
 
         page.goto(f"{dashboard_url}/recommendations")
         page.get_by_role("button", name="Train recommender").click()

@@ -242,7 +242,7 @@ def test_switching_recommender_drops_the_previous_evaluation_and_download():
     next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
     next(b for b in app.button if b.label.startswith("Prepare download")).click().run()
     assert any("ndcg" in frame.value.columns for frame in app.dataframe)
-    assert len(app.get("download_button")) == 2
+    assert len(app.get("download_button")) == 3  # CSV, Parquet, Excel
     selectbox(app, "Model").set_value("itemknn").run()
     app.button[0].click().run()
     assert not app.exception and not app.error
@@ -268,3 +268,22 @@ def test_a_horizon_longer_than_the_known_future_is_refused_before_training(monke
     app.number_input[0].set_value(6).run()
     app.button[0].click().run()
     assert not app.error and len(calls) >= 1
+
+
+def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
+    import io
+
+    import openpyxl
+    import state
+
+    forecasts = pd.DataFrame({"store": ["007", "007", "B", "B"], "month": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
+                              "forecast": [1000.5, 2000.0, 10.0, 20.0], "p10": [900.0, 1800.0, 5.0, 15.0]})
+    by_period = state.forecast_by_period(forecasts, ["store"], "month")
+    book = openpyxl.load_workbook(io.BytesIO(state.excel_bytes({"forecasts": forecasts, "by period": by_period})))
+    assert book.sheetnames == ["forecasts", "by period"]
+    sheet = book["forecasts"]
+    assert [c.value for c in sheet[1]] == ["store", "month", "forecast", "p10"] and sheet.freeze_panes == "A2"
+    assert sheet["A2"].value == "007" and sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet["C2"].number_format == "#,##0"
+    rows = {row[0]: row[1:] for row in book["by period"].iter_rows(min_row=2, values_only=True)}
+    assert rows["007"] == (1000.5, 2000.0, 3000.5) and rows["Total"] == (1010.5, 2020.0, 3030.5)
