@@ -260,6 +260,7 @@ def test_a_horizon_longer_than_the_known_future_is_refused_before_training(monke
     calls, train = [], state.train_forecaster
     monkeypatch.setattr(state, "train_forecaster", lambda *args: calls.append(args[3:]) or train(*args))
     app = page("forecast").run()
+    selectbox(app, "Model").set_value("naive").run()  # what is checked is the order, not the model
     app.number_input[0].set_value(12).run()
     app.button[0].click().run()
     assert not app.exception
