@@ -8,6 +8,8 @@ import math
 import os
 from pathlib import Path
 
+from bizai.errors import DataContractError
+
 log = logging.getLogger(__name__)
 
 
@@ -53,8 +55,6 @@ def compute_threads() -> int:
         except ValueError:
             threads = 0
         if threads < 1:
-            from bizai.errors import DataContractError
-
             raise DataContractError(f"{THREADS_VARIABLE} must be a positive integer, got {value!r}.")
         return threads
     return available_cpus()

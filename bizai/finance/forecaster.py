@@ -36,6 +36,7 @@ from bizai.finance.panel import (
     longest_gaps,
     prepare_future,
     prepare_panel,
+    row_labels,
     trailing_gaps,
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
@@ -495,11 +496,10 @@ def forecast_origin(panel: Panel, ended_after: int | None) -> tuple[Panel, np.nd
             stacklevel=4,
         )
     active = missing.index[missing <= allowed].to_numpy()
-    extended, added = extend_trailing_gaps(panel, active)
+    extended, added = extend_trailing_gaps(panel, missing.loc[active])
     if len(added):
         log.warning("%d series have no data for their last period(s) before %s, within their usual gaps: forecast "
-                    "with those periods left empty: %s", missing.loc[active].gt(0).sum(), end,
-                    shorten(added.astype(str).agg(" ".join, axis=1).tolist()))
+                    "with those periods left empty: %s", missing.loc[active].gt(0).sum(), end, shorten(row_labels(added)))
     return extended, active
 
 

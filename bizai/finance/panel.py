@@ -187,9 +187,14 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
             "Filled %d missing period(s) in %d series (target left empty): %s",
             len(filled_report),
             filled[SERIES].nunique(),
-            shorten(filled_report.astype(str).agg(" ".join, axis=1).tolist()),
+            shorten(row_labels(filled_report)),
         )
     return Panel(frame[keep].reset_index(drop=True), columns, freq, series_ids, filled_report)
+
+
+def row_labels(rows: pd.DataFrame) -> list[str]:
+    """Readable labels of rows in the caller's id and time columns ('S001 2024-03-01'), for messages."""
+    return rows.astype(str).agg(" ".join, axis=1).tolist()
 
 
 def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
@@ -278,11 +283,10 @@ def trailing_gaps(panel: Panel) -> pd.Series:
     return pd.Series(positions.max() - positions, index=last.index, dtype="int64")
 
 
-def extend_trailing_gaps(panel: Panel, series: np.ndarray) -> tuple[Panel, pd.DataFrame]:
+def extend_trailing_gaps(panel: Panel, gaps: pd.Series) -> tuple[Panel, pd.DataFrame]:
     """`panel` with empty periods (target and covariates missing, statics carried) added after the last row of
-    each of `series` up to the panel's last date, so their forecasts start where every other series' do. Returns
-    the panel and the added rows (caller's id and time columns)."""
-    gaps = trailing_gaps(panel).loc[series]
+    each series in `gaps` (SERIES code -> its `trailing_gaps`) up to the panel's last date, so their forecasts
+    start where every other series' do. Returns the panel and the added rows (caller's id and time columns)."""
     gaps = gaps[gaps > 0]
     if gaps.empty:
         return panel, pd.DataFrame(columns=[*panel.columns.id_cols, panel.columns.time_col])
@@ -352,14 +356,13 @@ def prepare_future(
         absent = absent & merged[cols.known_cols].isna().any(axis=1)
     problems = []
     if absent.any():
-        rows = panel.to_caller(merged.loc[absent, [SERIES, TIME]])
-        labels = rows.astype(str).agg(" ".join, axis=1).tolist()
+        labels = row_labels(panel.to_caller(merged.loc[absent, [SERIES, TIME]]))
         problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}")
     for col in cols.known_cols:
         empty = merged[col].isna() & ~absent
         if empty.any():
-            rows = panel.to_caller(merged.loc[empty, [SERIES, TIME]])
-            problems.append(f"column {col!r} empty for {shorten(rows.astype(str).agg(' '.join, axis=1).tolist())}")
+            rows = row_labels(panel.to_caller(merged.loc[empty, [SERIES, TIME]]))
+            problems.append(f"column {col!r} empty for {shorten(rows)}")
     if problems:
         raise DataContractError("known_future does not cover the forecast horizon: " + "; ".join(problems) + ".")
     merged = merged.drop(columns="_merge")
@@ -382,10 +385,9 @@ def carry_known_forward(merged: pd.DataFrame, panel: Panel) -> pd.DataFrame:
         merged[col] = carried.where(carried.notna(), merged[SERIES].map(history).astype(object))
     filled = before & merged[cols.known_cols].notna().all(axis=1)
     if filled.any():
-        rows = panel.to_caller(merged.loc[filled, [SERIES, TIME]])
+        rows = row_labels(panel.to_caller(merged.loc[filled, [SERIES, TIME]]))
         warnings.warn(f"known_future had no value for {int(filled.sum())} (series, date) row(s); the last planned value "
-                      f"was carried forward (fill_known='carry'): {shorten(rows.astype(str).agg(' '.join, axis=1).tolist())}.",
-                      stacklevel=4)
+                      f"was carried forward (fill_known='carry'): {shorten(rows)}.", stacklevel=4)
     return merged
 
 

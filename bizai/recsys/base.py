@@ -68,8 +68,7 @@ class BaseRecommender(BaseEstimator):
         self.event_weights_ = dict(event_weights) if event_weights else None
         self.input_kind_: FrameKind = kind
         self.popularity_ = data.item_popularity()
-        used = [c for c in (user_col, item_col, time_col, weight_col, event_col) if c]
-        self.training_fingerprint_ = fingerprint(frame[used])
+        self.training_fingerprint_ = fingerprint(frame[columns.used])
         self.training_rows_ = len(frame)
         self.fit_seconds_ = time.perf_counter() - started
         self.lineage_ = []
@@ -94,9 +93,7 @@ class BaseRecommender(BaseEstimator):
         self._update(data, extension)
         self.data_ = data
         self.popularity_ = data.item_popularity()
-        cols = data.columns
-        used = [c for c in (cols.user_col, cols.item_col, cols.time_col, cols.weight_col, cols.event_col) if c]
-        self.training_fingerprint_ = chained_fingerprint(self.training_fingerprint_, frame[used])
+        self.training_fingerprint_ = chained_fingerprint(self.training_fingerprint_, frame[data.columns.used])
         self.training_rows_ += len(frame)
         self.lineage_ = lineage_entry(self, started, rows_added=extension.rows, new_users=len(extension.new_users),
                                       new_items=len(extension.new_items), users_updated=len(extension.touched_users))

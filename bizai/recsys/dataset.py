@@ -74,6 +74,11 @@ class EventColumns:
     weight_col: str | None = None
     event_col: str | None = None
 
+    @property
+    def used(self) -> list[str]:
+        """The columns given, in role order (user, item, time, weight, event)."""
+        return [c for c in (self.user_col, self.item_col, self.time_col, self.weight_col, self.event_col) if c]
+
 
 @dataclass
 class InteractionData:
@@ -141,8 +146,7 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
     """Refuse an empty log, missing columns, empty or mixed-kind ids and one column mapped to both user and item,
     naming the rows and columns."""
     require_non_empty(frame, "events")
-    needed = [c for c in (columns.user_col, columns.item_col, columns.time_col, columns.weight_col, columns.event_col) if c]
-    require_columns(frame, needed, "events")
+    require_columns(frame, columns.used, "events")
     for col in (columns.user_col, columns.item_col):
         missing = frame[col].isna()
         if missing.any():

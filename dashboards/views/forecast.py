@@ -26,6 +26,7 @@ LEVELS = tuple(sorted({0.5, *(q for band in BANDS.values() for q in band)}))
 st.title("Forecast")
 data = series_data()
 roles = data["columns"]
+data_key = frame_key(data["frame"])  # fingerprinting hashes the whole frame: once per rerun
 st.caption(f"Data: **{data['label']}** · forecasting **{roles['target_col']}** per **{roles['id_col']}**")
 
 left, middle, right = st.columns(3)
@@ -38,7 +39,7 @@ band = right.selectbox("Interval", list(BANDS), help="Changing the interval does
 def horizon_problem(periods: int) -> str | None:
     """Why this horizon cannot be forecast with the data in use, found before any training (or None)."""
     future = data["future"]
-    key = frame_key(data["frame"]) + (frame_key(future) if future is not None else "")
+    key = data_key + (frame_key(future) if future is not None else "")
     covered = future_horizon(key, data["frame"], future, as_key(roles))
     if covered is None or periods <= covered:
         return None
@@ -67,28 +68,21 @@ def current_forecaster():
     loaded = st.session_state.get("loaded_forecaster")
     if loaded is not None:
         folder = st.session_state.get("loaded_forecaster_folder", "a saved folder")
-        return loaded, f"loaded from {folder}", ("loaded", str(folder))
-    trained_model, trained_horizon = st.session_state["forecast_settings"][:2]
-    forecaster = train_forecaster(frame_key(data["frame"]), data["frame"], as_key(roles), trained_model,
-                                  trained_horizon, LEVELS)
-    return forecaster, f"trained here on {data['label']}", ("trained", frame_key(data["frame"]), trained_model,
-                                                             trained_horizon)
+        return loaded, f"loaded from {folder}", True
+    trained_model, trained_horizon = st.session_state["forecast_settings"]
+    forecaster = train_forecaster(data_key, data["frame"], as_key(roles), trained_model, trained_horizon, LEVELS)
+    return forecaster, f"trained here on {data['label']}", False
 
 
-def ids_of(forecaster) -> list[str]:
-    """The entity id columns of the model on screen."""
-    return forecaster.panel_.columns.id_cols
-
-
-def band_columns(forecaster) -> tuple[str, str, str]:
-    """The chosen band's columns when the model has them, else its widest band (a loaded model keeps its own)."""
+def band_levels(forecaster) -> tuple[float, float]:
+    """The chosen band when the model has its levels, else its widest band (a loaded model keeps its own)."""
     levels = sorted(float(q) for q in forecaster.quantiles)
     low, high = BANDS[band]
     if low not in levels or high not in levels:
         low, high = levels[0], levels[-1]
         st.info(f"This model was saved with the levels {', '.join(map(quantile_label, levels))}: showing "
                 f"{quantile_label(low)}–{quantile_label(high)}.")
-    return quantile_label(low), quantile_label(high), f"{quantile_label(low)}–{quantile_label(high)}"
+    return low, high
 
 
 if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_state:
@@ -96,20 +90,22 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
         with st.status("Preparing the forecast…", expanded=False) as status:
             with warnings.catch_warnings(record=True) as caught:  # shown on the page, not only in the console
                 warnings.simplefilter("always")
-                forecaster, source, source_key = current_forecaster()
+                forecaster, source, loaded = current_forecaster()
                 predictions = forecaster.predict(known_future=data["future"] if roles["known_cols"] else None)
-            label = (f"Loaded {forecaster.model_name_}" if source_key[0] == "loaded"
+            label = (f"Loaded {forecaster.model_name_}" if loaded
                      else f"Trained {forecaster.model_name_} in {forecaster.fit_seconds_:.1f} s")
             status.update(label=label, state="complete")
         for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
             st.warning(message, icon="ℹ️")
+        ids = forecaster.panel_.columns.id_cols
         filled = forecaster.panel_.filled
         if len(filled):
-            st.info(f"{len(filled):,} missing period(s) in {filled[ids_of(forecaster)].drop_duplicates().shape[0]:,} "
+            st.info(f"{len(filled):,} missing period(s) in {filled[ids].drop_duplicates().shape[0]:,} "
                     "entities were left empty (not counted as zero) when training.")
-        low, high, shown_band = band_columns(forecaster)
+        low_level, high_level = band_levels(forecaster)
+        low, high = quantile_label(low_level), quantile_label(high_level)
+        shown_band = f"{low}–{high}"
         st.caption(f"Showing **{forecaster.model_name_}** ({source}), horizon {forecaster.horizon}, range {shown_band}")
-        ids = forecaster.panel_.columns.id_cols
         shown = predictions[[*ids, forecaster.panel_.columns.time_col, "forecast", low, high]]
         id_col = ids[0]
         entities = ["All entities (total)"] + sorted(predictions[id_col].astype(str).unique())
@@ -120,11 +116,11 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
         tab_backtest, tab_drivers, tab_table = st.tabs(["Backtest", "Drivers", "Forecast table"])
         with tab_backtest:
             windows = st.slider("Backtest windows", 1, 4, 2)
-            backtest_key = (frame_key(data["frame"]), int(forecaster.horizon), windows, shown_band)
+            backtest_key = (data_key, int(forecaster.horizon), windows, shown_band)
             if st.button("Run backtest across models"):
                 with st.spinner("Backtesting naive, seasonal naive and LightGBM…"):
-                    quantiles = (float(low[1:]) / 100, 0.5, float(high[1:]) / 100)
-                    result = ProfitForecaster(model="auto", horizon=int(forecaster.horizon), quantiles=quantiles,
+                    result = ProfitForecaster(model="auto", horizon=int(forecaster.horizon),
+                                              quantiles=(low_level, 0.5, high_level),
                                               random_state=0, show_progress=False).backtest(
                         data["frame"], n_windows=windows, **roles)
                 st.session_state["backtest"] = {"key": backtest_key, "result": result}
