@@ -117,14 +117,53 @@ def step_features(
     return features
 
 
-def training_table(frame: pd.DataFrame, columns: SeriesColumns, horizon: int, config: FeatureConfig):
-    """Stack (origin, step) rows for steps 1..horizon; return features, scaled target and scale."""
+def training_rows(
+    frame: pd.DataFrame, horizon: int, max_rows: int | None, recent_from: pd.Timestamp | None, seed: int
+) -> list[np.ndarray]:
+    """Which (origin, step) rows train the model: one boolean mask over `frame` per step 1..horizon.
+
+    Every row whose target is observed is usable. When there are more than `max_rows`, those whose target lies in
+    or after `recent_from` are all kept (they describe today's level and season) and older ones are
+    sampled uniformly (seeded) to fill the rest: neighbouring origins of a series repeat nearly the same lags, so
+    a sample of them teaches the trees almost as much at a fraction of the cost.
+    """
+    grouped = frame.groupby(SERIES)
+    masks, is_recent = [], []
+    for step in range(1, horizon + 1):
+        ahead = grouped[[TIME, TARGET]].shift(-step)
+        masks.append((ahead[TARGET].notna() & ahead[TIME].notna()).to_numpy())
+        is_recent.append((ahead[TIME] > recent_from).to_numpy() if recent_from is not None else np.zeros(len(frame), bool))
+    usable = sum(int(mask.sum()) for mask in masks)
+    if max_rows is None or usable <= max_rows:
+        return masks
+    n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(masks, is_recent, strict=True))
+    rng = np.random.default_rng(seed)
+    p_recent = min(1.0, max_rows / max(n_recent, 1))
+    p_old = max(0.0, (max_rows - n_recent) / max(usable - n_recent, 1))
+    kept = []
+    for mask, fresh in zip(masks, is_recent, strict=True):
+        draw = rng.random(len(mask))
+        kept.append(mask & np.where(fresh, draw < p_recent, draw < p_old))
+    return kept
+
+
+def training_table(
+    frame: pd.DataFrame,
+    columns: SeriesColumns,
+    horizon: int,
+    config: FeatureConfig,
+    max_rows: int | None = None,
+    recent_from: pd.Timestamp | None = None,
+    seed: int = 0,
+):
+    """Stack (origin, step) rows for steps 1..horizon (at most about `max_rows`, see `training_rows`); return
+    features and the scaled target."""
     origin = origin_features(frame, columns, config)
     parts = []
     grouped = frame.groupby(SERIES)
-    for step in range(1, horizon + 1):
+    masks = training_rows(frame, horizon, max_rows, recent_from, seed)
+    for step, usable in enumerate(masks, start=1):
         target_rows = grouped[[TIME, TARGET, *columns.known_cols]].shift(-step)
-        usable = target_rows[TARGET].notna() & target_rows[TIME].notna()
         features = step_features(origin[usable], frame, target_rows[usable], columns, step, config)
         features["__target"] = target_rows.loc[usable, TARGET] / origin.loc[usable, "scale"]
         parts.append(features)
