@@ -3,8 +3,8 @@ other versions of our stack): seasonal naive, AutoETS, AutoTheta and mlforecast'
 
     PYTHON_WITH_NIXTLA benchmarks/peers/walmart_nixtla.py TRAIN.parquet HORIZON OUT.parquet [--models a,b]
 
-TRAIN has unique_id, ds, y (weekly, Fridays). Writes one row per (model, unique_id, ds): forecast, and the seconds
-each model took to fit and predict in `seconds`.
+TRAIN has unique_id, ds, y (weekly, Fridays); missing weeks are filled with zero sales. Writes one row per
+(model, unique_id, ds): forecast, and the seconds each model took to fit and predict in `seconds`.
 """
 
 import sys
@@ -16,6 +16,10 @@ source, horizon, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 wanted = sys.argv[5].split(",") if len(sys.argv) > 5 and sys.argv[4] == "--models" else [
     "seasonal_naive", "auto_ets", "auto_theta", "mlforecast_lightgbm"]
 train = pd.read_parquet(source)
+# Walmart leaves out weeks a department sold nothing; mlforecast refuses gaps, so every peer gets them as zeros.
+from utilsforecast.preprocessing import fill_gaps  # noqa: E402
+
+train = fill_gaps(train, freq="W-FRI").fillna({"y": 0.0})
 frames = []
 
 

@@ -85,3 +85,30 @@ def score_forecasts(frame: pd.DataFrame, series_cols: list[str] | None = None) -
         low, high = min(quantiles), max(quantiles)
         scores[f"coverage_{quantiles[low]}_{quantiles[high]}"] = coverage(actual, frame[quantiles[low]], frame[quantiles[high]])
     return scores
+
+
+READABLE_METRICS = {"mae": "typical miss (MAE)", "rmse": "RMSE", "wape": "WAPE", "smape": "sMAPE",
+                    "mase": "MASE (1 = as good as naive)"}
+
+
+def readable_metrics(table: pd.DataFrame) -> pd.DataFrame:
+    """A metrics table (from `backtest`) with names an analyst reads: pinball losses left out, the interval's
+    coverage as 'P10–P90 range held actuals'."""
+    out = table.drop(columns=[c for c in table.columns if c.startswith("pinball_")])
+    renames = dict(READABLE_METRICS)
+    for col in out.columns:
+        if col.startswith("coverage_"):
+            low, high = col.removeprefix("coverage_").split("_")
+            renames[col] = f"{low.upper()}–{high.upper()} range held actuals"
+    return out.rename(columns=renames)
+
+
+def coverage_verdict(low: str, high: str, observed: float, tolerance: float = 0.05) -> str:
+    """One sentence on whether a range held as often as it should: 'p10'/'p90' hold 80% of actuals by design."""
+    nominal = float(high.removeprefix("p")) / 100 - float(low.removeprefix("p")) / 100
+    held = f"The {low.upper()}–{high.upper()} range held {observed:.0%} of actuals (it should hold {nominal:.0%})"
+    if observed < nominal - tolerance:
+        return f"{held}: too narrow, so real outcomes fall outside it more often than it suggests."
+    if observed > nominal + tolerance:
+        return f"{held}: wider than needed; the outcomes are less uncertain than it suggests."
+    return f"{held}: it can be trusted."

@@ -45,21 +45,31 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
         label = " / ".join(map(str, series_id if isinstance(series_id, tuple) else (series_id,)))
     if history_periods:
         history = history.sort_values(time_col).tail(history_periods)
-    x = alt.X(f"{time_col}:T", title=time_col)
-    number = ",.0f"
-    actual = alt.Chart(history).mark_line(color="#4c78a8").encode(
-        x=x, y=alt.Y(f"{target}:Q", title=target, axis=alt.Axis(format="~s")),
-        tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip(f"{target}:Q", format=number)])
-    layers = [actual]
+    # One colour scale for every layer, so the legend names history, forecast and range.
+    band_name = "range"
     if len(quantiles) >= 2:
         low, high = quantiles[min(quantiles)], quantiles[max(quantiles)]
-        layers.insert(0, alt.Chart(forecast).mark_area(opacity=0.25, color="#f58518").encode(
-            x=x, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"),
-            tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip(f"{low}:Q", format=number),
+        band_name = f"range {low.upper()}–{high.upper()}" + (" (sum of entity ranges)" if series_id is None else "")
+    colours = alt.Scale(domain=["actual", "forecast (P50)", band_name], range=["#4c78a8", "#e45756", "#f2a5a3"])
+    legend = alt.Legend(title=None, orient="top")
+    x = alt.X(f"{time_col}:T", title=None, scale=alt.Scale(padding=12))  # padding: the last point is not clipped
+    y_title = f"{target} ({'all series' if series_id is None else label})"
+    number = ",.0f"
+    actual = alt.Chart(history).transform_calculate(what="'actual'").mark_line(point=alt.OverlayMarkDef(size=15)).encode(
+        x=x, y=alt.Y(f"{target}:Q", title=y_title, axis=alt.Axis(format="~s")),
+        color=alt.Color("what:N", scale=colours, legend=legend),
+        tooltip=[alt.Tooltip(f"{time_col}:T", title="period"), alt.Tooltip(f"{target}:Q", title="actual", format=number)])
+    layers = [actual]
+    if len(quantiles) >= 2:
+        layers.insert(0, alt.Chart(forecast).transform_calculate(what=f"'{band_name}'").mark_area(opacity=0.45).encode(
+            x=x, y=alt.Y(f"{low}:Q"), y2=alt.Y2(f"{high}:Q"), color=alt.Color("what:N", scale=colours, legend=legend),
+            tooltip=[alt.Tooltip(f"{time_col}:T", title="period"), alt.Tooltip(f"{low}:Q", format=number),
                      alt.Tooltip(f"{high}:Q", format=number)]))
-    layers.append(alt.Chart(forecast).mark_line(color="#f58518", strokeDash=[6, 3], point=True).encode(
-        x=x, y=alt.Y("forecast:Q"),
-        tooltip=[alt.Tooltip(f"{time_col}:T"), alt.Tooltip("forecast:Q", title="forecast (P50)", format=number)]))
+    layers.append(alt.Chart(forecast).transform_calculate(what="'forecast (P50)'").mark_line(
+        strokeDash=[6, 3], point=True).encode(
+        x=x, y=alt.Y("forecast:Q"), color=alt.Color("what:N", scale=colours, legend=legend),
+        tooltip=[alt.Tooltip(f"{time_col}:T", title="period"),
+                 alt.Tooltip("forecast:Q", title="forecast (P50)", format=number)]))
     return alt.layer(*layers).properties(title=title or f"{target}: {label}", width="container", height=320).interactive()
 
 

@@ -221,6 +221,7 @@ class BaseRecommender(BaseEstimator):
         u = int(data.users.to_internal([user], what="user")[0])
         i = int(data.items.to_internal([item], what="item")[0])
         history = data.matrix[u].indices
+        history = history[history != i]  # a seen item recommended again is not explained by itself
         contributions = self._contributions(u, i, history)
         order = np.argsort(-contributions, kind="stable")[:k]
         frame = pd.DataFrame({f"history_{data.columns.item_col}": data.items.to_external(history[order]),

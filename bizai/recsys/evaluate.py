@@ -51,3 +51,43 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
     table = pd.DataFrame(rows)
     model.evaluation_ = table.to_dict("records")
     return table
+
+
+METRIC_NAMES = {"hr": "hit rate", "recall": "recall", "ndcg": "NDCG", "map": "MAP", "mrr": "MRR",
+                "coverage": "catalogue coverage", "novelty": "novelty", "users": "customers"}
+METRIC_MEANINGS = {
+    "hit rate": "share of customers whose next item was in their list",
+    "recall": "share of each customer's next items found in their list",
+    "NDCG": "hit rate that counts a hit higher in the list more",
+    "catalogue coverage": "share of the catalogue recommended to anyone",
+}
+
+
+def readable_evaluation(table: pd.DataFrame) -> pd.DataFrame:
+    """`evaluate`'s table with plain column names; recall is dropped when it repeats the hit rate (one held-out
+    item per customer, as in leave-last-out)."""
+    out = table.copy()
+    if "recall" in out and "hr" in out and out["recall"].equals(out["hr"]):
+        out = out.drop(columns="recall")
+    return out.rename(columns=METRIC_NAMES)
+
+
+def verdict(candidate: pd.DataFrame, baseline: pd.DataFrame, name: str, baseline_name: str = "popularity",
+            metric: str = "ndcg", margin: float = 0.05) -> str:
+    """One sentence: is `name` better than `baseline_name` on `metric` (tables from `evaluate` on the same split),
+    at which k, and by how much. Within `margin` (relative) counts as no better."""
+    joined = candidate.merge(baseline, on="k", suffixes=("", "_baseline"))
+    if joined.empty:
+        raise DataContractError("The two evaluation tables share no k: evaluate both with the same k.")
+    lifts = joined[metric] / joined[f"{metric}_baseline"].where(joined[f"{metric}_baseline"] > 0) - 1
+    label = METRIC_NAMES.get(metric, metric)
+    better = [f"top {k}: {lift:+.0%}" for k, lift in zip(joined["k"], lifts, strict=True) if lift > margin]
+    worse = [f"top {k}: {lift:+.0%}" for k, lift in zip(joined["k"], lifts, strict=True) if lift < -margin]
+    if better and not worse:
+        return f"{name} is better than {baseline_name} here ({label} {', '.join(better)}): use it."
+    if worse and not better:
+        return (f"{name} is worse than {baseline_name} here ({label} {', '.join(worse)}): recommending the most "
+                f"popular items would serve these customers better.")
+    if better:
+        return f"{name} beats {baseline_name} at {', '.join(better)} but loses at {', '.join(worse)} ({label})."
+    return f"{name} is no better than {baseline_name} here ({label} within {margin:.0%} at every k)."

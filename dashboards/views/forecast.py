@@ -17,6 +17,8 @@ from state import (
 
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import quantile_label
+from bizai.finance.headline import forecast_headline
+from bizai.finance.metrics import coverage_verdict, readable_metrics
 from bizai.finance.plots import backtest_chart, importance_chart
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
@@ -109,6 +111,12 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
         shown = predictions[[*ids, forecaster.panel_.columns.time_col, "forecast", low, high]]
         id_col = ids[0]
         entities = ["All entities (total)"] + sorted(predictions[id_col].astype(str).unique())
+        headline = forecast_headline(forecaster.panel_, shown)
+        change = ("" if headline.change is None else
+                  f", {headline.change:+.1%} on the same {forecaster.horizon} periods a year before "
+                  f"({headline.year_before:,.0f})")
+        st.markdown(f"#### {roles['target_col']} forecast {headline.first:%b %Y}–{headline.last:%b %Y}: "
+                    f"**{headline.total:,.0f}**{change}")
         chosen = st.selectbox("Entity (type to search)", entities)
         series_id = None if chosen == entities[0] else chosen
         st.altair_chart(forecaster.plot(id=series_id, forecast=shown), width="stretch")
@@ -129,8 +137,20 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 result = stored["result"]
                 st.caption(f"Backtest of {data['label']}: {windows} window(s) of {forecaster.horizon} periods, "
                            f"range {shown_band}")
-                st.dataframe(result.metrics.sort_values("mae").style.format(precision=3, thousands=","), hide_index=True)
-                best = result.metrics.sort_values("mae").iloc[0]["model"]
+                ranked = result.metrics.sort_values("mae")
+                best = ranked.iloc[0]
+                st.markdown(f"**{best['model']}** misses by {best['mae']:,.0f} per entity and period on average "
+                            f"(WAPE {best['wape']:.1%}).")
+                coverage_col = next((c for c in ranked.columns if c.startswith("coverage_")), None)
+                if coverage_col:
+                    low_name, high_name = coverage_col.removeprefix("coverage_").split("_")
+                    sentence = coverage_verdict(low_name, high_name, float(best[coverage_col]))
+                    (st.success if sentence.endswith("trusted.") else st.warning)(sentence)
+                table = readable_metrics(ranked)
+                percent = [c for c in table.columns if c == "WAPE" or c.endswith("held actuals")]
+                st.dataframe(table.style.format(precision=2, thousands=",").format("{:.1%}", subset=percent),
+                             hide_index=True)
+                best = best["model"]
                 st.altair_chart(backtest_chart(result.forecasts[result.forecasts["model"] == best],
                                                forecaster.panel_.columns), width="stretch")
         with tab_drivers:
@@ -142,5 +162,11 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
         by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)
         download_buttons(shown, f"forecasts-{forecaster.model_name_}", {"by period": by_period})
+        if not loaded:
+            save_to = st.text_input("Save this model to", value=f"bizai-demo/models/{forecaster.model_name_}",
+                                    help="A model folder: the Models page lists it and loads it back.")
+            if st.button("Save model"):
+                folder = forecaster.save(save_to)
+                st.success(f"Saved {forecaster.model_name_} to {folder}: it is listed on the Models page.")
     except Exception as error:  # noqa: BLE001 - shown in words on the page
         show_error(error)

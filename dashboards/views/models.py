@@ -7,6 +7,7 @@ import streamlit as st
 from state import show_error
 
 from bizai.errors import IncompatibleModelError
+from bizai.model_card import model_card
 from bizai.persistence import find_model_folders, read_meta
 
 st.title("Saved models")
@@ -31,8 +32,10 @@ else:
         st.warning("None of these model folders can be read; retrain or restore them.")
         st.stop()
     chosen = st.selectbox("Model", readable)
-    with st.expander("Metadata"):
-        st.json(read_meta(chosen))
+    with st.container(border=True):
+        st.markdown("\n".join(f"- **{label}**: {value}" for label, value in model_card(read_meta(chosen))))
+    with st.expander("Raw metadata (meta.json)"):
+        st.json(read_meta(chosen), expanded=False)
     if st.button("Load this model", type="primary"):
         try:
             meta = read_meta(chosen)

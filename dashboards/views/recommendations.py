@@ -6,6 +6,7 @@ import streamlit as st
 from state import as_key, download_buttons, events_data, frame_key, show_error, train_recommender
 
 from bizai.recsys import PopularityRecommender, evaluate, leave_last_out_split
+from bizai.recsys.evaluate import METRIC_MEANINGS, readable_evaluation, verdict
 
 st.title("Recommendations")
 data = events_data()
@@ -39,6 +40,17 @@ def kept(slot: str, key):
     return stored["value"] if stored is not None and stored["key"] == key else None
 
 
+catalogue = data.get("items")
+item_names = (catalogue.set_index(cols["item_col"])["name"].to_dict()
+              if catalogue is not None and {"name", cols["item_col"]} <= set(catalogue.columns) else {})
+
+
+def item_label(item) -> str:
+    """An item as the analyst knows it: its name from the catalogue when there is one."""
+    name = item_names.get(item)
+    return f"{name} ({item})" if name is not None else str(item)
+
+
 def with_catalogue(frame: pd.DataFrame, item_col: str) -> pd.DataFrame:
     items = data.get("items")
     if items is None or cols["item_col"] not in items:
@@ -66,20 +78,15 @@ if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
         with recs_col:
             st.subheader(f"Top {k}")
             recs = recommender.recommend([user], k=k, filter_seen=not show_seen)
+            # Every recommended item says which of the customer's own items led to it (never the item itself).
+            recs["because you had"] = [
+                ", ".join(item_label(i) for i in recommender.explain(user, item, k=2).iloc[:, 0]) or "popular overall"
+                for item in recs[cols["item_col"]]]
             st.dataframe(with_catalogue(recs, cols["item_col"]).style.format({"score": "{:.3f}"}), hide_index=True,
-                         height=360)
-            if len(recs):
-                top = recs.iloc[0][cols["item_col"]]
-                why = recommender.explain(user, top, k=3)
-                reasons = ", ".join(map(str, why.iloc[:, 0])) if len(why) else "popularity"
-                names = data.get("items")
-                if names is not None and "name" in names and len(why):
-                    lookup = names.set_index(cols["item_col"])["name"]
-                    reasons = ", ".join(str(lookup.get(i, i)) for i in why.iloc[:, 0])
-                st.info(f"**{top}** is recommended because you interacted with: {reasons}")
+                         height=360, width="stretch")
 
         st.subheader("Similar items")
-        item = st.selectbox("Item", recommender.data_.items.external.tolist())
+        item = st.selectbox("Item", recommender.data_.items.external.tolist(), format_func=item_label)
         st.dataframe(with_catalogue(recommender.similar_items([item], k=10), f"similar_{cols['item_col']}"),
                      hide_index=True)
 
@@ -95,8 +102,17 @@ if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
                 st.session_state["rec_evaluation"] = {"key": source_key, "value": pd.concat(rows, ignore_index=True)}
         table = kept("rec_evaluation", source_key)
         if table is not None:
-            st.dataframe(table[["model", *[c for c in table.columns if c != "model"]]].style.format(precision=4),
-                         hide_index=True)
+            ours, baseline = table[table["model"] == name], table[table["model"] == "popularity"]
+            sentence = verdict(ours, baseline, name)
+            (st.success if "better than" in sentence and "no better" not in sentence else st.warning)(sentence)
+            shown = readable_evaluation(table)
+            shown = shown[["model", *[c for c in shown.columns if c != "model"]]]
+            percent = [c for c in ("hit rate", "recall", "NDCG", "MAP", "MRR", "catalogue coverage") if c in shown]
+            st.dataframe(shown.style.format({c: "{:.1%}" for c in percent} | {"novelty": "{:.2f}",
+                                                                              "customers": "{:,}"}),
+                         hide_index=True, width="stretch")
+            st.caption("; ".join(f"**{metric}**: {meaning}" for metric, meaning in METRIC_MEANINGS.items()
+                                 if metric in shown) + ". Each customer's last interaction is held out.")
 
         st.subheader("Everyone's recommendations")
         if st.button("Prepare download for all customers"):

@@ -34,9 +34,24 @@ def test_forecast_page_trains_and_draws_chart_drivers_and_downloads():
     assert len(charts) >= 2  # forecast chart + drivers
     assert any("'S040'" in w.value and "not forecast" in w.value for w in app.warning)  # on the page, not the console
     assert any(b.label.startswith("Download") for b in app.get("download_button"))
-    assert app.selectbox[-1].options[0] == "All entities (total)"
-    app.selectbox[-1].set_value("S001").run()
+    assert selectbox(app, "Entity (type to search)").options[0] == "All entities (total)"
+    headline = next(m.value for m in app.markdown if m.value.startswith("#### "))
+    assert "profit forecast" in headline and "a year before" in headline  # total and change on last year
+    selectbox(app, "Entity (type to search)").set_value("S001").run()
     assert not app.exception
+
+
+def test_a_model_trained_on_the_forecast_page_can_be_saved_and_is_listed(tmp_path):
+    app = page("forecast").run()
+    selectbox(app, "Model").set_value("naive").run()
+    app.button[0].click().run()
+    next(t for t in app.text_input if t.label == "Save this model to").set_value(str(tmp_path / "mine")).run()
+    next(b for b in app.button if b.label == "Save model").click().run()
+    assert not app.exception and not app.error
+    assert "Saved naive" in app.success[-1].value
+    models = page("models").run()
+    models.text_input[0].set_value(str(tmp_path)).run()
+    assert str(tmp_path / "mine") in set(pd.DataFrame(models.dataframe[0].value)["folder"])
 
 
 def test_forecast_page_backtest_leaderboard():
@@ -47,6 +62,8 @@ def test_forecast_page_backtest_leaderboard():
     assert not app.exception
     board = pd.DataFrame(app.dataframe[0].value)
     assert {"naive", "seasonal_naive", "lightgbm"} <= set(board["model"])
+    assert {"typical miss (MAE)", "WAPE", "P10–P90 range held actuals"} <= set(board.columns)
+    assert any("range held" in m.value for m in [*app.success, *app.warning])  # a verdict on the range
     assert len(app.get("vega_lite_chart")) >= 2  # forecast chart + backtest actual-vs-forecast
 
 
@@ -56,7 +73,10 @@ def test_recommendations_page_shows_history_recommendations_and_why():
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
     assert len(app.dataframe) >= 3  # history, top-k, similar items
-    assert "because you interacted with" in app.info[0].value
+    top = next(frame.value for frame in app.dataframe if "because you had" in frame.value.columns)
+    assert len(top) == 10 and "name" in top.columns
+    assert all(reason for reason in top["because you had"])  # every recommended item is explained
+    assert selectbox(app, "Item").options[0] == "Smartphone Classic (P0000)"  # named, not a bare id
 
 
 def test_bad_upload_shows_a_message_not_a_traceback(tmp_path):
@@ -83,6 +103,8 @@ def test_models_page_lists_and_loads_a_saved_model(tmp_path):
     app.text_input[0].set_value(str(tmp_path)).run()
     assert not app.exception
     assert "forecaster" in set(pd.DataFrame(app.dataframe[0].value)["family"])
+    card = " ".join(m.value for m in app.markdown)
+    assert "**Frequency**: monthly" in card and "forecasts profit for each store, 6 periods ahead" in card
     app.button[0].click().run()
     assert "Loaded naive" in app.success[0].value
     assert "loaded_forecaster" in app.session_state
@@ -241,16 +263,18 @@ def test_switching_recommender_drops_the_previous_evaluation_and_download():
     app.button[0].click().run()
     next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
     next(b for b in app.button if b.label.startswith("Prepare download")).click().run()
-    assert any("ndcg" in frame.value.columns for frame in app.dataframe)
+    assert any("NDCG" in frame.value.columns for frame in app.dataframe)
+    assert "popularity" in (app.success or app.warning)[0].value  # a verdict against the baseline
     assert len(app.get("download_button")) == 3  # CSV, Parquet, Excel
     selectbox(app, "Model").set_value("itemknn").run()
     app.button[0].click().run()
     assert not app.exception and not app.error
     assert "Showing **itemknn** (trained here" in captions(app)
-    assert not any("ndcg" in frame.value.columns for frame in app.dataframe)
+    assert not any("NDCG" in frame.value.columns for frame in app.dataframe)
     assert len(app.get("download_button")) == 0
     next(b for b in app.button if b.label.startswith("Evaluate")).click().run()
-    table = next(frame.value for frame in app.dataframe if "ndcg" in frame.value.columns)
+    table = next(frame.value for frame in app.dataframe if "NDCG" in frame.value.columns)
+    assert "recall" not in table.columns  # one held-out item: recall repeats the hit rate
     assert set(table["model"]) == {"itemknn", "popularity"}
 
 

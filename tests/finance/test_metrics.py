@@ -41,3 +41,15 @@ def test_mase_is_per_series_then_averaged():
     frame.loc[2:3, "forecast"] = [13.0, 7.0]
     # big: MAE 100 / scale 100 = 1; small: MAE 3 / scale 1 = 3. Pooled (51.5 / 50.5 = 1.02) would hide the small one.
     assert mean_mase(frame, ["series"]) == pytest.approx((1.0 + 3.0) / 2)
+
+
+def test_readable_metrics_names_and_coverage_verdicts():
+    from bizai.finance.metrics import coverage_verdict, readable_metrics
+
+    table = pd.DataFrame({"model": ["lightgbm"], "mae": [10.0], "wape": [0.1], "pinball_p10": [1.0],
+                          "coverage_p10_p90": [0.64]})
+    assert list(readable_metrics(table).columns) == ["model", "typical miss (MAE)", "WAPE",
+                                                     "P10–P90 range held actuals"]
+    assert "held 64% of actuals (it should hold 80%): too narrow" in coverage_verdict("p10", "p90", 0.64)
+    assert coverage_verdict("p25", "p75", 0.52).endswith("it can be trusted.")
+    assert "wider than needed" in coverage_verdict("p10", "p90", 0.95)

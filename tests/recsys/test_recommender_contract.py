@@ -131,6 +131,8 @@ def test_similar_items_and_explain(fitted, events):
     why = model.explain("u2", top)
     assert set(why["history_item_id"]) <= set(events.loc[events["user_id"] == "u2", "item_id"])
     assert len(why) >= 1
+    seen = events.loc[events["user_id"] == "u2", "item_id"].iloc[0]  # a seen item, as when recommended again
+    assert seen not in set(model.explain("u2", seen, k=50)["history_item_id"])  # never explained by itself
 
 
 def test_models_learn_the_structure(events):

@@ -21,6 +21,7 @@ from bizai.recsys.dataset import Extension, InteractionData
 from bizai.schema import shorten
 
 log = logging.getLogger(__name__)
+SERVING_CHUNK = 256  # users per network call when scoring
 
 
 @dataclass
@@ -171,7 +172,7 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
         with torch.no_grad():
             for start in range(0, len(inputs), 512):
                 batch = torch.from_numpy(inputs[start:start + 512]).to(device)
-                scores = network.item_scores(network(batch)[:, -1]).float()
+                scores = network.item_scores(network.last_hidden(batch)).float()
                 n_items = scores.shape[1]
                 # History items are filtered, as at serving; padding goes to a dummy last column.
                 scores = torch.cat([scores, torch.zeros_like(scores[:, :1])], dim=1)
@@ -188,9 +189,16 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
     def _scores(self, users: np.ndarray) -> np.ndarray:
         import torch
 
+        # Users sorted by history length go through in chunks of similar length, so little padding is computed.
+        sequences = self.sequences_[users]
+        order = np.argsort((sequences != 0).sum(1), kind="stable")
+        scores = np.empty((len(users), self.data_.n_items), dtype=np.float64)
         with torch.no_grad():
-            batch = torch.from_numpy(self.sequences_[users])
-            return self.network_.item_scores(self.network_(batch)[:, -1]).numpy().astype(np.float64)
+            for start in range(0, len(order), SERVING_CHUNK):
+                rows = order[start:start + SERVING_CHUNK]
+                hidden = self.network_.last_hidden(torch.from_numpy(sequences[rows]))
+                scores[rows] = self.network_.item_scores(hidden).numpy()
+        return scores
 
     def _item_vectors(self) -> np.ndarray:
         return self.network_.item_embedding.weight[1:].detach().numpy()
