@@ -248,11 +248,11 @@ def test_changing_the_interval_neither_retrains_nor_keeps_the_old_backtest(monke
     selectbox(app, "Model").set_value("naive").run()
     app.button[0].click().run()
     next(b for b in app.button if b.label.startswith("Run backtest")).click().run()
-    assert "range p10–p90" in captions(app) and any("mae" in frame.value.columns for frame in app.dataframe)
+    assert "range p10–p90" in captions(app) and any("WAPE" in frame.value.columns for frame in app.dataframe)
     selectbox(app, "Interval").set_value("P25–P75").run()
     assert not app.exception and not app.error
     assert "range p25–p75" in captions(app)
-    assert not any("mae" in frame.value.columns for frame in app.dataframe)  # the P10-P90 backtest is not shown
+    assert not any("WAPE" in frame.value.columns for frame in app.dataframe)  # the P10-P90 backtest is not shown
     assert {"p25", "p75"} <= set(app.dataframe[-1].value.columns)
     assert len(set(calls)) == 1  # one training (model, horizon, levels) served both intervals
 
