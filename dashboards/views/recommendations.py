@@ -84,6 +84,10 @@ if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
                 for item in recs[cols["item_col"]]]
             st.dataframe(with_catalogue(recs, cols["item_col"]).style.format({"score": "{:.3f}"}), hide_index=True,
                          height=360, width="stretch")
+            if len(recs):
+                first = recs.iloc[0]
+                st.info(f"**{item_label(first[cols['item_col']])}** comes first because the customer had: "
+                        f"{first['because you had']}")
 
         st.subheader("Similar items")
         item = st.selectbox("Item", recommender.data_.items.external.tolist(), format_func=item_label)

@@ -4,6 +4,7 @@ Screenshots go to tests/artifacts/ (ignored by git)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -52,7 +53,29 @@ def dashboard_url():
     process.wait(timeout=20)
 
 
-def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
+@pytest.fixture(scope="module")
+def saved_naive_forecaster(tmp_path_factory):
+    """A naive forecaster saved from the sample P&L, for the load-then-train steps."""
+    import pandas as pd
+
+    from bizai.finance import ProfitForecaster
+    from bizai.samples import SAMPLE_DATA
+
+    folder = tmp_path_factory.mktemp("models")
+    history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv")
+    ProfitForecaster(model="naive", horizon=6).fit(
+        history, id_col="store_id", time_col="month", target_col="profit").save(folder / "naive")
+    return folder
+
+
+def idle(page) -> None:
+    """Wait until the script run is over (Streamlit's Stop button is gone): a click during a rerun is lost."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0, timeout=120_000)
+
+
+def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_forecaster):
     import openpyxl
     from playwright.sync_api import expect, sync_playwright
 
@@ -84,16 +107,46 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url):
         assert workbook.sheetnames == ["forecasts-lightgbm", "by period"]
         assert workbook["by period"]["A2"].value == "S001"
 
+        # Load a saved model, then train another on the Forecast page: the one trained is the one shown.
+        page.goto(f"{dashboard_url}/models")
+        folder_box = page.get_by_label("Folder to look in")
+        folder_box.fill(str(saved_naive_forecaster))
+        folder_box.press("Enter")
+        page.get_by_role("button", name="Load this model").click()
+        expect(page.get_by_text("Loaded naive")).to_be_visible(timeout=60_000)
+        page.get_by_role("link", name="Forecast").click()  # the sidebar keeps the session; goto would not
+        expect(page.get_by_text("Showing naive (loaded from")).to_be_visible(timeout=60_000)
+        model_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").first
+        idle(page)
+        model_box.click()
+        page.keyboard.type("seasonal_naive")
+        page.get_by_role("option", name="seasonal_naive").click()
+        page.get_by_role("button", name="Train forecast").click()
+        expect(page.get_by_text("Showing seasonal_naive (trained here")).to_be_visible(timeout=120_000)
+
         page.goto(f"{dashboard_url}/recommendations")
         page.get_by_role("button", name="Train recommender").click()
-        expect(page.get_by_text("because you interacted with")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("because the customer had")).to_be_visible(timeout=120_000)
         customer = page.locator('[data-testid="stSelectbox"]').filter(has_text="Customer (type to search)")
         customer.click()
         page.keyboard.type("U00042")
         page.get_by_role("option", name="U00042").click()
         expect(customer.locator("input")).to_have_value("U00042", timeout=30_000)
-        expect(page.get_by_text("because you interacted with")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("because the customer had")).to_be_visible(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "3-recommendations.png"), full_page=True)
+        # Switch recommender: the evaluation on screen is always of the model on screen.
+        page.get_by_role("button", name="Evaluate against popularity (leave-last-out)").click()
+        expect(page.get_by_text(re.compile(r"^als (is|beats)"))).to_be_visible(timeout=120_000)
+        rec_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").first
+        idle(page)
+        rec_box.click()
+        page.keyboard.type("itemknn")  # typing opens the list even when the click only focused the box
+        page.get_by_role("option", name="itemknn").click()
+        page.get_by_role("button", name="Train recommender").click()
+        expect(page.get_by_text("Showing itemknn (trained here")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text(re.compile(r"^als (is|beats)"))).to_have_count(0)
+        page.get_by_role("button", name="Evaluate against popularity (leave-last-out)").click()
+        expect(page.get_by_text(re.compile(r"^itemknn (is|beats)"))).to_be_visible(timeout=120_000)
         browser.close()
     (ARTIFACTS / "timings.txt").write_text(f"first render s: {first_render:.2f}\n")
     assert first_render < 60

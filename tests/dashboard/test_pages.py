@@ -76,6 +76,7 @@ def test_recommendations_page_shows_history_recommendations_and_why():
     top = next(frame.value for frame in app.dataframe if "because you had" in frame.value.columns)
     assert len(top) == 10 and "name" in top.columns
     assert all(reason for reason in top["because you had"])  # every recommended item is explained
+    assert "comes first because the customer had" in app.info[0].value
     assert selectbox(app, "Item").options[0] == "Smartphone Classic (P0000)"  # named, not a bare id
 
 
