@@ -183,3 +183,39 @@ def prediction_table(frame: pd.DataFrame, columns: SeriesColumns, future: pd.Dat
         features = step_features(origin.loc[origin_rows], frame, target_rows, columns, int(step), config)
         parts.append(features.set_axis(rows.index))
     return pd.concat(parts).loc[future.index]
+
+
+CALENDAR_WORDS = {"cal_month": "month of the year", "cal_quarter": "quarter", "cal_week": "week of the year",
+                  "cal_day_of_week": "day of the week", "cal_day_of_month": "day of the month"}
+GENERAL_WORDS = {"step": "periods ahead", "log_scale": "size of the series", "history_length": "length of history",
+                 "observed_share": "share of recent periods with data"}
+
+
+def describe_feature(name: str, target: str, season: int) -> str:
+    """A LightGBM feature in the user's words: 'promo_days (planned for the forecast period)' for known_promo_days,
+    'profit, same period last year' for seasonal_lag, 'profit, average of the last 3 periods' for mean_3."""
+    year = "last year" if season in (12, 52, 4, 365) else "one season before"
+    if name in CALENDAR_WORDS or name in GENERAL_WORDS:
+        return CALENDAR_WORDS.get(name) or GENERAL_WORDS[name]
+    if name == "seasonal_lag":
+        return f"{target}, same period {year}"
+    for prefix, words in (("lag_", "{t}, {n} periods before the forecast start"),
+                          ("mean_", "{t}, average of the last {n} periods"),
+                          ("std_", "{t}, variability over the last {n} periods")):
+        if name.startswith(prefix) and name.removeprefix(prefix).isdigit():
+            number = int(name.removeprefix(prefix))
+            return "last " + target if prefix == "lag_" and number == 1 else words.format(t=target, n=number)
+    if name.startswith("known_"):
+        column = name.removeprefix("known_")
+        if column.endswith("_at_origin"):
+            return f"{column.removesuffix('_at_origin')} (at the forecast start)"
+        return f"{column} (planned for the forecast period)"
+    if name.startswith("past_"):
+        for suffix, words in (("_lag_1", "last period"), ("_lag_2", "the period before"),
+                              ("_level", "level against the target")):
+            if name.endswith(suffix):
+                return f"{name.removeprefix('past_').removesuffix(suffix)} ({words})"
+        return name.removeprefix("past_")
+    if name.startswith("static_"):
+        return name.removeprefix("static_")
+    return name

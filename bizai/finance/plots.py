@@ -51,7 +51,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
         low, high = quantiles[min(quantiles)], quantiles[max(quantiles)]
         band_name = f"range {low.upper()}–{high.upper()}" + (" (sum of entity ranges)" if series_id is None else "")
     colours = alt.Scale(domain=["actual", "forecast (P50)", band_name], range=["#4c78a8", "#e45756", "#f2a5a3"])
-    legend = alt.Legend(title=None, orient="top")
+    legend = alt.Legend(title=None, orient="top", labelLimit=0)  # labels in full
     x = alt.X(f"{time_col}:T", title=None, scale=alt.Scale(padding=12))  # padding: the last point is not clipped
     y_title = f"{target} ({'all series' if series_id is None else label})"
     number = ",.0f"
@@ -74,7 +74,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
 
 
 def backtest_chart(forecasts: pd.DataFrame, columns: SeriesColumns, series_id=None) -> alt.Chart:
-    """Actual vs forecast per backtest window (one colour per cutoff)."""
+    """Actual (black, in the legend as such) vs forecast per backtest window (one colour per cutoff)."""
     time_col = columns.time_col
     frame = forecasts.copy()
     if series_id is None:
@@ -83,18 +83,26 @@ def backtest_chart(forecasts: pd.DataFrame, columns: SeriesColumns, series_id=No
         frame = select_series(frame, columns.id_cols, series_id)
     frame["cutoff"] = pd.to_datetime(frame["cutoff"]).dt.strftime("%Y-%m-%d")
     x = alt.X(f"{time_col}:T", title=time_col)
-    actual = alt.Chart(frame).mark_line(color="black").encode(x=x, y=alt.Y("actual:Q", title=columns.target_col))
+    actuals = frame.drop_duplicates(time_col).assign(what="actual")
+    actual = alt.Chart(actuals).mark_line().encode(
+        x=x, y=alt.Y("actual:Q", title=f"{columns.target_col} ({'all series' if series_id is None else 'one series'})",
+                     axis=alt.Axis(format="~s")),
+        color=alt.Color("what:N", scale=alt.Scale(range=["black"]), legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip(f"{time_col}:T", title="period"), alt.Tooltip("actual:Q", format=",.0f")])
     predicted = alt.Chart(frame).mark_line(point=True).encode(
-        x=x, y="forecast:Q", color=alt.Color("cutoff:N", title="cutoff"), strokeDash="model:N",
+        x=x, y="forecast:Q", color=alt.Color("cutoff:N", title="forecast made at"), strokeDash="model:N",
         tooltip=["model", "cutoff", alt.Tooltip("forecast:Q", format=",.0f"), alt.Tooltip("actual:Q", format=",.0f")])
-    return (actual + predicted).properties(title="Backtest: actual vs forecast", width="container", height=300).interactive()
+    return (actual + predicted).resolve_scale(color="independent").properties(
+        title="Backtest: actual vs forecast", width="container", height=300).interactive()
 
 
-def importance_chart(importance: pd.DataFrame, top: int = 15) -> alt.Chart:
-    """Horizontal bars of the `top` drivers."""
+def importance_chart(importance: pd.DataFrame, top: int = 15, labels: dict[str, str] | None = None) -> alt.Chart:
+    """Horizontal bars of the `top` drivers; `labels` renames features for readers (see `describe_feature`)."""
     frame = importance.nlargest(top, "importance")
+    if labels:
+        frame = frame.assign(feature=frame["feature"].map(lambda name: labels.get(name, name)))
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("importance:Q", axis=alt.Axis(format="%"), title="share of importance"),
-        y=alt.Y("feature:N", sort="-x", title=None),
+        y=alt.Y("feature:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
         tooltip=["feature", alt.Tooltip("importance:Q", format=".1%")],
     ).properties(title="Drivers of the forecast", width="container", height=22 * len(frame))

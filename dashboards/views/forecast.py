@@ -17,6 +17,7 @@ from state import (
 
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import quantile_label
+from bizai.finance.features import describe_feature
 from bizai.finance.headline import forecast_headline
 from bizai.finance.metrics import coverage_verdict, readable_metrics
 from bizai.finance.plots import backtest_chart, importance_chart
@@ -150,14 +151,18 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 percent = [c for c in table.columns if c == "WAPE" or c.endswith("held actuals")]
                 st.dataframe(table.style.format(precision=2, thousands=",").format("{:.1%}", subset=percent),
                              hide_index=True)
-                best = best["model"]
-                st.altair_chart(backtest_chart(result.forecasts[result.forecasts["model"] == best],
+                charted = st.selectbox("Model in the chart", list(ranked["model"]),
+                                       help="Every backtested model; the most accurate first.")
+                st.altair_chart(backtest_chart(result.forecasts[result.forecasts["model"] == charted],
                                                forecaster.panel_.columns), width="stretch")
         with tab_drivers:
             if forecaster.fitted_model_.feature_importance() is None:
                 st.info("Baselines have no drivers: choose lightgbm or tft.")
             else:
-                st.altair_chart(importance_chart(forecaster.feature_importance()), width="stretch")
+                importance = forecaster.feature_importance()
+                words = {name: describe_feature(name, roles["target_col"], forecaster.panel_.season_length)
+                         for name in importance["feature"]}
+                st.altair_chart(importance_chart(importance, labels=words), width="stretch")
         with tab_table:
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
         by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)

@@ -64,6 +64,10 @@ def test_forecast_page_backtest_leaderboard():
     assert {"naive", "seasonal_naive", "lightgbm"} <= set(board["model"])
     assert {"typical miss (MAE)", "WAPE", "P10–P90 range held actuals"} <= set(board.columns)
     assert any("range held" in m.value for m in [*app.success, *app.warning])  # a verdict on the range
+    charted = selectbox(app, "Model in the chart")
+    assert set(charted.options) == set(board["model"]) and charted.value == board["model"].iloc[0]  # best first
+    charted.set_value("naive").run()
+    assert not app.exception and len(app.get("vega_lite_chart")) >= 2
     assert len(app.get("vega_lite_chart")) >= 2  # forecast chart + backtest actual-vs-forecast
 
 

@@ -85,3 +85,27 @@ def test_interval_boosters_take_half_the_trees_at_twice_the_learning_rate():
     assert (model.lightgbm_params()["n_estimators"], model.lightgbm_params()["learning_rate"]) == (100, 0.05)
     assert (model.lightgbm_params(median=False)["n_estimators"], model.lightgbm_params(median=False)["learning_rate"]) \
         == (50, 0.1)
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("lag_1", "last profit"), ("lag_3", "profit, 3 periods before the forecast start"),
+    ("seasonal_lag", "profit, same period last year"), ("mean_6", "profit, average of the last 6 periods"),
+    ("known_promo", "promo (planned for the forecast period)"), ("known_promo_at_origin", "promo (at the forecast start)"),
+    ("past_revenue_lag_1", "revenue (last period)"), ("static_region", "region"), ("cal_month", "month of the year"),
+    ("step", "periods ahead"), ("something_new", "something_new")])
+def test_features_are_described_in_the_users_words(name, words):
+    from bizai.finance.features import describe_feature
+
+    assert describe_feature(name, "profit", 12) == words
+
+
+def test_every_feature_of_a_fitted_model_gets_words():
+    from bizai.finance.features import describe_feature
+
+    history, _ = make_panel()
+    fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", model_params={"n_estimators": 5}).fit(
+        history, **FIT_COLUMNS)
+    names = fc.feature_importance()["feature"]
+    described = [describe_feature(name, "profit", 12) for name in names]
+    untouched = [name for name, words in zip(names, described, strict=True) if name == words]
+    assert untouched == [], untouched
