@@ -106,3 +106,21 @@ def importance_chart(importance: pd.DataFrame, top: int = 15, labels: dict[str, 
         y=alt.Y("feature:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
         tooltip=["feature", alt.Tooltip("importance:Q", format=".1%")],
     ).properties(title="Drivers of the forecast", width="container", height=22 * len(frame))
+
+
+def contributions_chart(contributions: pd.DataFrame, labels: dict[str, str] | None = None, top: int = 10) -> alt.Chart:
+    """Bars of the `top` per-forecast contributions (one forecast's rows from `contributions`), pushing up in
+    blue and down in red, in the target's units; the baseline (the average forecast) is left out."""
+    frame = contributions[contributions["feature"] != "baseline"]
+    frame = frame.loc[frame["contribution"].abs().sort_values(ascending=False).index[:top]]
+    frame = frame.assign(feature=frame["feature"].map(lambda name: (labels or {}).get(name, name)),
+                         direction=(frame["contribution"] >= 0).map({True: "pushes up", False: "pushes down"}))
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("contribution:Q", title="effect on this forecast", axis=alt.Axis(format="~s")),
+        y=alt.Y("feature:N", sort=alt.EncodingSortField("contribution", op="sum", order="descending"), title=None,
+                axis=alt.Axis(labelLimit=0)),
+        color=alt.Color("direction:N", scale=alt.Scale(domain=["pushes up", "pushes down"],
+                                                       range=["#4c78a8", "#e45756"]),
+                        legend=alt.Legend(title=None, orient="top")),
+        tooltip=["feature", alt.Tooltip("contribution:Q", format=",.0f")],
+    ).properties(width="container", height=24 * len(frame))

@@ -3,6 +3,7 @@ download. Every result on screen belongs to the current choices and says which m
 
 import warnings
 
+import pandas as pd
 import streamlit as st
 from state import (
     as_key,
@@ -20,7 +21,8 @@ from bizai.finance.base import quantile_label
 from bizai.finance.features import describe_feature
 from bizai.finance.headline import forecast_headline
 from bizai.finance.metrics import coverage_verdict, readable_metrics
-from bizai.finance.plots import backtest_chart, importance_chart
+from bizai.finance.plots import backtest_chart, contributions_chart, importance_chart
+from bizai.finance.scenarios import what_if
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
 BANDS = {"P10–P90": (0.1, 0.9), "P5–P95": (0.05, 0.95), "P25–P75": (0.25, 0.75)}
@@ -86,6 +88,33 @@ def band_levels(forecaster) -> tuple[float, float]:
         st.info(f"This model was saved with the levels {', '.join(map(quantile_label, levels))}: showing "
                 f"{quantile_label(low)}–{quantile_label(high)}.")
     return low, high
+
+
+def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict) -> None:
+    """One entity's forecast explained per period (contributions), and a what-if on its planned inputs."""
+    time_col, id_col = roles["time_col"], forecaster.panel_.columns.id_cols[0]
+    future = data["future"] if roles["known_cols"] else None
+    periods = sorted(shown.loc[shown[id_col].astype(str) == series_id, time_col].unique())
+    period = st.selectbox("Period to explain", periods, format_func=lambda t: f"{pd.Timestamp(t):%b %Y}")
+    contributions = forecaster.contributions(known_future=future)
+    picked = contributions[(contributions[id_col].astype(str) == series_id) & (contributions[time_col] == period)]
+    baseline = float(picked.loc[picked["feature"] == "baseline", "contribution"].sum())
+    st.markdown(f"**{series_id}, {pd.Timestamp(period):%b %Y}**: {picked['contribution'].sum():,.0f}, starting from "
+                f"an average forecast of {baseline:,.0f}:")
+    st.altair_chart(contributions_chart(picked, words), width="stretch")
+    numeric = [c for c in roles["known_cols"] if future is not None and pd.api.types.is_numeric_dtype(future[c])]
+    if not numeric:
+        return
+    st.markdown("**What if** the plan changed for this entity?")
+    left_col, right_col = st.columns(2)
+    column = left_col.selectbox("Planned input", numeric)
+    amount = right_col.number_input(f"Add to {column} in every forecast period", value=1.0, step=1.0)
+    scenario = what_if(forecaster, future, {column: amount}, ids={id_col: series_id})
+    st.markdown(f"Over the horizon: {scenario['forecast_plan'].sum():,.0f} with the plan, "
+                f"{scenario['forecast_what_if'].sum():,.0f} with {column} {amount:+g} "
+                f"(**{scenario['change'].sum():+,.0f}**).")
+    st.dataframe(scenario.style.format(precision=0, thousands=",", subset=["forecast_plan", "forecast_what_if",
+                                                                          "change"]), hide_index=True)
 
 
 if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_state:
@@ -163,6 +192,10 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 words = {name: describe_feature(name, roles["target_col"], forecaster.panel_.season_length)
                          for name in importance["feature"]}
                 st.altair_chart(importance_chart(importance, labels=words), width="stretch")
+                if series_id is None or not hasattr(forecaster.fitted_model_, "contributions"):
+                    st.caption("Pick an entity above to see why its forecast is what it is, and to try a what-if.")
+                else:
+                    draw_forecast_drivers(forecaster, series_id, shown, words)
         with tab_table:
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
         by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)

@@ -39,6 +39,11 @@ def test_forecast_page_trains_and_draws_chart_drivers_and_downloads():
     assert "profit forecast" in headline and "a year before" in headline  # total and change on last year
     selectbox(app, "Entity (type to search)").set_value("S001").run()
     assert not app.exception
+    texts = " ".join(m.value for m in app.markdown)
+    assert "starting from an average forecast" in texts  # drivers of S001's forecast for the first period
+    assert "with promo_days +1" in texts and "Over the horizon" in texts  # a what-if on a planned input
+    next(n for n in app.number_input if n.label.startswith("Add to")).set_value(5.0).run()
+    assert not app.exception and "with promo_days +5" in " ".join(m.value for m in app.markdown)
 
 
 def test_a_model_trained_on_the_forecast_page_can_be_saved_and_is_listed(tmp_path):
