@@ -98,6 +98,7 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
         expect(chart).to_be_visible(timeout=120_000)
         expect(page.get_by_text("Trained lightgbm")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("button", name="Deploy")).to_have_count(0)  # client.toolbarMode = viewer
+        idle(page)
         page.screenshot(path=str(ARTIFACTS / "2-forecast.png"), full_page=True)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name="Download Excel").click()
@@ -133,6 +134,10 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
         page.get_by_role("option", name="U00042").click()
         expect(customer.locator("input")).to_have_value("U00042", timeout=30_000)
         expect(page.get_by_text("because the customer had")).to_be_visible(timeout=60_000)
+        # the screenshot shows the chosen customer, not the rerun in progress: the status is complete again
+        expect(page.get_by_text(re.compile(r"customers, [\d,]+ items \(fitted"))).to_be_visible(timeout=60_000)
+        idle(page)
+        page.wait_for_timeout(2000)  # the tables' canvas paints after the run ends (a picture only, no assertion)
         page.screenshot(path=str(ARTIFACTS / "3-recommendations.png"), full_page=True)
         # Switch recommender: the evaluation on screen is always of the model on screen.
         page.get_by_role("button", name="Evaluate against popularity (leave-last-out)").click()
