@@ -117,25 +117,29 @@ def step_features(
     return features
 
 
-def training_rows(
-    frame: pd.DataFrame, horizon: int, max_rows: int | None, recent_from: pd.Timestamp | None, seed: int
-) -> list[np.ndarray]:
-    """Which (origin, step) rows train the model: one boolean mask over `frame` per step 1..horizon.
+def steps_ahead(frame: pd.DataFrame, horizon: int, columns: list[str]) -> list[pd.DataFrame]:
+    """For steps 1..horizon, `columns` of the row `step` periods later in the same series, aligned to each row."""
+    grouped = frame.groupby(SERIES)
+    return [grouped[[TIME, TARGET, *columns]].shift(-step) for step in range(1, horizon + 1)]
 
-    Every row whose target is observed is usable. When there are more than `max_rows`, those whose target lies in
-    or after `recent_from` are all kept (they describe today's level and season) and older ones are
+
+def training_rows(
+    ahead: list[pd.DataFrame], max_rows: int | None, recent_from: pd.Timestamp | None, seed: int
+) -> list[np.ndarray]:
+    """Which (origin, step) rows train the model: one boolean mask per step over the frame `ahead` came from
+    (`steps_ahead`).
+
+    Every row whose target is observed is usable. When there are more than `max_rows`, those whose target lies
+    after `recent_from` are all kept (they describe today's level and season) and older ones are
     sampled uniformly (seeded) to fill the rest: neighbouring origins of a series repeat nearly the same lags, so
     a sample of them teaches the trees almost as much at a fraction of the cost.
     """
-    grouped = frame.groupby(SERIES)
-    masks, is_recent = [], []
-    for step in range(1, horizon + 1):
-        ahead = grouped[[TIME, TARGET]].shift(-step)
-        masks.append((ahead[TARGET].notna() & ahead[TIME].notna()).to_numpy())
-        is_recent.append((ahead[TIME] > recent_from).to_numpy() if recent_from is not None else np.zeros(len(frame), bool))
+    masks = [(rows[TARGET].notna() & rows[TIME].notna()).to_numpy() for rows in ahead]
     usable = sum(int(mask.sum()) for mask in masks)
     if max_rows is None or usable <= max_rows:
         return masks
+    is_recent = [(rows[TIME] > recent_from).to_numpy() if recent_from is not None else np.zeros(len(rows), bool)
+                 for rows in ahead]
     n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(masks, is_recent, strict=True))
     rng = np.random.default_rng(seed)
     p_recent = min(1.0, max_rows / max(n_recent, 1))
@@ -159,11 +163,10 @@ def training_table(
     """Stack (origin, step) rows for steps 1..horizon (at most about `max_rows`, see `training_rows`); return
     features and the scaled target."""
     origin = origin_features(frame, columns, config)
+    ahead = steps_ahead(frame, horizon, columns.known_cols)
     parts = []
-    grouped = frame.groupby(SERIES)
-    masks = training_rows(frame, horizon, max_rows, recent_from, seed)
-    for step, usable in enumerate(masks, start=1):
-        target_rows = grouped[[TIME, TARGET, *columns.known_cols]].shift(-step)
+    for step, (target_rows, usable) in enumerate(zip(ahead, training_rows(ahead, max_rows, recent_from, seed),
+                                                     strict=True), start=1):
         features = step_features(origin[usable], frame, target_rows[usable], columns, step, config)
         features["__target"] = target_rows.loc[usable, TARGET] / origin.loc[usable, "scale"]
         parts.append(features)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bizai.verdict import Verdict
+
 
 def mae(actual, forecast) -> float:
     """Mean absolute error."""
@@ -91,6 +93,12 @@ READABLE_METRICS = {"mae": "typical miss (MAE)", "rmse": "RMSE", "wape": "WAPE",
                     "mase": "MASE (1 = as good as naive)"}
 
 
+def coverage_levels(column: str) -> tuple[str, str]:
+    """('p10', 'p90') for the metrics column 'coverage_p10_p90'."""
+    low, high = column.removeprefix("coverage_").split("_")
+    return low, high
+
+
 def readable_metrics(table: pd.DataFrame) -> pd.DataFrame:
     """A metrics table (from `backtest`) with names an analyst reads: pinball losses left out, the interval's
     coverage as 'P10–P90 range held actuals'."""
@@ -98,17 +106,18 @@ def readable_metrics(table: pd.DataFrame) -> pd.DataFrame:
     renames = dict(READABLE_METRICS)
     for col in out.columns:
         if col.startswith("coverage_"):
-            low, high = col.removeprefix("coverage_").split("_")
+            low, high = coverage_levels(col)
             renames[col] = f"{low.upper()}–{high.upper()} range held actuals"
     return out.rename(columns=renames)
 
 
-def coverage_verdict(low: str, high: str, observed: float, tolerance: float = 0.05) -> str:
-    """One sentence on whether a range held as often as it should: 'p10'/'p90' hold 80% of actuals by design."""
+def coverage_verdict(low: str, high: str, observed: float, tolerance: float = 0.05) -> Verdict:
+    """One sentence on whether a range held as often as it should: 'p10'/'p90' hold 80% of actuals by design.
+    Good when it held within `tolerance` of that."""
     nominal = float(high.removeprefix("p")) / 100 - float(low.removeprefix("p")) / 100
     held = f"The {low.upper()}–{high.upper()} range held {observed:.0%} of actuals (it should hold {nominal:.0%})"
     if observed < nominal - tolerance:
-        return f"{held}: too narrow, so real outcomes fall outside it more often than it suggests."
+        return Verdict(f"{held}: too narrow, so real outcomes fall outside it more often than it suggests.", False)
     if observed > nominal + tolerance:
-        return f"{held}: wider than needed; the outcomes are less uncertain than it suggests."
-    return f"{held}: it can be trusted."
+        return Verdict(f"{held}: wider than needed; the outcomes are less uncertain than it suggests.", False)
+    return Verdict(f"{held}: it can be trusted.", True)

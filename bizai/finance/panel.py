@@ -397,3 +397,12 @@ def columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols
     if not ids:
         raise DataContractError("id_col must name at least one column.")
     return SeriesColumns(ids, time_col, target_col, as_list(static_cols), as_list(known_cols), as_list(past_cols))
+
+
+def rows_with_ids(frame: pd.DataFrame, ids: dict | None) -> pd.Series:
+    """Rows of `frame` whose id columns equal `ids` ({column: value}, compared as text, as ids are shown and
+    typed); every row for None."""
+    rows = pd.Series(True, index=frame.index)
+    for col, value in (ids or {}).items():
+        rows &= frame[col].astype(str) == str(value)
+    return rows

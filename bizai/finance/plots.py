@@ -7,7 +7,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.finance.metrics import quantile_columns
-from bizai.finance.panel import SeriesColumns
+from bizai.finance.panel import SeriesColumns, rows_with_ids
 
 
 def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.DataFrame:
@@ -15,11 +15,10 @@ def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.Data
     values = series_id if isinstance(series_id, tuple) else (series_id,)
     if len(values) != len(id_cols):
         raise DataContractError(f"id {series_id!r} must give one value per id column {id_cols}.")
-    mask = pd.Series(True, index=frame.index)
-    for col, value in zip(id_cols, values, strict=True):
-        mask &= frame[col].astype(str) == str(value)
+    ids = dict(zip(id_cols, values, strict=True))
+    mask = rows_with_ids(frame, ids)
     if not mask.any():
-        raise DataContractError(f"No series with {dict(zip(id_cols, values, strict=True))}.")
+        raise DataContractError(f"No series with {ids}.")
     return frame[mask]
 
 

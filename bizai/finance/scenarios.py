@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
+from bizai.finance.panel import rows_with_ids
 from bizai.frames import from_pandas, to_pandas
 
 
@@ -20,11 +21,10 @@ def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | Non
                                 f"them: {columns.known_cols or 'none'}.")
     future, kind = to_pandas(known_future)
     changed = future.copy()
-    rows = pd.Series(True, index=changed.index)
-    for col, value in (ids or {}).items():
-        if col not in columns.id_cols:
-            raise DataContractError(f"{col!r} is not an id column; expected one of {columns.id_cols}.")
-        rows &= changed[col].astype(str) == str(value)
+    not_ids = [col for col in (ids or {}) if col not in columns.id_cols]
+    if not_ids:
+        raise DataContractError(f"{not_ids[0]!r} is not an id column; expected one of {columns.id_cols}.")
+    rows = rows_with_ids(changed, ids)
     if ids and not rows.any():
         raise DataContractError(f"No rows of the known future match {ids}.")
     for col, amount in changes.items():
@@ -35,10 +35,7 @@ def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | Non
     plan = to_pandas(forecaster.predict(known_future=future))[0][[*keys, "forecast"]]
     scenario = to_pandas(forecaster.predict(known_future=changed))[0][[*keys, "forecast"]]
     out = plan.merge(scenario, on=keys, suffixes=("_plan", "_what_if"))
-    if ids:
-        mask = pd.Series(True, index=out.index)
-        for col, value in ids.items():
-            mask &= out[col].astype(str) == str(value)
-        out = out[mask].reset_index(drop=True)
+    out = out[rows_with_ids(out, ids)].reset_index(drop=True)
     out["change"] = out["forecast_what_if"] - out["forecast_plan"]
     return from_pandas(out, kind)
+

@@ -11,6 +11,7 @@ import pandas as pd
 from bizai.errors import DataContractError
 from bizai.frames import to_pandas
 from bizai.recsys.metrics import catalogue_coverage, novelty, ranking_metrics
+from bizai.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,10 @@ def readable_evaluation(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict(candidate: pd.DataFrame, baseline: pd.DataFrame, name: str, baseline_name: str = "popularity",
-            metric: str = "ndcg", margin: float = 0.05) -> str:
+            metric: str = "ndcg", margin: float = 0.05) -> Verdict:
     """One sentence: is `name` better than `baseline_name` on `metric` (tables from `evaluate` on the same split),
-    at which k, and by how much. Within `margin` (relative) counts as no better."""
+    at which k, and by how much. Within `margin` (relative) counts as no better; good only when better at every
+    k."""
     joined = candidate.merge(baseline, on="k", suffixes=("", "_baseline"))
     if joined.empty:
         raise DataContractError("The two evaluation tables share no k: evaluate both with the same k.")
@@ -84,10 +86,11 @@ def verdict(candidate: pd.DataFrame, baseline: pd.DataFrame, name: str, baseline
     better = [f"top {k}: {lift:+.0%}" for k, lift in zip(joined["k"], lifts, strict=True) if lift > margin]
     worse = [f"top {k}: {lift:+.0%}" for k, lift in zip(joined["k"], lifts, strict=True) if lift < -margin]
     if better and not worse:
-        return f"{name} is better than {baseline_name} here ({label} {', '.join(better)}): use it."
+        return Verdict(f"{name} is better than {baseline_name} here ({label} {', '.join(better)}): use it.", True)
     if worse and not better:
-        return (f"{name} is worse than {baseline_name} here ({label} {', '.join(worse)}): recommending the most "
-                f"popular items would serve these customers better.")
+        return Verdict(f"{name} is worse than {baseline_name} here ({label} {', '.join(worse)}): recommending the "
+                       f"most popular items would serve these customers better.", False)
     if better:
-        return f"{name} beats {baseline_name} at {', '.join(better)} but loses at {', '.join(worse)} ({label})."
-    return f"{name} is no better than {baseline_name} here ({label} within {margin:.0%} at every k)."
+        return Verdict(f"{name} beats {baseline_name} at {', '.join(better)} but loses at {', '.join(worse)} "
+                       f"({label}).", False)
+    return Verdict(f"{name} is no better than {baseline_name} here ({label} within {margin:.0%} at every k).", False)

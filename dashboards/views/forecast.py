@@ -20,7 +20,7 @@ from bizai.finance import ProfitForecaster
 from bizai.finance.base import quantile_label
 from bizai.finance.features import describe_feature
 from bizai.finance.headline import forecast_headline
-from bizai.finance.metrics import coverage_verdict, readable_metrics
+from bizai.finance.metrics import coverage_levels, coverage_verdict, readable_metrics
 from bizai.finance.plots import backtest_chart, contributions_chart, importance_chart
 from bizai.finance.scenarios import what_if
 
@@ -173,9 +173,8 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                             f"(WAPE {best['wape']:.1%}).")
                 coverage_col = next((c for c in ranked.columns if c.startswith("coverage_")), None)
                 if coverage_col:
-                    low_name, high_name = coverage_col.removeprefix("coverage_").split("_")
-                    sentence = coverage_verdict(low_name, high_name, float(best[coverage_col]))
-                    (st.success if sentence.endswith("trusted.") else st.warning)(sentence)
+                    sentence = coverage_verdict(*coverage_levels(coverage_col), float(best[coverage_col]))
+                    (st.success if sentence.good else st.warning)(sentence)
                 table = readable_metrics(ranked)
                 percent = [c for c in table.columns if c == "WAPE" or c.endswith("held actuals")]
                 st.dataframe(table.style.format(precision=2, thousands=",").format("{:.1%}", subset=percent),

@@ -52,10 +52,9 @@ def item_label(item) -> str:
 
 
 def with_catalogue(frame: pd.DataFrame, item_col: str) -> pd.DataFrame:
-    items = data.get("items")
-    if items is None or cols["item_col"] not in items:
+    if catalogue is None or cols["item_col"] not in catalogue:
         return frame
-    return frame.merge(items.rename(columns={cols["item_col"]: item_col}), on=item_col, how="left")
+    return frame.merge(catalogue.rename(columns={cols["item_col"]: item_col}), on=item_col, how="left")
 
 
 if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
@@ -108,7 +107,7 @@ if "rec_model" in st.session_state or "loaded_recommender" in st.session_state:
         if table is not None:
             ours, baseline = table[table["model"] == name], table[table["model"] == "popularity"]
             sentence = verdict(ours, baseline, name)
-            (st.success if "better than" in sentence and "no better" not in sentence else st.warning)(sentence)
+            (st.success if sentence.good else st.warning)(sentence)
             shown = readable_evaluation(table)
             shown = shown[["model", *[c for c in shown.columns if c != "model"]]]
             percent = [c for c in ("hit rate", "recall", "NDCG", "MAP", "MRR", "catalogue coverage") if c in shown]

@@ -51,5 +51,6 @@ def test_readable_metrics_names_and_coverage_verdicts():
     assert list(readable_metrics(table).columns) == ["model", "typical miss (MAE)", "WAPE",
                                                      "P10–P90 range held actuals"]
     assert "held 64% of actuals (it should hold 80%): too narrow" in coverage_verdict("p10", "p90", 0.64)
-    assert coverage_verdict("p25", "p75", 0.52).endswith("it can be trusted.")
+    assert coverage_verdict("p25", "p75", 0.52).endswith("it can be trusted.") and coverage_verdict("p25", "p75", 0.52).good
+    assert not coverage_verdict("p10", "p90", 0.64).good
     assert "wider than needed" in coverage_verdict("p10", "p90", 0.95)

@@ -18,16 +18,19 @@ def table(ndcg_10, ndcg_20, recall=None):
 
 def test_better_at_every_k_says_so_with_the_lift():
     sentence = verdict(table(0.12, 0.15), table(0.10, 0.10), "als")
+    assert sentence.good
     assert sentence.startswith("als is better than popularity") and "top 10: +20%" in sentence and "+50%" in sentence
 
 
 def test_worse_at_every_k_recommends_the_baseline():
-    assert verdict(table(0.05, 0.05), table(0.10, 0.10), "sasrec").startswith("sasrec is worse than popularity")
+    worse = verdict(table(0.05, 0.05), table(0.10, 0.10), "sasrec")
+    assert worse.startswith("sasrec is worse than popularity") and not worse.good
 
 
 def test_mixed_and_level_results_are_told_apart():
     assert "beats popularity at top 20" in verdict(table(0.08, 0.15), table(0.10, 0.10), "als")
     assert "no better than popularity" in verdict(table(0.101, 0.099), table(0.10, 0.10), "als")
+    assert not verdict(table(0.08, 0.15), table(0.10, 0.10), "als").good
 
 
 def test_tables_without_a_shared_k_are_refused():
