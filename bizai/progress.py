@@ -7,7 +7,9 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -21,8 +23,47 @@ def progress_enabled(show: bool | None = None) -> bool:
     return not os.environ.get("BIZAI_QUIET") and sys.stderr.isatty()
 
 
+# Where steps go besides the terminal bar: a dashboard's progress widget. A context variable, so it follows the one
+# thread (or task) that set it and two dashboard sessions never see each other's steps.
+_step_reporter: ContextVar[Callable[[str, int, int | None], None] | None] = ContextVar("bizai_step_reporter",
+                                                                                      default=None)
+
+
+@contextmanager
+def reporting_steps(report: Callable[[str, int, int | None], None]) -> Iterator[None]:
+    """Inside the block, every step of long work calls `report(description, done, total)`: before each item
+    (done = items finished so far) and once at the end (done = total). Whatever `report` raises stops the work,
+    which is how a dashboard cancels training."""
+    token = _step_reporter.set(report)
+    try:
+        yield
+    finally:
+        _step_reporter.reset(token)
+
+
+def report_step(description: str, done: int, total: int | None) -> None:
+    """Tell the block's reporter (reporting_steps), if any, how far a piece of long work is."""
+    report = _step_reporter.get()
+    if report is not None:
+        report(description, done, total)
+
+
+def reported(items: Iterable[T], description: str, total: int | None) -> Iterator[T]:
+    """`items`, reporting each step to the block's reporter."""
+    done = 0
+    for item in items:
+        report_step(description, done, total)
+        yield item
+        done += 1
+    report_step(description, done, total if total is not None else done)
+
+
 def progress(items: Iterable[T], description: str, total: int | None = None, show: bool | None = None) -> Iterator[T]:
-    """Wrap `items` in a tqdm bar when progress is enabled."""
+    """Wrap `items` in a tqdm bar when progress is enabled, and report each step to the block's reporter."""
+    if total is None and isinstance(items, Sized):
+        total = len(items)
+    if _step_reporter.get() is not None:
+        items = reported(items, description, total)
     if not progress_enabled(show):
         yield from items
         return

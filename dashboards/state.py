@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -71,14 +73,33 @@ def frame_key(frame: pd.DataFrame) -> str:
     return fingerprint(frame)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def train_forecaster(key: str, _frame: pd.DataFrame, roles_json: str, model: str, horizon: int, quantiles: tuple):
-    """Fit once per (data, settings); `key` is the data fingerprint (the frame itself is not hashed)."""
+# Trained forecasters shared by every session, newest last. Not st.cache_resource: training reports its steps to a
+# progress bar drawn outside the training function, and Streamlit's caches replay the st calls made inside a cached
+# function, which fails for elements created outside it.
+TRAINED_FORECASTERS: OrderedDict[tuple, object] = OrderedDict()
+TRAINED_KEPT = 8
+TRAINED_LOCK = threading.Lock()
+
+
+def train_forecaster(key: str, frame: pd.DataFrame, roles_json: str, model: str, horizon: int, quantiles: tuple,
+                     calibration_windows: int):
+    """Fit once per (data, settings); `key` is the data fingerprint (the frame itself is not hashed). Steps go to
+    the caller's bizai.progress.reporting_steps; a cancelled fit (the reporter raised) stores nothing."""
     from bizai.finance import ProfitForecaster
 
-    roles = json.loads(roles_json)
-    forecaster = ProfitForecaster(model=model, horizon=horizon, quantiles=quantiles, random_state=0, show_progress=False)
-    return forecaster.fit(_frame, **roles)
+    settings = (key, roles_json, model, horizon, quantiles, calibration_windows)
+    with TRAINED_LOCK:
+        if settings in TRAINED_FORECASTERS:
+            TRAINED_FORECASTERS.move_to_end(settings)
+            return TRAINED_FORECASTERS[settings]
+    forecaster = ProfitForecaster(model=model, horizon=horizon, quantiles=quantiles, random_state=0,
+                                  calibration_windows=calibration_windows, show_progress=False)
+    forecaster.fit(frame, **json.loads(roles_json))
+    with TRAINED_LOCK:
+        TRAINED_FORECASTERS[settings] = forecaster
+        while len(TRAINED_FORECASTERS) > TRAINED_KEPT:
+            TRAINED_FORECASTERS.popitem(last=False)
+    return forecaster
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -43,8 +43,9 @@ def demo(
     metrics = backtest.metrics.iloc[0]
     typer.echo(f"Profit forecast, backtest on 2 past windows: a typical miss of {metrics['mae']:,.0f} per store and "
                f"month (MAE), {metrics['wape']:.1%} of profit overall (WAPE)")
-    typer.echo(f"Ranges: the P10-P90 range held {forecaster.calibration_['coverage_after']:.0%} of actual months after "
-               f"calibration ({forecaster.calibration_['coverage_before']:.0%} before; 80% is the aim)")
+    typer.echo(f"Ranges: the P10-P90 range, learnt from the backtest's errors, held "
+               f"{forecaster.calibration_['coverage_after']:.0%} of actual months in windows it did not learn from "
+               "(80% is the aim)")
     step("forecasting the P&L statement (stores, regions, company) and writing the workbook")
     statement_summary(history, future, out, show)
 

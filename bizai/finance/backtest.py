@@ -45,6 +45,13 @@ def backtest_cutoffs(panel: Panel, horizon: int, n_windows: int, step: int | Non
     return [pd.Timestamp(c) for c in cutoffs]
 
 
+def affordable_windows(n_periods: int, horizon: int, wanted: int) -> int:
+    """How many calibration windows of `horizon` periods a history of `n_periods` affords: at most `wanted`, leaving at
+    least half the history before the first cutoff, and 0 when fewer than 2 fit (one window calibrates nothing)."""
+    windows = min(int(wanted), (int(n_periods) // 2) // max(int(horizon), 1))
+    return windows if windows >= 2 else 0
+
+
 def naive_scales(frame: pd.DataFrame, season: int, key: str = SERIES, value: str = TARGET) -> pd.Series:
     """Per series: in-sample MAE of the seasonal-naive rule (naive when a series is shorter than a season),
     the MASE denominator. `frame` is sorted by (key, time). Indexed by `key`; NaN where a series has too little

@@ -34,6 +34,9 @@ class ForecastModel(ABC):
     name: str = "base"
     # Hyper-parameters the model understands; None passes any through (LightGBM checks its own).
     accepted_params: frozenset[str] | None = frozenset()
+    # True where each interval level costs a model of its own (LightGBM: a booster per quantile): a calibrated
+    # forecaster, whose bands come from conformal scores instead, then trains the median alone.
+    separate_interval_models: bool = False
 
     def __init__(self, settings: ModelSettings, **params):
         unknown = sorted(set(params) - self.accepted_params) if self.accepted_params is not None else []

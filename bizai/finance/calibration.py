@@ -12,7 +12,7 @@ import pandas as pd
 
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, series_scale
-from bizai.finance.metrics import coverage
+from bizai.finance.metrics import coverage, quantile_columns
 from bizai.finance.panel import Panel, horizon_grid
 from bizai.schema import SERIES, TARGET, TIME
 
@@ -47,14 +47,19 @@ def calibrated(predictions: pd.DataFrame, panel: Panel, bands: ConformalBands) -
     levels = sorted(q for q in labels if q != 0.5)
     stacked = np.sort(out[[labels[q] for q in levels]].to_numpy(), axis=1)  # bands never cross
     out[[labels[q] for q in levels]] = stacked
-    return out
+    # Quantile columns in order (p10, p50, p90) whether or not the model made its own (a point-only model has p50).
+    quantiles = quantile_columns(out)
+    others = [c for c in out.columns if c not in quantiles.values()]
+    return out[others + [quantiles[q] for q in sorted(quantiles)]]
 
 
 def coverage_report(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> dict[str, float]:
-    """Coverage of the outer band in the calibration windows: the model's own quantiles, and the calibrated band
-    with each window calibrated on the other windows only (an honest estimate)."""
+    """Coverage of the outer band in the calibration windows: the model's own quantiles (None when it was trained
+    for the median alone), and the calibrated band with each window calibrated on the other windows only (an honest
+    estimate)."""
     low, high = min(quantiles), max(quantiles)
-    before = coverage(scores["actual"], scores[quantile_label(low)], scores[quantile_label(high)])
+    own = [quantile_label(low), quantile_label(high)]  # absent when the model was trained for the median alone
+    before = coverage(scores["actual"], *(scores[c] for c in own)) if set(own) <= set(scores.columns) else None
     covered = []
     for cutoff in scores["cutoff"].unique():
         window = scores["cutoff"] == cutoff
@@ -62,7 +67,7 @@ def coverage_report(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> dict[
         applied = bands.apply(scores[window], scores.loc[window, "scale"].to_numpy(),
                               {low: "low", high: "high"})
         covered.append((applied["actual"] >= applied["low"]) & (applied["actual"] <= applied["high"]))
-    return {"level": high - low, "coverage_before": round(before, 4),
+    return {"level": high - low, "coverage_before": None if before is None else round(before, 4),
             "coverage_after": round(float(pd.concat(covered).mean()), 4)}
 
 

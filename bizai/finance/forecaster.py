@@ -27,6 +27,7 @@ from bizai.finance.calibration import (
     refreshed_bands,
 )
 from bizai.finance.conformal import ConformalBands
+from bizai.finance.metrics import quantile_columns
 from bizai.finance.panel import (
     Panel,
     check_horizon_in_range,
@@ -40,6 +41,7 @@ from bizai.finance.panel import (
     trailing_gaps,
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
+from bizai.finance.total import total_forecast, total_scores
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
@@ -52,6 +54,7 @@ from bizai.persistence import (
     load_pickled,
     save_pickled,
 )
+from bizai.progress import progress
 from bizai.schema import (
     SERIES,
     TARGET,
@@ -143,9 +146,9 @@ class ProfitForecaster(BaseEstimator):
         if self.model != "auto":
             build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
 
-    def _settings(self) -> ModelSettings:
-        return ModelSettings(int(self.horizon), tuple(sorted(float(q) for q in self.quantiles)), self.random_state,
-                             self.show_progress)
+    def _settings(self, point_only: bool = False) -> ModelSettings:
+        quantiles = (0.5,) if point_only else tuple(sorted(float(q) for q in self.quantiles))
+        return ModelSettings(int(self.horizon), quantiles, self.random_state, self.show_progress)
 
     def fit(
         self,
@@ -170,7 +173,7 @@ class ProfitForecaster(BaseEstimator):
             self.leaderboard_ = self._leaderboard(panel)
             self.model_name_ = str(self.leaderboard_.iloc[0]["model"])
             log.info("auto chose %s", self.model_name_)
-        self.fitted_model_, self.fallback_model_ = self._fit_panel(panel, self.model_name_)
+        self.fitted_model_, self.fallback_model_ = self._fit_panel(panel, self.model_name_, self._point_only())
         self.bands_ = self.calibration_ = self.backtest_metrics_ = None
         backtests = {}  # windows -> (forecasts, cutoffs): calibration and metrics share one backtest when they can
         if self.calibration_windows:
@@ -189,8 +192,14 @@ class ProfitForecaster(BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
-    def _fit_panel(self, panel: Panel, name: str) -> tuple[ForecastModel, NaiveModel]:
-        settings = self._settings()
+    def _point_only(self) -> bool:
+        """Whether models are trained for the median alone: calibrated bands replace the models' own intervals, so
+        a model whose intervals cost a model each (LightGBM's boosters) skips them."""
+        return bool(self.calibration_windows) and build_model(self.model_name_, self._settings(), dict(
+            self.model_params or {})).separate_interval_models
+
+    def _fit_panel(self, panel: Panel, name: str, point_only: bool = False) -> tuple[ForecastModel, NaiveModel]:
+        settings = self._settings(point_only)
         model = build_model(name, settings, dict(self.model_params or {}))
         fallback = NaiveModel(settings).fit(panel)
         short = panel.short_series(model.min_history(panel))
@@ -256,7 +265,8 @@ class ProfitForecaster(BaseEstimator):
     def _calibrate(self, panel: Panel) -> tuple[pd.DataFrame, list]:
         """Backtest the chosen model on `calibration_windows` windows; learn the conformal bands from its errors.
         Returns the backtest (forecasts, cutoffs)."""
-        forecasts, cutoffs = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None)
+        forecasts, cutoffs = self._backtest_panel(panel, [self.model_name_], int(self.calibration_windows), None,
+                                                  self._point_only())
         scores = calibration_scores(forecasts, panel)
         quantiles = self._band_quantiles()
         self.calibration_scores_ = scores  # kept so an update can add the errors of newly arrived periods
@@ -406,10 +416,35 @@ class ProfitForecaster(BaseEstimator):
         forecaster.folder_version_ = folder_version(path)
         return forecaster
 
+    def predict_total(self, known_future=None, forecast=None, fill_known: str | None = None):
+        """The total over all series per period: its forecast (the sum of the series' forecasts) and a band computed
+        for the total from its own backtest errors (bizai.finance.total), never the sum of the series' quantiles.
+
+        Needs a model fitted with calibration_windows >= 2. forecast: the series' forecasts already made (the output
+        of `predict`, any subset of its quantile columns) so they are not made again; else `predict` is called with
+        `known_future` and `fill_known`. Returns the time column, forecast and those quantile columns.
+        """
+        check_is_fitted(self, "fitted_model_")
+        scores = getattr(self, "calibration_scores_", None)
+        if scores is None:
+            raise DataContractError("The total's own range is learnt from backtest errors: fit with "
+                                    "calibration_windows=2 or more (quantiles of the series do not add up to the "
+                                    "total's).")
+        if forecast is None:
+            forecast = self.predict(known_future=known_future, fill_known=fill_known)
+        frame, kind = to_pandas(forecast)
+        time_col = self.panel_.columns.time_col
+        levels = tuple(q for q in quantile_columns(frame) if q != 0.5)
+        predictions = frame.rename(columns={time_col: TIME})
+        total = total_forecast(predictions, self.panel_, total_scores(scores, self.panel_), levels)
+        return from_pandas(total.rename(columns={TIME: time_col}), kind)
+
     # -------------------------------------------------------------------------------------- charts
-    def plot(self, id=None, forecast=None, history_periods: int | None = 36):
+    def plot(self, id=None, forecast=None, history_periods: int | None = 36, compare: dict | None = None):
         """Interactive Altair chart for one series (`id`: a value, or a tuple for several id columns) or, with
-        id=None, for the total over all series: history, P50 line and the outer quantile band."""
+        id=None, for the total over all series: history, P50 line and the outer quantile band (the total's own band
+        when the model was calibrated, see `predict_total`; else the sum of the series' bands, labelled so).
+        compare: {name: forecasts of another model (its `predict` output)}, drawn as further lines."""
         require("altair", "ProfitForecaster.plot")
         from bizai.finance.plots import forecast_chart
 
@@ -417,9 +452,14 @@ class ProfitForecaster(BaseEstimator):
         if forecast is None:
             forecast = self.predict()
         forecast = to_pandas(forecast)[0]
+        own_band = id is None and getattr(self, "calibration_scores_", None) is not None
+        if own_band:
+            forecast = self.predict_total(forecast=forecast)
         history = self.panel_.to_caller(self.panel_.frame[[SERIES, TIME, TARGET]]).rename(
             columns={TARGET: self.panel_.columns.target_col})
-        return forecast_chart(history, forecast, self.panel_.columns, id, history_periods)
+        others = {name: to_pandas(frame)[0] for name, frame in (compare or {}).items()}
+        return forecast_chart(history, forecast, self.panel_.columns, id, history_periods, total_band=own_band,
+                              compare=others)
 
     # --------------------------------------------------------------------------------------- backtests
     def backtest(self, data=None, n_windows: int = 3, step: int | None = None, **column_roles) -> BacktestResult:
@@ -452,10 +492,11 @@ class ProfitForecaster(BaseEstimator):
         caller = caller[order + [c for c in caller.columns if c not in order]]
         return BacktestResult(from_pandas(caller, kind), from_pandas(metrics, kind), from_pandas(window_metrics, kind))
 
-    def _backtest_panel(self, panel: Panel, names: list[str], n_windows: int, step: int | None):
+    def _backtest_panel(self, panel: Panel, names: list[str], n_windows: int, step: int | None,
+                        point_only: bool = False):
         cutoffs = backtest_cutoffs(panel, int(self.horizon), n_windows, step)
         parts = []
-        for cutoff in cutoffs:
+        for cutoff in progress(cutoffs, "Backtest windows", show=self.show_progress):
             history = panel.subset(panel.frame[TIME] <= cutoff)
             window = panel.frame[panel.frame[TIME] > cutoff]
             with warnings.catch_warnings():
@@ -467,7 +508,7 @@ class ProfitForecaster(BaseEstimator):
                 )
                 actual = window[[SERIES, TIME, TARGET]].rename(columns={TARGET: "actual"})
                 for name in names:
-                    model, fallback = self._fit_panel(history, name)
+                    model, fallback = self._fit_panel(history, name, point_only)
                     predicted = predict_with(model, fallback, history, future)
                     predicted = predicted.merge(actual, on=[SERIES, TIME], how="left")
                     parts.append(predicted.assign(cutoff=cutoff, model=name))

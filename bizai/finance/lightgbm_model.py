@@ -45,6 +45,7 @@ class LightGBMModel(ForecastModel):
     """One global LightGBM per quantile over every series, direct multi-horizon (see the module docstring)."""
     name = "lightgbm"
     accepted_params = None  # any LightGBM parameter, plus sample_weighting and max_training_rows
+    separate_interval_models = True
 
     def min_history(self, panel: Panel) -> int:
         """Three observed periods: fewer cannot give a lag and a scale."""
@@ -91,7 +92,7 @@ class LightGBMModel(ForecastModel):
         self.feature_names_ = list(features.columns.drop("scale"))
         levels = sorted({0.5, *self.settings.quantiles})
         self.boosters_ = {}
-        for q in progress(levels, "LightGBM quantile models", show=self.settings.show_progress):
+        for q in progress(levels, "LightGBM models", show=self.settings.show_progress):
             model = lgb.LGBMRegressor(objective="quantile", alpha=q, **self.lightgbm_params(median=q == 0.5))
             model.fit(features[self.feature_names_], target, sample_weight=weight)
             self.boosters_[q] = model

@@ -29,27 +29,38 @@ def total_over_series(frame: pd.DataFrame, time_col: str, value_cols: list[str])
 
 
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: SeriesColumns, series_id=None,
-                   history_periods: int | None = 36, title: str | None = None) -> alt.LayerChart:
-    """History line, forecast (P50) line and the widest quantile band, with hover tooltips and zoom."""
+                   history_periods: int | None = 36, title: str | None = None,
+                   total_band: bool = False, compare: dict[str, pd.DataFrame] | None = None) -> alt.LayerChart:
+    """History line, forecast (P50) line and the widest quantile band, with hover tooltips and zoom.
+
+    With series_id=None the chart shows the total over the series: `forecast` is either per series (summed here; the
+    band is then the sum of the series' bands, labelled so) or, with total_band=True, the total's own forecast and
+    band (ProfitForecaster.predict_total). `compare`: other forecasts (ids, time, forecast), drawn as lines named
+    'forecast: <key>' so several models share one chart."""
     time_col, target = columns.time_col, columns.target_col
     quantiles = quantile_columns(forecast)
     value_cols = ["forecast", *quantiles.values()]
-    if series_id is None:
-        history = total_over_series(history, time_col, [target])
-        forecast = total_over_series(forecast, time_col, value_cols)
-        label = "All series (sum)"
-    else:
-        history = select_series(history, columns.id_cols, series_id)
-        forecast = select_series(forecast, columns.id_cols, series_id)
-        label = " / ".join(map(str, series_id if isinstance(series_id, tuple) else (series_id,)))
+    def shown(frame: pd.DataFrame, values: list[str]) -> pd.DataFrame:
+        if series_id is None:
+            return total_over_series(frame, time_col, values)
+        return select_series(frame, columns.id_cols, series_id)
+
+    history, forecast = shown(history, [target]), shown(forecast, value_cols)
+    others = pd.concat([shown(frame, ["forecast"])[[time_col, "forecast"]].assign(what=f"forecast: {name}")
+                        for name, frame in (compare or {}).items()] or [pd.DataFrame()], ignore_index=True)
+    label = ("All series (sum)" if series_id is None
+             else " / ".join(map(str, series_id if isinstance(series_id, tuple) else (series_id,))))
     if history_periods:
         history = history.sort_values(time_col).tail(history_periods)
     # One colour scale for every layer, so the legend names history, forecast and range.
     band_name = "range"
     if len(quantiles) >= 2:
         low, high = quantiles[min(quantiles)], quantiles[max(quantiles)]
-        band_name = f"range {low.upper()}–{high.upper()}" + (" (sum of entity ranges)" if series_id is None else "")
-    colours = alt.Scale(domain=["actual", "forecast (P50)", band_name], range=["#4c78a8", "#e45756", "#f2a5a3"])
+        whose = "" if series_id is not None else " (of the total)" if total_band else " (sum of entity ranges)"
+        band_name = f"range {low.upper()}–{high.upper()}{whose}"
+    other_names = [f"forecast: {name}" for name in (compare or {})]
+    colours = alt.Scale(domain=["actual", "forecast (P50)", band_name, *other_names],
+                        range=["#4c78a8", "#e45756", "#f2a5a3", "#54a24b", "#b279a2", "#9d755d", "#eeca3b"])
     legend = alt.Legend(title=None, orient="top", labelLimit=0)  # labels in full
     x = alt.X(f"{time_col}:T", title=None, scale=alt.Scale(padding=12))  # padding: the last point is not clipped
     y_title = f"{target} ({'all series' if series_id is None else label})"
@@ -69,6 +80,11 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
         x=x, y=alt.Y("forecast:Q"), color=alt.Color("what:N", scale=colours, legend=legend),
         tooltip=[alt.Tooltip(f"{time_col}:T", title="period"),
                  alt.Tooltip("forecast:Q", title="forecast (P50)", format=number)]))
+    if len(others):
+        layers.append(alt.Chart(others).mark_line(strokeDash=[2, 2], point=alt.OverlayMarkDef(size=15)).encode(
+            x=x, y=alt.Y("forecast:Q"), color=alt.Color("what:N", scale=colours, legend=legend),
+            tooltip=[alt.Tooltip(f"{time_col}:T", title="period"), alt.Tooltip("what:N", title="model"),
+                     alt.Tooltip("forecast:Q", format=number)]))
     return alt.layer(*layers).properties(title=title or f"{target}: {label}", width="container", height=320).interactive()
 
 

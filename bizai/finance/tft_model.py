@@ -20,7 +20,7 @@ from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.panel import Panel
 from bizai.hardware import lightning_accelerator, mixed_precision
 from bizai.persistence import PicklesNetworkAsBytes
-from bizai.progress import stopped_early_by_time
+from bizai.progress import report_step, stopped_early_by_time
 from bizai.schema import SERIES, TARGET, TIME
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ def epoch_logger_class():
         """One log line per epoch, so long CPU runs show where they are even without a progress bar."""
 
         def on_validation_epoch_end(self, trainer, module) -> None:
+            report_step("TFT epochs", trainer.current_epoch + 1, trainer.max_epochs)
             loss = trainer.callback_metrics.get("val_loss")
             if loss is not None:
                 log.info("TFT epoch %d: validation loss %.4f", trainer.current_epoch + 1, float(loss))

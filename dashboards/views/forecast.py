@@ -17,16 +17,23 @@ from state import (
 )
 
 from bizai.finance import ProfitForecaster
+from bizai.finance.backtest import affordable_windows
 from bizai.finance.base import quantile_label
+from bizai.finance.cost import duration_in_words, expected_fit_seconds
 from bizai.finance.features import describe_feature
 from bizai.finance.headline import forecast_headline
 from bizai.finance.metrics import coverage_levels, coverage_verdict, readable_metrics
 from bizai.finance.plots import backtest_chart, contributions_chart, importance_chart
 from bizai.finance.scenarios import what_if
+from bizai.progress import reporting_steps
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
 BANDS = {"P10–P90": (0.1, 0.9), "P5–P95": (0.05, 0.95), "P25–P75": (0.25, 0.75)}
 LEVELS = tuple(sorted({0.5, *(q for band in BANDS.values() for q in band)}))
+# Ranges (every entity's and the total's own) are learnt from this many backtest windows' errors when the history
+# affords them; the TFT is too slow on a CPU to be fitted four more times.
+CALIBRATION_WINDOWS = 4
+BASELINES = ("seasonal_naive", "naive")  # cheap enough to train for a comparison on the chart
 
 st.title("Forecast")
 data = series_data()
@@ -39,6 +46,21 @@ model = left.selectbox("Model", ["lightgbm", "auto", "seasonal_naive", "naive", 
                        help="auto backtests the affordable models and keeps the best; tft is slow without a GPU.")
 horizon = middle.number_input("Horizon (periods)", min_value=1, max_value=36, value=6)
 band = right.selectbox("Interval", list(BANDS), help="Changing the interval does not retrain.")
+
+
+def calibration_windows_for(model_name: str, periods: int) -> int:
+    """Backtest windows that calibrate the ranges: CALIBRATION_WINDOWS where the history affords them."""
+    if model_name == "tft":
+        return 0
+    return affordable_windows(data["frame"][roles["time_col"]].nunique(), periods, CALIBRATION_WINDOWS)
+
+
+windows_planned = calibration_windows_for(model, int(horizon))
+expected = expected_fit_seconds(model, len(data["frame"]), int(horizon), len(LEVELS), windows_planned)
+ranges_from = (f"ranges learnt from {windows_planned} backtest windows" if windows_planned
+               else "ranges from the model itself")
+st.caption(f"Expected training time: **{duration_in_words(expected)}** for {len(data['frame']):,} rows, horizon "
+           f"{int(horizon)}, {ranges_from} (a rough estimate from the data's size; you can cancel).")
 
 
 def horizon_problem(periods: int) -> str | None:
@@ -55,6 +77,8 @@ def horizon_problem(periods: int) -> str | None:
             f"horizon of at most {covered}, or upload plans for more periods on the Data page.")
 
 
+if st.session_state.pop("training_cancelled", False):
+    st.info("Training cancelled: nothing was kept. Change the settings or train again.", icon="⏹️")
 if st.button("Train forecast", type="primary"):
     try:
         problem = horizon_problem(int(horizon))
@@ -68,6 +92,36 @@ if st.button("Train forecast", type="primary"):
         st.session_state["forecast_settings"] = (model, int(horizon))
 
 
+def cancel_training() -> None:
+    """The Cancel button's callback. It runs before the rerun the click starts; that rerun request stops the
+    training at its next step (the progress bar's update), and nothing half-trained is kept."""
+    st.session_state.pop("forecast_settings", None)
+    st.session_state["training_cancelled"] = True
+
+
+def trained_with_progress(model_name: str, periods: int, cancellable: bool = True):
+    """A forecaster trained here on this data (or the one already trained with these settings), its steps shown
+    in a progress bar with a Cancel button while it trains."""
+    slot = st.empty()
+    with slot.container():
+        bar = st.progress(0.0, text=f"Training {model_name}…")
+        if cancellable:
+            st.button("Cancel training", on_click=cancel_training, key=f"cancel-{model_name}")
+    steps: dict[str, tuple[int, int | None]] = {}
+
+    def show_step(description: str, done: int, total: int | None) -> None:
+        steps[description] = (done, total)
+        longest = max(steps.values(), key=lambda step: step[1] or 0)
+        text = " · ".join(f"{name}: {d} of {t}" for name, (d, t) in steps.items() if t)
+        bar.progress(min(longest[0] / longest[1], 1.0) if longest[1] else 0.0, text=f"Training {model_name}: {text}")
+
+    with reporting_steps(show_step):
+        forecaster = train_forecaster(data_key, data["frame"], as_key(roles), model_name, periods, LEVELS,
+                                      calibration_windows_for(model_name, periods))
+    slot.empty()
+    return forecaster
+
+
 def current_forecaster():
     """The model on screen and where it came from: loaded on the Models page, or trained here on this data."""
     loaded = st.session_state.get("loaded_forecaster")
@@ -75,8 +129,7 @@ def current_forecaster():
         folder = st.session_state.get("loaded_forecaster_folder", "a saved folder")
         return loaded, f"loaded from {folder}", True
     trained_model, trained_horizon = st.session_state["forecast_settings"]
-    forecaster = train_forecaster(data_key, data["frame"], as_key(roles), trained_model, trained_horizon, LEVELS)
-    return forecaster, f"trained here on {data['label']}", False
+    return trained_with_progress(trained_model, trained_horizon), f"trained here on {data['label']}", False
 
 
 def band_levels(forecaster) -> tuple[float, float]:
@@ -119,14 +172,16 @@ def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict) -> Non
 
 if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_state:
     try:
-        with st.status("Preparing the forecast…", expanded=False) as status:
+        with st.status("Preparing the forecast…", expanded=True) as status:
             with warnings.catch_warnings(record=True) as caught:  # shown on the page, not only in the console
                 warnings.simplefilter("always")
                 forecaster, source, loaded = current_forecaster()
                 predictions = forecaster.predict(known_future=data["future"] if roles["known_cols"] else None)
             label = (f"Loaded {forecaster.model_name_}" if loaded
                      else f"Trained {forecaster.model_name_} in {forecaster.fit_seconds_:.1f} s")
-            status.update(label=label, state="complete")
+            if getattr(forecaster, "calibration_", None):
+                label += f", ranges learnt from {int(forecaster.calibration_windows)} backtest windows"
+            status.update(label=label, state="complete", expanded=False)
         for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
             st.warning(message, icon="ℹ️")
         ids = forecaster.panel_.columns.id_cols
@@ -149,7 +204,14 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                     f"**{headline.total:,.0f}**{change}")
         chosen = st.selectbox("Entity (type to search)", entities)
         series_id = None if chosen == entities[0] else chosen
-        st.altair_chart(forecaster.plot(id=series_id, forecast=shown), width="stretch")
+        others = [name for name in ("lightgbm", *BASELINES) if name != forecaster.model_name_]
+        compared = st.multiselect("Compare with other models", others,
+                                  help=f"Their forecasts on the same chart, each trained once on {data['label']}.")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the same data's warnings are already on the page
+            compare = {name: trained_with_progress(name, int(forecaster.horizon), cancellable=False).predict(
+                known_future=data["future"] if roles["known_cols"] else None) for name in compared}
+        st.altair_chart(forecaster.plot(id=series_id, forecast=shown, compare=compare), width="stretch")
 
         tab_backtest, tab_drivers, tab_table = st.tabs(["Backtest", "Drivers", "Forecast table"])
         with tab_backtest:

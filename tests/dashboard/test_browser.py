@@ -93,6 +93,11 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
         page.screenshot(path=str(ARTIFACTS / "1-data.png"), full_page=True)
 
         page.goto(f"{dashboard_url}/forecast")
+        expect(page.get_by_text("Expected training time")).to_be_visible(timeout=60_000)  # said before training
+        page.get_by_role("button", name="Train forecast").click()
+        page.get_by_role("button", name="Cancel training").click(timeout=60_000)  # stops at the next step
+        expect(page.get_by_text("Training cancelled")).to_be_visible(timeout=60_000)
+        idle(page)
         page.get_by_role("button", name="Train forecast").click()
         chart = page.locator(".vega-embed").first
         expect(chart).to_be_visible(timeout=120_000)

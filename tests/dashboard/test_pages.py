@@ -322,3 +322,38 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     assert sheet["C2"].number_format == "#,##0"
     rows = {row[0]: row[1:] for row in book["by period"].iter_rows(min_row=2, values_only=True)}
     assert rows["007"] == (1000.5, 2000.0, 3000.5) and rows["Total"] == (1010.5, 2020.0, 3030.5)
+
+
+def test_the_forecast_page_says_the_expected_time_before_training_and_compares_models():
+    app = page("forecast").run()
+    assert "Expected training time" in captions(app) and "backtest windows" in captions(app)
+    assert not app.get("vega_lite_chart")  # nothing trained yet
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    status = next(block.label for block in app.main.children.values() if type(block).__name__ == "Status")
+    assert status.startswith("Trained lightgbm") and "ranges learnt from 4 backtest windows" in status
+    chart = str(app.get("vega_lite_chart")[0].proto.spec)
+    assert "(of the total)" in chart and "sum of entity ranges" not in chart  # the total's own range
+    next(m for m in app.multiselect if m.label == "Compare with other models").set_value(["naive"]).run()
+    assert not app.exception and "forecast: naive" in str(app.get("vega_lite_chart")[0].proto.spec)
+
+
+def test_a_cancelled_training_keeps_nothing():
+    import json
+
+    import state
+
+    from bizai.progress import reporting_steps
+
+    class Cancelled(BaseException):
+        pass
+
+    def cancel(description, done, total):
+        raise Cancelled
+
+    history, _ = state.sample_pnl()
+    settings = ("cancel-test", json.dumps(state.PNL_COLUMNS, sort_keys=True), "naive", 6, (0.1, 0.5, 0.9), 2)
+    with pytest.raises(Cancelled), reporting_steps(cancel):
+        state.train_forecaster(settings[0], history, *settings[1:])
+    assert settings not in state.TRAINED_FORECASTERS
+    assert state.train_forecaster(settings[0], history, *settings[1:]) is state.TRAINED_FORECASTERS[settings]

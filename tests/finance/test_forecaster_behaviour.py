@@ -190,3 +190,14 @@ def test_calibrated_intervals_come_from_backtest_errors(panel):
     assert widths.is_monotonic_increasing  # bigger stores (S0 < S1 < ...) get wider ranges: scaled per series
     with pytest.raises(DataContractError, match="calibration_windows must be 0"):
         ProfitForecaster(calibration_windows=1).fit(history, **FIT_COLUMNS)
+
+
+def test_a_calibrated_lightgbm_trains_the_median_alone_and_still_gives_every_band(panel):
+    history, future = panel
+    model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", calibration_windows=2, quantiles=(0.1, 0.5, 0.9),
+                             model_params=FAST_LGBM, random_state=0).fit(history, **FIT_COLUMNS)
+    assert list(model.fitted_model_.boosters_) == [0.5]  # its own interval boosters would be replaced anyway
+    out = model.predict(known_future=future)
+    assert list(out.columns[-4:]) == ["forecast", "p10", "p50", "p90"]
+    assert (out["p10"] < out["p50"]).all() and (out["p50"] < out["p90"]).all()
+    assert model.calibration_["coverage_before"] is None and 0 <= model.calibration_["coverage_after"] <= 1
