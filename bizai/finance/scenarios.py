@@ -10,9 +10,10 @@ from bizai.finance.panel import rows_with_ids
 from bizai.frames import from_pandas, to_pandas
 
 
-def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | None = None):
+def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | None = None, plan=None):
     """Forecasts with and without `changes` ({known column: amount added}), for the series matching `ids`
-    ({id column: value}; None changes every series): ids, time, forecast_plan, forecast_what_if, change."""
+    ({id column: value}; None changes every series): ids, time, forecast_plan, forecast_what_if, change.
+    plan: the forecasts already made from `known_future` as it is (`predict`'s output), so they are not made again."""
     check_is_fitted(forecaster, "fitted_model_")
     columns = forecaster.panel_.columns
     unknown = [col for col in changes if col not in columns.known_cols]
@@ -32,7 +33,7 @@ def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | Non
             raise DataContractError(f"Column {col!r} is not numeric: a what-if adds an amount to it.")
         changed.loc[rows, col] = changed.loc[rows, col] + amount
     keys = [*columns.id_cols, columns.time_col]
-    plan = to_pandas(forecaster.predict(known_future=future))[0][[*keys, "forecast"]]
+    plan = to_pandas(forecaster.predict(known_future=future) if plan is None else plan)[0][[*keys, "forecast"]]
     scenario = to_pandas(forecaster.predict(known_future=changed))[0][[*keys, "forecast"]]
     out = plan.merge(scenario, on=keys, suffixes=("_plan", "_what_if"))
     out = out[rows_with_ids(out, ids)].reset_index(drop=True)

@@ -94,6 +94,21 @@ def input_drift(profile: dict[str, Any], frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("psi", ascending=False, na_position="first", ignore_index=True)
 
 
+def drift_in_words(index: float) -> str:
+    """The usual reading of a population stability index: below 0.1 stable, 0.1-0.25 moving, above a real shift."""
+    if index != index:  # NaN: nothing comparable (no new values)
+        return "no new values"
+    return "stable" if index < 0.1 else "moving" if index <= 0.25 else "a real shift"
+
+
+def readable_drift(drift: pd.DataFrame) -> pd.DataFrame:
+    """The drift table (feature_drift) with a verdict per input and names an analyst reads."""
+    out = drift.assign(verdict=drift["psi"].map(drift_in_words))
+    out = out[["feature", "verdict", *[c for c in drift.columns if c != "feature"]]]
+    return out.rename(columns={"feature": "input", "psi": "drift (PSI)", "missing_at_fit": "missing when trained",
+                               "missing_now": "missing now", "rows": "new rows"})
+
+
 def drift_alerts(drift: pd.DataFrame, max_psi: float | None = None, max_missing_increase: float | None = None
                  ) -> list[str]:
     """One line per feature over a threshold: PSI above `max_psi`, or missing share up by more than

@@ -143,13 +143,24 @@ def band_levels(forecaster) -> tuple[float, float]:
     return low, high
 
 
-def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict) -> None:
+def contributions_of(forecaster, future):
+    """The forecaster's contributions on this data, computed once per model and data in this session (every
+    series at once: the Drivers tab would otherwise recompute them on each click)."""
+    key = (id(forecaster), data_key)
+    stored = st.session_state.get("contributions")
+    if stored is None or stored["key"] != key:
+        stored = {"key": key, "frame": forecaster.contributions(known_future=future)}
+        st.session_state["contributions"] = stored
+    return stored["frame"]
+
+
+def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict, predictions) -> None:
     """One entity's forecast explained per period (contributions), and a what-if on its planned inputs."""
     time_col, id_col = roles["time_col"], forecaster.panel_.columns.id_cols[0]
     future = data["future"] if roles["known_cols"] else None
     periods = sorted(shown.loc[shown[id_col].astype(str) == series_id, time_col].unique())
     period = st.selectbox("Period to explain", periods, format_func=lambda t: f"{pd.Timestamp(t):%b %Y}")
-    contributions = forecaster.contributions(known_future=future)
+    contributions = contributions_of(forecaster, future)
     picked = contributions[(contributions[id_col].astype(str) == series_id) & (contributions[time_col] == period)]
     baseline = float(picked.loc[picked["feature"] == "baseline", "contribution"].sum())
     st.markdown(f"**{series_id}, {pd.Timestamp(period):%b %Y}**: {picked['contribution'].sum():,.0f}, starting from "
@@ -162,7 +173,7 @@ def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict) -> Non
     left_col, right_col = st.columns(2)
     column = left_col.selectbox("Planned input", numeric)
     amount = right_col.number_input(f"Add to {column} in every forecast period", value=1.0, step=1.0)
-    scenario = what_if(forecaster, future, {column: amount}, ids={id_col: series_id})
+    scenario = what_if(forecaster, future, {column: amount}, ids={id_col: series_id}, plan=predictions)
     st.markdown(f"Over the horizon: {scenario['forecast_plan'].sum():,.0f} with the plan, "
                 f"{scenario['forecast_what_if'].sum():,.0f} with {column} {amount:+g} "
                 f"(**{scenario['change'].sum():+,.0f}**).")
@@ -256,7 +267,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 if series_id is None or not hasattr(forecaster.fitted_model_, "contributions"):
                     st.caption("Pick an entity above to see why its forecast is what it is, and to try a what-if.")
                 else:
-                    draw_forecast_drivers(forecaster, series_id, shown, words)
+                    draw_forecast_drivers(forecaster, series_id, shown, words, predictions)
         with tab_table:
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
         by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)

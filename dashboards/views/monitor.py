@@ -12,6 +12,7 @@ from bizai.finance import ProfitForecaster
 from bizai.monitor import ForecastLedger
 from bizai.monitor.accuracy import NothingToJudgeYet
 from bizai.monitor.backfill import backfill_ledger
+from bizai.monitor.drift import readable_drift
 from bizai.monitor.forecasts import check_forecasts
 from bizai.monitor.recommendations import outcomes_by_day
 
@@ -106,15 +107,19 @@ chart = alt.Chart(by_step).mark_line(point=True).encode(
     color=alt.Color("night:N", title="Forecast made on"),
     tooltip=["night", "model", "step", alt.Tooltip("wape:Q", format=".1%"), "n"])
 st.altair_chart(chart, width="stretch")
+held = f"{latest['interval'] or 'range'} held actuals"
 shown = overall[["first_night", "model", "model_version", "n", "mae", "wape", "bias", "coverage", "backtest_wape",
-                 "wape_change"]].rename(columns={"first_night": "forecast made on", "backtest_wape": "backtest WAPE",
-                                                 "wape_change": "change vs backtest"})
-st.dataframe(shown.style.format({"mae": "{:,.0f}", "wape": "{:.1%}", "bias": "{:+.1%}", "coverage": "{:.0%}",
-                                 "backtest WAPE": "{:.1%}", "change vs backtest": "{:+.0%}"}, na_rep="–"),
-             hide_index=True)
+                 "wape_change"]].rename(columns={
+                     "first_night": "forecast made on", "model_version": "model version", "n": "forecasts judged",
+                     "mae": "typical miss (MAE)", "wape": "WAPE", "bias": "bias (+ = too high)", "coverage": held,
+                     "backtest_wape": "backtest WAPE", "wape_change": "change vs backtest"})
+st.dataframe(shown.style.format({"typical miss (MAE)": "{:,.0f}", "WAPE": "{:.1%}", "bias (+ = too high)": "{:+.1%}",
+                                 held: "{:.0%}", "forecasts judged": "{:,}", "backtest WAPE": "{:.1%}",
+                                 "change vs backtest": "{:+.0%}"}, na_rep="–"), hide_index=True)
 
 if check.drift is not None:
     st.subheader("Drift of the newest data against the training data")
     st.caption("Population stability index: below 0.1 stable, 0.1–0.25 moving, above 0.25 a real shift.")
-    st.dataframe(check.drift.style.format({"psi": "{:.3f}", "missing_at_fit": "{:.0%}", "missing_now": "{:.0%}",
-                                           "rows": "{:,}"}), hide_index=True)
+    st.dataframe(readable_drift(check.drift).style.format({
+        "drift (PSI)": "{:.3f}", "missing when trained": "{:.0%}", "missing now": "{:.0%}", "new rows": "{:,}"},
+        na_rep="–"), hide_index=True)

@@ -5,8 +5,11 @@ import pandas as pd
 import streamlit as st
 from state import as_key, frame_key, series_data, show_error, train_statement, workbook_bytes
 
+from bizai.finance.base import quantile_label
+from bizai.finance.metrics import coverage_verdict
 from bizai.finance.statement.chart import company_chart
-from bizai.finance.statement.tables import period_label
+from bizai.finance.statement.reconcile import METHODS_IN_WORDS
+from bizai.finance.statement.tables import period_label, readable_accuracy
 
 st.title("Forecast statement")
 data = series_data()
@@ -24,8 +27,11 @@ c1, c2, c3 = st.columns(3)
 model = c1.selectbox("Model", ["lightgbm", "seasonal_naive", "naive"], help="lightgbm learns from every store, "
                      "region and line at once; the naive models are instant baselines.")
 horizon = c2.number_input("Horizon (periods)", min_value=1, max_value=24, value=6)
-reconcile = c3.selectbox("Reconciliation", ["mint_shrink", "wls_struct", "ols", "bottom_up", "none"],
-                         help="mint_shrink had the lowest error in bizai's benchmarks; none leaves the levels apart.")
+reconcile = c3.selectbox("How the levels are made to add up", list(METHODS_IN_WORDS),
+                         format_func=lambda method: METHODS_IN_WORDS[method].split(":")[0],
+                         help="\n\n".join(f"**{text.split(':')[0]}**:{text.split(':', 1)[1]}"
+                                           for text in METHODS_IN_WORDS.values())
+                         + "\n\nMinT-shrink had the lowest error in bizai's benchmarks.")
 
 if st.button("Forecast the statement", type="primary", disabled=not lines):
     name, _, expression = identity.partition("=")
@@ -43,7 +49,8 @@ if "statement_settings" in st.session_state:
             forecaster = train_statement(frame_key(frame), frame, as_key(settings))
             future = data["future"] if settings["roles"]["known_cols"] else None
             tables = forecaster.report_tables(known_future=future)
-            status.update(label=f"Statement ready in {forecaster.fit_seconds_:.0f} s ({settings['reconcile']})",
+            method = METHODS_IN_WORDS[settings["reconcile"]].split(":")[0]
+            status.update(label=f"Statement ready in {forecaster.fit_seconds_:.0f} s (levels made to add up: {method})",
                           state="complete")
         st.altair_chart(company_chart(tables.company, tables.headline), width="stretch")
         freq = forecaster.base_.panel_.freq
@@ -67,9 +74,17 @@ if "statement_settings" in st.session_state:
         st.caption("Columns marked ▸ are forecasts; the rest are actuals.")
         st.dataframe(styled, hide_index=True, height=420)
         st.subheader("Backtest accuracy per level and line")
-        st.dataframe(tables.accuracy.style.format({"mae": "{:,.0f}", "mae_base": "{:,.0f}", "wape": "{:.1%}",
-                                                   "wape_base": "{:.1%}", "mase": "{:.2f}", "coverage": "{:.0%}",
-                                                   "coverage_base": "{:.0%}"}), hide_index=True)
+        low, _, high = (quantile_label(q) for q in forecaster.quantiles)
+        accuracy = tables.accuracy
+        worst = accuracy.loc[(accuracy["coverage"] - (forecaster.quantiles[2] - forecaster.quantiles[0])).abs().idxmax()]
+        sentence = coverage_verdict(low, high, float(worst["coverage"]))
+        (st.success if sentence.good else st.warning)(
+            f"Least well calibrated, {worst['line']} per {worst['level']}: {sentence}")
+        readable = readable_accuracy(accuracy, low, high)
+        percent = [c for c in readable.columns if c.startswith("WAPE") or "range held" in c]
+        st.dataframe(readable.style.format(precision=2, thousands=",").format("{:,.0f}", subset=[
+            c for c in readable.columns if c.startswith("typical miss")]).format("{:.1%}", subset=percent),
+            hide_index=True)
         st.download_button("Download the Excel workbook", workbook_bytes(forecaster, tables), "forecast_statement.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
     except Exception as error:  # noqa: BLE001 - shown in words on the page

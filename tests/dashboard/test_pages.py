@@ -163,6 +163,12 @@ def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
     stores = app.dataframe[0].value
     assert 0 < stores["node"].nunique() <= 10
     assert any(b.label == "Download the Excel workbook" for b in app.get("download_button"))
+    accuracy = app.dataframe[-1].value  # in an analyst's words, with a verdict on the ranges
+    assert {"typical miss (MAE)", "P10–P90 range held actuals"} <= set(accuracy.columns)
+    assert "mae" not in accuracy.columns and "coverage_base" not in accuracy.columns
+    verdict = (app.success or app.warning)[0].value
+    assert verdict.startswith("Least well calibrated") and "should hold 80%" in verdict
+    assert selectbox(app, "How the levels are made to add up").options[:2] == ["MinT-shrink", "WLS"]
 
 
 def test_pages_are_thin_over_the_library_not_the_cli():
@@ -187,7 +193,11 @@ def test_monitor_page_backfills_a_ledger_and_shows_accuracy_drift_and_alerts(tmp
     recorded = ForecastLedger(tmp_path / "ledger").read()
     actuals = sample_pnl()[0].dropna(subset=["profit"])
     matched = recorded.merge(actuals.assign(month=pd.to_datetime(actuals["month"])), on=["store_id", "month"])
-    assert len(nights) == 3 and nights["n"].sum() == len(matched) > 300  # 3 nights x 3 months x ~40 stores
+    assert len(nights) == 3 and nights["forecasts judged"].sum() == len(matched) > 300  # 3 nights x 3 months x 40
+    assert {"typical miss (MAE)", "bias (+ = too high)"} <= set(nights.columns) and "mae" not in nights.columns
+    drift = app.dataframe[-1].value
+    assert list(drift.columns[:2]) == ["input", "verdict"]
+    assert set(drift["verdict"]) <= {"stable", "moving", "a real shift", "no new values"}
     assert {m.label for m in app.metric} >= {"Forecasts judged"}
     app.number_input[0].set_value(0).run()  # no increase allowed: the live WAPE must now alert
     assert any("against its backtest" in e.value for e in app.error)

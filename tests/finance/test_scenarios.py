@@ -37,3 +37,15 @@ def test_bad_what_ifs_are_refused_by_name(fitted):
         what_if(fc, future, {"promo": 1}, ids={"store": "nowhere"})
     with pytest.raises(DataContractError, match="not an id column"):
         what_if(fc, future, {"promo": 1}, ids={"region": "north"})
+
+
+def test_a_plan_already_forecast_is_not_forecast_again(fitted, monkeypatch):
+    fc, future = fitted
+    expected = what_if(fc, future, {"promo": 2}, ids={"store": "S2"})
+    plan = fc.predict(known_future=future)
+    calls = []
+    predict = fc.predict
+    monkeypatch.setattr(fc, "predict", lambda **kwargs: calls.append(kwargs) or predict(**kwargs))
+    given = what_if(fc, future, {"promo": 2}, ids={"store": "S2"}, plan=plan)
+    assert len(calls) == 1  # the what-if only
+    assert given.equals(expected)

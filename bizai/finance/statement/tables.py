@@ -99,6 +99,18 @@ def drivers_table(model, known_future=None, top: int = 5) -> pd.DataFrame:
     return table.rename(columns={"feature": "driver"})[columns].reset_index(drop=True)
 
 
+ACCURACY_IN_WORDS = {"series": "entities", "mae": "typical miss (MAE)", "mae_base": "typical miss before reconciling",
+                     "wape": "WAPE", "wape_base": "WAPE before reconciling", "mase": "MASE (1 = as good as naive)"}
+
+
+def readable_accuracy(accuracy: pd.DataFrame, low: str, high: str) -> pd.DataFrame:
+    """The statement's backtest accuracy (StatementBacktest.metrics / report tables) with names an analyst reads:
+    the band's coverage as 'P10–P90 range held actuals' (and before calibration)."""
+    band = f"{low.upper()}–{high.upper()} range held actuals"
+    return accuracy.rename(columns={**ACCURACY_IN_WORDS, "coverage": band,
+                                    "coverage_base": f"{band} before calibration"})
+
+
 def period_label(period: pd.Timestamp, freq: str) -> str:
     """'Jan 2025' for monthly data, '2025-Q1' for quarterly, the date otherwise."""
     stamp = pd.Timestamp(period)
