@@ -96,7 +96,8 @@ a, b, c = st.columns(3)
 a.metric("Typical error (WAPE), latest model", f"{latest['wape']:.1%}",
          None if pd.isna(latest["wape_change"]) else f"{latest['wape_change']:+.0%} vs its backtest",
          delta_color="inverse")
-b.metric(f"Actuals inside the {latest['interval'] or 'range'}", "n/a" if pd.isna(latest["coverage"])
+band = f"{latest['interval'].upper().replace('-', '–')} range" if latest["interval"] else "range"
+b.metric(f"Actuals inside the {band}", "n/a" if pd.isna(latest["coverage"])
          else f"{latest['coverage']:.0%}")
 c.metric("Forecasts judged", f"{int(overall['n'].sum()):,}")
 
@@ -107,7 +108,7 @@ chart = alt.Chart(by_step).mark_line(point=True).encode(
     color=alt.Color("night:N", title="Forecast made on"),
     tooltip=["night", "model", "step", alt.Tooltip("wape:Q", format=".1%"), "n"])
 st.altair_chart(chart, width="stretch")
-held = f"{latest['interval'] or 'range'} held actuals"
+held = f"{band} held actuals"
 shown = overall[["first_night", "model", "model_version", "n", "mae", "wape", "bias", "coverage", "backtest_wape",
                  "wape_change"]].rename(columns={
                      "first_night": "forecast made on", "model_version": "model version", "n": "forecasts judged",

@@ -68,6 +68,22 @@ def saved_naive_forecaster(tmp_path_factory):
     return folder
 
 
+def launch(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the selectbox labelled `label` (typing opens the list even when the click only focused it)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    idle(page)
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def idle(page) -> None:
     """Wait until the script run is over (Streamlit's Stop button is gone): a click during a rerun is lost."""
     from playwright.sync_api import expect
@@ -81,10 +97,7 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         started = time.perf_counter()
         page.goto(dashboard_url)
@@ -160,3 +173,44 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
         browser.close()
     (ARTIFACTS / "timings.txt").write_text(f"first render s: {first_render:.2f}\n")
     assert first_render < 60
+
+
+def test_statement_monitor_and_models_pages_in_a_browser(dashboard_url, saved_naive_forecaster, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{dashboard_url}/statement")
+        expect(page.get_by_role("button", name="Forecast the statement")).to_be_visible(timeout=60_000)
+        choose(page, "Model", "seasonal_naive")
+        page.get_by_role("button", name="Forecast the statement").click()
+        expect(page.get_by_text(re.compile(r"^Statement ready in"))).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Least well calibrated")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Download the Excel workbook")).to_be_visible()
+        idle(page)
+        page.screenshot(path=str(ARTIFACTS / "4-statement.png"), full_page=True)
+
+        page.goto(f"{dashboard_url}/monitor")
+        ledger = page.get_by_role("textbox", name="Ledger folder")
+        ledger.fill(str(tmp_path / "ledger"))
+        ledger.press("Enter")
+        expect(page.get_by_text("No ledger at")).to_be_visible(timeout=60_000)
+        choose(page, "Model for the backfill", "seasonal_naive")
+        page.get_by_role("button", name="Backfill the ledger from the data in use").click()
+        expect(page.get_by_role("heading", name="Accuracy by night and horizon")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Forecasts judged")).to_be_visible()
+        idle(page)
+        page.screenshot(path=str(ARTIFACTS / "5-monitor.png"), full_page=True)
+
+        page.goto(f"{dashboard_url}/models")
+        folder_box = page.get_by_label("Folder to look in")
+        folder_box.fill(str(saved_naive_forecaster))
+        folder_box.press("Enter")
+        page.get_by_role("button", name="Load this model").click()
+        expect(page.get_by_text("Loaded naive")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Frequency")).to_be_visible()
+        idle(page)
+        page.screenshot(path=str(ARTIFACTS / "6-models.png"), full_page=True)
+        browser.close()
