@@ -25,6 +25,7 @@ from bizai.finance.headline import forecast_headline
 from bizai.finance.metrics import coverage_levels, coverage_verdict, readable_metrics
 from bizai.finance.plots import backtest_chart, contributions_chart, importance_chart
 from bizai.finance.scenarios import what_if
+from bizai.model_card import frequency_in_words
 from bizai.progress import reporting_steps
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
@@ -269,7 +270,10 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 else:
                     draw_forecast_drivers(forecaster, series_id, shown, words, predictions)
         with tab_table:
-            st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True)
+            monthly = frequency_in_words(forecaster.panel_.freq) == "monthly"
+            period = st.column_config.DatetimeColumn(format="MMM YYYY" if monthly else "YYYY-MM-DD")
+            st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True,
+                         column_config={forecaster.panel_.columns.time_col: period})
         by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)
         download_buttons(shown, f"forecasts-{forecaster.model_name_}", {"by period": by_period})
         if not loaded:
