@@ -1,4 +1,5 @@
-"""Popularity (optionally over a recent window) and item-item nearest neighbours (implicit's BM25 item-kNN)."""
+"""Popularity (optionally over a recent window), item-item nearest neighbours (implicit's BM25 item-kNN) and buy
+again (a customer's own past items, by recency and frequency)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,46 @@ class PopularityRecommender(BaseRecommender):
 
     def _scores(self, users: np.ndarray) -> np.ndarray:
         return np.broadcast_to(self.item_scores_, (len(users), len(self.item_scores_))).copy()
+
+
+class BuyAgainRecommender(BaseRecommender):
+    """A customer's own past items, most often and most recently bought first; items they never had follow in
+    order of popularity. The baseline to beat where repeat purchase is normal (groceries, supplies, wholesale):
+    use it with recommend(..., filter_seen=False), since with seen items filtered it is popularity.
+
+    half_life_days: an interaction counts half as much for every this many days it lies before the log's latest
+    interaction (needs time_col; without one, or with None, every interaction counts alike: frequency only).
+    """
+
+    def __init__(self, half_life_days: float | None = 60.0, random_state: int | None = None,
+                 show_progress: bool | None = None):
+        super().__init__(random_state, show_progress)
+        self.half_life_days = half_life_days
+
+    def _fit(self, data: InteractionData) -> None:
+        import scipy.sparse as sp
+
+        if self.half_life_days is not None and not (isinstance(self.half_life_days, int | float)
+                                                    and self.half_life_days > 0):
+            raise DataContractError(f"half_life_days must be a positive number of days or None, got "
+                                    f"{self.half_life_days!r}.")
+        events = data.events
+        decay = np.ones(len(events))
+        if self.half_life_days is not None and "time" in events:
+            time = events["time"]
+            age = time.max() - time
+            days = (age.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(age) else age.astype(float)) / 86400
+            decay = 0.5 ** (days.to_numpy(dtype=float) / float(self.half_life_days))
+        weight = events["weight"].to_numpy(dtype=float) * decay
+        self.own_ = sp.csr_matrix((weight, (events["user"].to_numpy(), events["item"].to_numpy())),
+                                  shape=(data.n_users, data.n_items))
+        popularity = data.item_popularity()
+        # Below any own item's score: an own item always ranks above an item the customer never had.
+        floor = float(weight[weight > 0].min()) if (weight > 0).any() else 1.0
+        self.fallback_ = popularity / (popularity.max() or 1.0) * floor * 1e-3
+
+    def _scores(self, users: np.ndarray) -> np.ndarray:
+        return self.own_[users].toarray() + self.fallback_
 
 
 class ItemKNNRecommender(BaseRecommender):

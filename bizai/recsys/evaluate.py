@@ -1,5 +1,5 @@
-"""evaluate(model, train, test): fit on train (unless already fitted), recommend for the test users with
-seen items filtered, and score against what they really did next."""
+"""evaluate(model, train, test): fit on train (unless already fitted), recommend for the test users (seen items
+filtered unless filter_seen=False), and score against what they really did next."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from bizai.verdict import Verdict
 log = logging.getLogger(__name__)
 
 
-def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool | None = None, **fit_columns):
+def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool | None = None,
+             filter_seen: bool = True, **fit_columns):
     """A table: one row per k with hr, recall, ndcg, map, mrr, coverage, novelty and the user count.
+
+    filter_seen=False scores lists that may hold items the user already had: where repeat purchase is normal
+    (retail), the next basket is mostly items bought before, and a list without them misses what matters.
 
     fit_columns (user_col=, item_col=, time_col=, ...) are passed to `fit` when the model is fitted here
     (always when refit=True, or when the model is not fitted yet). Test users unknown to the model are left out
@@ -37,7 +41,7 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
         log.warning("%d test user(s) unknown to the model are not evaluated", len(truth) - len(known))
     if not len(known):
         raise DataContractError("No test user is known to the model: nothing to evaluate.")
-    recs = to_pandas(model.recommend(known.to_numpy(), k=max(ks), filter_seen=True))[0]
+    recs = to_pandas(model.recommend(known.to_numpy(), k=max(ks), filter_seen=filter_seen))[0]
     lists = recs.sort_values([cols.user_col, "rank"]).groupby(cols.user_col)[cols.item_col].agg(list)
     recommended = [lists.get(user, []) for user in known]
     relevant = [truth[user] for user in known]

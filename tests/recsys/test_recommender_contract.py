@@ -10,6 +10,7 @@ import pytest
 from bizai import NotFittedError
 from bizai.recsys import (
     ALSRecommender,
+    BuyAgainRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
     SASRecArchitecture,
@@ -21,6 +22,7 @@ FIT = dict(user_col="user_id", item_col="item_id", time_col="timestamp")
 FACTORIES = {
     "popularity": lambda: PopularityRecommender(),
     "itemknn": lambda: ItemKNNRecommender(neighbours=20),
+    "buy_again": lambda: BuyAgainRecommender(half_life_days=30),
     "als": lambda: ALSRecommender(factors=16, iterations=5, random_state=0),
     "sasrec": lambda: SASRecRecommender(SASRecArchitecture(hidden=16, layers=1, heads=1, max_length=16),
                                         SASRecTraining(epochs=3, batch_size=32), random_state=0),

@@ -1,0 +1,79 @@
+"""Retail logs: returns netted against purchases, a buy-again baseline, and evaluation that counts repeat
+purchases (filter_seen=False)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from bizai import DataContractError
+from bizai.recsys import BuyAgainRecommender, PopularityRecommender, evaluate, net_purchases
+
+COLUMNS = dict(user_col="customer", item_col="product", time_col="at", weight_col="weight")
+
+
+def order_lines() -> pd.DataFrame:
+    at = pd.to_datetime(["2024-01-01", "2024-01-05", "2024-02-01", "2024-02-03", "2024-03-01", "2024-03-02",
+                         "2024-03-03", "2024-03-04"])
+    return pd.DataFrame({"customer": ["a", "a", "a", "a", "b", "b", "c", "c"],
+                         "product": ["tea", "mug", "tea", "mug", "mug", "tea", "tea", "mug"],
+                         "quantity": [10, 2, 10, -2, 5, 1, 3, 4], "at": at})
+
+
+def test_returns_are_netted_and_items_returned_in_full_dropped():
+    net = net_purchases(order_lines(), "customer", "product", "quantity", weighting="quantity")
+    assert not ((net["customer"] == "a") & (net["product"] == "mug")).any()  # bought 2, returned 2
+    assert (net["quantity"] > 0).all() and len(net) == 6
+    np.testing.assert_allclose(net.loc[net["customer"] == "a", "weight"], [10, 10])
+    logged = net_purchases(order_lines(), "customer", "product", "quantity")
+    np.testing.assert_allclose(logged["weight"], np.log1p(net["weight"]))
+
+
+def test_partly_returned_items_weigh_what_was_kept():
+    lines = pd.DataFrame({"customer": ["a", "a", "a"], "product": ["tea"] * 3, "quantity": [6, 2, -4]})
+    net = net_purchases(lines, "customer", "product", "quantity", weighting="quantity")
+    np.testing.assert_allclose(net["weight"], [3.0, 1.0])  # kept 4 of 8
+
+
+def test_net_purchases_keeps_the_frame_kind_and_refuses_bad_input():
+    assert isinstance(net_purchases(pl.from_pandas(order_lines()), "customer", "product", "quantity"), pl.DataFrame)
+    with pytest.raises(DataContractError, match="quantity"):
+        net_purchases(order_lines().assign(quantity=["x"] * 8), "customer", "product", "quantity")
+    with pytest.raises(DataContractError, match="weighting"):
+        net_purchases(order_lines(), "customer", "product", "quantity", weighting="sqrt")
+    with pytest.raises(DataContractError, match="No purchase is left"):
+        net_purchases(order_lines().assign(quantity=-1), "customer", "product", "quantity")
+
+
+def test_buy_again_ranks_own_items_by_recency_and_frequency_then_popular_ones():
+    log = pd.DataFrame({"customer": ["a", "a", "a", "b", "b", "c", "c", "c"],
+                        "product": ["old", "old", "new", "x", "y", "y", "z", "x"],
+                        "at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-06-01", "2024-06-01", "2024-06-01",
+                                              "2024-06-01", "2024-06-01", "2024-06-01"]),
+                        "weight": 1.0})
+    recent = BuyAgainRecommender(half_life_days=30).fit(log, **COLUMNS)
+    top = recent.recommend(["a"], k=5, filter_seen=False)
+    assert list(top["product"][:2]) == ["new", "old"]  # bought once lately beats twice five months ago
+    assert list(top["product"][2:4]) == ["x", "y"]  # then the most popular items a never had
+    frequent = BuyAgainRecommender(half_life_days=None).fit(log, **COLUMNS)
+    assert list(frequent.recommend(["a"], k=2, filter_seen=False)["product"]) == ["old", "new"]
+    with pytest.raises(DataContractError, match="half_life_days"):
+        BuyAgainRecommender(half_life_days=0).fit(log, **COLUMNS)
+
+
+def test_evaluation_can_count_repeat_purchases():
+    rng = np.random.default_rng(0)
+    # Each customer keeps buying from a small personal set: the next basket repeats earlier purchases.
+    rows = [(f"u{u}", f"i{rng.choice(range(u % 7 * 5, u % 7 * 5 + 5))}", day)
+            for u in range(60) for day in range(30)]
+    log = pd.DataFrame(rows, columns=["customer", "product", "day"])
+    log["at"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(log["day"], unit="D")
+    log["weight"] = 1.0
+    train, test = log[log["day"] < 25], log[log["day"] >= 25]
+    repeat = evaluate(BuyAgainRecommender(), train, test, k=10, filter_seen=False, **COLUMNS)
+    unseen_only = evaluate(BuyAgainRecommender(), train, test, k=10, **COLUMNS)
+    popularity = evaluate(PopularityRecommender(), train, test, k=10, filter_seen=False, **COLUMNS)
+    assert repeat["hr"].iloc[0] == 1.0 and repeat["ndcg"].iloc[0] > popularity["ndcg"].iloc[0]
+    assert unseen_only["hr"].iloc[0] < 0.5  # with seen items filtered, the basket's items can hardly be found
