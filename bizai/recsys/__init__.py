@@ -5,9 +5,10 @@ from bizai.recsys.base import BaseRecommender
 from bizai.recsys.baselines import BuyAgainRecommender, ItemKNNRecommender, PopularityRecommender
 from bizai.recsys.evaluate import evaluate
 from bizai.recsys.purchases import net_purchases
+from bizai.recsys.repeat import RepeatAwareRecommender
 from bizai.recsys.sasrec import SASRecArchitecture, SASRecRecommender, SASRecTraining
 from bizai.recsys.splitters import leave_last_out_split, time_split
 
 __all__ = ["ALSRecommender", "SASRecRecommender", "SASRecArchitecture", "SASRecTraining", "PopularityRecommender",
-           "ItemKNNRecommender", "BuyAgainRecommender", "BaseRecommender", "net_purchases", "evaluate",
+           "ItemKNNRecommender", "BuyAgainRecommender", "RepeatAwareRecommender", "BaseRecommender", "net_purchases", "evaluate",
            "leave_last_out_split", "time_split"]

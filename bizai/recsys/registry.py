@@ -6,7 +6,7 @@ from __future__ import annotations
 from bizai.errors import DataContractError
 from bizai.extras import require
 
-RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn", "buy_again")
+RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn", "buy_again", "repeat_aware")
 
 
 def build_recommender(name: str, random_state: int | None = 0, show_progress: bool | None = None, **params):
@@ -22,6 +22,8 @@ def build_recommender(name: str, random_state: int | None = 0, show_progress: bo
         from bizai.recsys.baselines import ItemKNNRecommender as cls
     elif name == "buy_again":
         from bizai.recsys.baselines import BuyAgainRecommender as cls
+    elif name == "repeat_aware":
+        from bizai.recsys.repeat import RepeatAwareRecommender as cls
     else:
         raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(RECOMMENDER_NAMES)}.")
     return cls(random_state=random_state, show_progress=show_progress, **params)

@@ -77,3 +77,27 @@ def test_evaluation_can_count_repeat_purchases():
     popularity = evaluate(PopularityRecommender(), train, test, k=10, filter_seen=False, **COLUMNS)
     assert repeat["hr"].iloc[0] == 1.0 and repeat["ndcg"].iloc[0] > popularity["ndcg"].iloc[0]
     assert unseen_only["hr"].iloc[0] < 0.5  # with seen items filtered, the basket's items can hardly be found
+
+
+def test_repeat_aware_blends_own_history_with_the_learnt_model():
+    from bizai.recsys import RepeatAwareRecommender
+
+    rng = np.random.default_rng(1)
+    rows = [(f"u{u}", f"i{rng.choice(range(u % 7 * 5, u % 7 * 5 + 5))}", day) for u in range(60) for day in range(30)]
+    log = pd.DataFrame(rows, columns=["customer", "product", "day"])
+    log["at"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(log["day"], unit="D")
+    log["weight"] = 1.0
+    own_only = RepeatAwareRecommender(base="itemknn", repeat_share=1.0).fit(log, **COLUMNS)
+    buy_again = BuyAgainRecommender().fit(log, **COLUMNS)
+    users = ["u0", "u1", "u2"]
+    own_top = own_only.recommend(users, k=3, filter_seen=False)["product"].tolist()
+    assert own_top == buy_again.recommend(users, k=3, filter_seen=False)["product"].tolist()
+    learnt_only = RepeatAwareRecommender(base="itemknn", repeat_share=0.0).fit(log, **COLUMNS)
+    from bizai.recsys import ItemKNNRecommender
+
+    knn = ItemKNNRecommender().fit(log, **COLUMNS)
+    assert learnt_only.recommend(users, k=5)["product"].tolist() == knn.recommend(users, k=5)["product"].tolist()
+    with pytest.raises(DataContractError, match="repeat_share"):
+        RepeatAwareRecommender(repeat_share=2).fit(log, **COLUMNS)
+    with pytest.raises(DataContractError, match="learnt recommender"):
+        RepeatAwareRecommender(base="buy_again").fit(log, **COLUMNS)
