@@ -22,7 +22,7 @@ from bizai.recsys import ALSRecommender, evaluate, leave_last_out_split, time_sp
 
 ML1M = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ml-1m" / "ratings.parquet"
 RESULTS = Path(__file__).parent / "results" / "als_defaults.md"
-GRID = {"factors": (64, 128), "regularization": (0.01, 0.05, 0.1), "alpha": (1.0, 5.0), "bm25": (True, False)}
+GRID = {"factors": (32, 64, 96, 128), "regularization": (0.01, 0.05, 0.1), "alpha": (1.0, 5.0), "bm25": (True, False)}
 CURRENT = {"factors": 128, "regularization": 0.05, "alpha": 1.0, "bm25": True}
 
 

@@ -8,7 +8,7 @@ Metrics HR@10, NDCG@10, recall@20, each with seen items filtered ("discover") an
 Every bizai model beside raw implicit ALS (its own defaults, on the same weighted matrix), popularity and buy-again
 (a customer's own items by recency and frequency), all in this run.
 
-    python benchmarks/recsys_online_retail.py [--models buy_again,popularity,itemknn,als,sasrec] [--sasrec-epochs N]
+    python benchmarks/recsys_online_retail.py [--models buy_again,popularity,itemknn,als,repeat_aware,sasrec] [--sasrec-epochs N]
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def bizai_scores(name: str, train: pd.DataFrame, test: pd.DataFrame, sasrec_epoc
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", default="buy_again,popularity,itemknn,als,sasrec")
+    parser.add_argument("--models", default="buy_again,popularity,itemknn,als,repeat_aware,sasrec")
     parser.add_argument("--sasrec-epochs", type=int, default=None, help="default: SASRec's own default epochs")
     args = parser.parse_args()
     train, test = split()
@@ -94,7 +94,8 @@ def main() -> None:
     for name in args.models.split(","):
         scores, seconds = bizai_scores(name, train, test, args.sasrec_epochs)
         for filter_seen, values in scores.items():
-            rows.append({"model": name, "seen items": "filtered" if filter_seen else "kept", **values,
+            label = f"{name} ({args.sasrec_epochs} epochs)" if name == "sasrec" and args.sasrec_epochs else name
+            rows.append({"model": label, "seen items": "filtered" if filter_seen else "kept", **values,
                          "train s": round(seconds, 1)})
             print(rows[-1], flush=True)
     started = time.perf_counter()

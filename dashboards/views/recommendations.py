@@ -13,8 +13,11 @@ data = events_data()
 cols = data["columns"]
 st.caption(f"Data: **{data['label']}**")
 left, middle = st.columns(2)
-model = left.selectbox("Model", ["als", "itemknn", "popularity", "sasrec"],
-                       help="als: matrix factorisation; itemknn: item neighbours; sasrec: sequence transformer (slower).")
+model = left.selectbox("Model", ["als", "itemknn", "repeat_aware", "buy_again", "popularity", "sasrec"],
+                       help="als: matrix factorisation; itemknn: item neighbours; repeat_aware: the customer's own "
+                            "past items blended with item neighbours (for repeat purchase: show already-seen items); "
+                            "buy_again: the customer's own past items by recency and frequency; sasrec: sequence "
+                            "transformer (slower).")
 k = middle.slider("Recommendations per customer", 5, 30, 10)
 
 if st.button("Train recommender", type="primary"):
