@@ -84,6 +84,18 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def load_saved_model(page, dashboard_url: str, folder: Path) -> None:
+    """On the Models page, list `folder` and load the model in it (the sample's naive forecaster)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{dashboard_url}/models")
+    folder_box = page.get_by_label("Folder to look in")
+    folder_box.fill(str(folder))
+    folder_box.press("Enter")
+    page.get_by_role("button", name="Load this model").click()
+    expect(page.get_by_text("Loaded naive")).to_be_visible(timeout=60_000)
+
+
 def idle(page) -> None:
     """Wait until the script run is over (Streamlit's Stop button is gone): a click during a rerun is lost."""
     from playwright.sync_api import expect
@@ -127,12 +139,7 @@ def test_train_forecast_then_recommend_in_a_browser(dashboard_url, saved_naive_f
         assert workbook["by period"]["A2"].value == "S001"
 
         # Load a saved model, then train another on the Forecast page: the one trained is the one shown.
-        page.goto(f"{dashboard_url}/models")
-        folder_box = page.get_by_label("Folder to look in")
-        folder_box.fill(str(saved_naive_forecaster))
-        folder_box.press("Enter")
-        page.get_by_role("button", name="Load this model").click()
-        expect(page.get_by_text("Loaded naive")).to_be_visible(timeout=60_000)
+        load_saved_model(page, dashboard_url, saved_naive_forecaster)
         page.get_by_role("link", name="Forecast").click()  # the sidebar keeps the session; goto would not
         expect(page.get_by_text("Showing naive (loaded from")).to_be_visible(timeout=60_000)
         model_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").first
@@ -204,12 +211,7 @@ def test_statement_monitor_and_models_pages_in_a_browser(dashboard_url, saved_na
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "5-monitor.png"), full_page=True)
 
-        page.goto(f"{dashboard_url}/models")
-        folder_box = page.get_by_label("Folder to look in")
-        folder_box.fill(str(saved_naive_forecaster))
-        folder_box.press("Enter")
-        page.get_by_role("button", name="Load this model").click()
-        expect(page.get_by_text("Loaded naive")).to_be_visible(timeout=60_000)
+        load_saved_model(page, dashboard_url, saved_naive_forecaster)
         expect(page.get_by_text("Frequency")).to_be_visible()
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "6-models.png"), full_page=True)
