@@ -13,7 +13,6 @@ import pandas as pd
 from bizai.finance.base import quantile_label
 from bizai.finance.calibration import POOL, with_steps
 from bizai.finance.conformal import ConformalBands, series_scale
-from bizai.finance.metrics import coverage
 from bizai.finance.panel import Panel
 from bizai.schema import SERIES, TARGET, TIME
 
@@ -55,13 +54,3 @@ def total_forecast(predictions: pd.DataFrame, panel: Panel, scores: pd.DataFrame
     out = bands.apply(rows, [unit] * len(rows), labels)
     return out[[TIME, "forecast", *(labels[q] for q in sorted(labels))]]
 
-
-def total_coverage(scores: pd.DataFrame, low: float, high: float) -> float:
-    """Share of the total's backtest actuals inside its band, each cutoff's band learnt on the other cutoffs only."""
-    held = []
-    for cutoff in scores["cutoff"].unique():
-        window = scores["cutoff"] == cutoff
-        bands = ConformalBands.fit(scores[~window], (low, high))
-        applied = bands.apply(scores[window], scores.loc[window, "scale"].to_numpy(), {low: "low", high: "high"})
-        held.append(coverage(applied["actual"], applied["low"], applied["high"]))
-    return float(sum(held) / len(held))

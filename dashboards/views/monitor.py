@@ -9,6 +9,7 @@ import streamlit as st
 from state import events_data, read_upload, series_data, show_error
 
 from bizai.finance import ProfitForecaster
+from bizai.finance.metrics import READABLE_METRICS
 from bizai.monitor import ForecastLedger
 from bizai.monitor.accuracy import NothingToJudgeYet
 from bizai.monitor.backfill import backfill_ledger
@@ -112,9 +113,11 @@ held = f"{band} held actuals"
 shown = overall[["first_night", "model", "model_version", "n", "mae", "wape", "bias", "coverage", "backtest_wape",
                  "wape_change"]].rename(columns={
                      "first_night": "forecast made on", "model_version": "model version", "n": "forecasts judged",
-                     "mae": "typical miss (MAE)", "wape": "WAPE", "bias": "bias (+ = too high)", "coverage": held,
+                     "mae": READABLE_METRICS["mae"], "wape": READABLE_METRICS["wape"], "bias": "bias (+ = too high)",
+                     "coverage": held,
                      "backtest_wape": "backtest WAPE", "wape_change": "change vs backtest"})
-st.dataframe(shown.style.format({"typical miss (MAE)": "{:,.0f}", "WAPE": "{:.1%}", "bias (+ = too high)": "{:+.1%}",
+st.dataframe(shown.style.format({READABLE_METRICS["mae"]: "{:,.0f}", READABLE_METRICS["wape"]: "{:.1%}",
+                                 "bias (+ = too high)": "{:+.1%}",
                                  held: "{:.0%}", "forecasts judged": "{:,}", "backtest WAPE": "{:.1%}",
                                  "change vs backtest": "{:+.0%}"}, na_rep="–"), hide_index=True)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bizai.finance.metrics import READABLE_METRICS
 from bizai.finance.statement.structure import TOTAL_LEVEL
 from bizai.frames import to_pandas
 
@@ -99,8 +100,9 @@ def drivers_table(model, known_future=None, top: int = 5) -> pd.DataFrame:
     return table.rename(columns={"feature": "driver"})[columns].reset_index(drop=True)
 
 
-ACCURACY_IN_WORDS = {"series": "entities", "mae": "typical miss (MAE)", "mae_base": "typical miss before reconciling",
-                     "wape": "WAPE", "wape_base": "WAPE before reconciling", "mase": "MASE (1 = as good as naive)"}
+# The forecaster's metric names (metrics.READABLE_METRICS), plus the statement's own columns.
+ACCURACY_IN_WORDS = {**READABLE_METRICS, "series": "entities", "mae_base": "typical miss before reconciling",
+                     "wape_base": "WAPE before reconciling"}
 
 
 def readable_accuracy(accuracy: pd.DataFrame, low: str, high: str) -> pd.DataFrame:
