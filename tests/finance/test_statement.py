@@ -99,6 +99,19 @@ def test_conformal_bands_cover_their_nominal_share_on_known_noise():
     assert abs(covered - 0.8) < 0.05
 
 
+def test_a_small_level_keeps_its_own_scores_down_to_the_fewest_a_quantile_needs():
+    rng = np.random.default_rng(1)
+    leaves = pd.DataFrame({"level": "store", "line": "revenue", "step": rng.integers(1, 7, 600),
+                           "score": rng.normal(0, 1.0, 600)})
+    total = pd.DataFrame({"level": "total", "line": "revenue", "step": np.arange(1, 13) % 6 + 1,
+                          "score": rng.normal(0, 0.1, 12)})
+    bands = ConformalBands.fit(pd.concat([leaves, total]), (0.1, 0.9))
+    own = bands.offsets("total", "revenue", 1)
+    assert own[0.1] == total["score"].min() and own[0.9] == total["score"].max()  # 12 scores: the extremes
+    too_few = ConformalBands.fit(pd.concat([leaves, total.head(8)]), (0.1, 0.9)).offsets("total", "revenue", 1)
+    assert too_few[0.9] - too_few[0.1] > 1.0  # 8 scores cannot give a P90: the pool of every level is used
+
+
 def test_calibrated_backtest_reports_accuracy_per_level_and_line(fitted):
     metrics = fitted["mint_shrink"].backtest().metrics
     assert set(metrics["level"]) == {"total", "region", "store"} and set(metrics["line"]) == {"revenue", "cost", "profit"}
