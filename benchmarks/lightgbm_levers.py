@@ -1,0 +1,111 @@
+"""What each fit-cost lever of the LightGBM model buys and costs: seconds and MAE on Walmart (13 weeks held out),
+stallion (6 months) and a synthetic daily panel (1,000 series x 365 days, 14 days), one variant at a time.
+
+    python benchmarks/lightgbm_levers.py [--variants defaults,max_bin_63,...]
+
+Each variant changes one thing against the defaults, through model_params where the model takes it (the same
+way a user would) and otherwise by patching the module's default for the run. Run it with nothing else on the
+machine: seconds are wall clock, and LightGBM's threads slow down sharply beside another busy process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import forecast_scaling
+import forecast_stallion
+import forecast_walmart
+import lightgbm
+import pandas as pd
+from report import write_report
+
+import bizai.finance.lightgbm_model as lightgbm_model
+from bizai.finance import ProfitForecaster, mae
+
+RESULTS = forecast_scaling.ROOT / "benchmarks" / "results" / "lightgbm_levers.md"
+VARIANTS = {
+    "defaults": {},
+    "max_bin_63": {"max_bin": 63},
+    "num_leaves_31": {"num_leaves": 31},
+    "200 trees at twice the learning rate": {"n_estimators": 200, "learning_rate": 0.06},
+    "125 thousand training rows": {"max_training_rows": 125_000},
+    "median by squared error (L2)": {"median_objective": "regression"},
+}
+
+
+def with_median_objective(objective: str | None):
+    """LightGBM's regressor with the median booster's objective swapped (None: unchanged)."""
+    original = lightgbm.LGBMRegressor
+
+    def regressor(**params):
+        if objective and params.get("alpha") == 0.5:
+            params = {**params, "objective": objective}
+            params.pop("alpha")
+        return original(**params)
+
+    return original, regressor
+
+
+def fitted_mae(fit, train, future, actual, keys, target) -> tuple[float, float]:
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = fit(train, future)
+    seconds = time.perf_counter() - started
+    merged = actual.merge(predicted, on=keys)
+    assert len(merged) == len(actual), "every held-out row must be forecast"
+    return mae(merged[target], merged["forecast"]), seconds
+
+
+def run_variant(params: dict) -> dict:
+    params = dict(params)
+    original, regressor = with_median_objective(params.pop("median_objective", None))
+    lightgbm.LGBMRegressor = regressor
+    try:
+        row = {}
+        train, test = forecast_walmart.load()
+        row["Walmart MAE"], row["Walmart s"] = fitted_mae(
+            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=13, freq="W-FRI", random_state=0, ended_after=52,
+                                            show_progress=False, model_params=params or None).fit(
+                tr, id_col=["Store", "Dept"], time_col="Date", target_col="Weekly_Sales", known_cols=["IsHoliday"]
+            ).predict(known_future=fu), train, test[forecast_walmart.KEYS + ["IsHoliday"]], test,
+            forecast_walmart.KEYS, "Weekly_Sales")
+        train, future, actual = forecast_stallion.load()
+        row["stallion MAE"], row["stallion s"] = fitted_mae(
+            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                                            model_params=params or None).fit(
+                tr, id_col=["agency", "sku"], time_col="date", target_col="volume", static_cols=forecast_stallion.STATIC,
+                known_cols=forecast_stallion.KNOWN, past_cols=forecast_stallion.PAST).predict(known_future=fu),
+            train, future, actual, ["agency", "sku", "date"], "volume")
+        panel = forecast_scaling.synthetic_daily_panel(1000, 365)
+        cutoff = panel["date"].max() - pd.Timedelta(days=14)
+        train, test = panel[panel["date"] <= cutoff], panel[panel["date"] > cutoff]
+        row["synthetic MAE"], row["synthetic s"] = fitted_mae(
+            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=14, freq="D", random_state=0, show_progress=False,
+                                            model_params=params or None).fit(
+                tr, id_col="series", time_col="date", target_col="sales", known_cols=["promo"]).predict(known_future=fu),
+            train, test[["series", "date", "promo"]], test, ["series", "date"], "sales")
+        return row
+    finally:
+        lightgbm.LGBMRegressor = original
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="names from VARIANTS, comma-separated")
+    args = parser.parse_args()
+    rows = []
+    for name in args.variants.split(","):
+        rows.append({"variant": name, **run_variant(VARIANTS[name])})
+        print(rows[-1], flush=True)
+    write_report(RESULTS, "LightGBM fit-cost levers: seconds and MAE, one change at a time",
+                 f"Fit + predict seconds and MAE with the defaults ({lightgbm_model.DEFAULT_PARAMS['n_estimators']} "
+                 "trees for the median, half as many for P10 and P90) and with one lever changed. Walmart: 2,807 series, "
+                 "13 weeks held out; stallion: 350 series, 6 months; synthetic: 1,000 daily series, 14 days.",
+                 pd.DataFrame(rows))
+
+
+if __name__ == "__main__":
+    main()
