@@ -40,7 +40,7 @@ from bizai.finance.panel import (
     row_labels,
     trailing_gaps,
 )
-from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model
+from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model, model_class
 from bizai.finance.total import total_forecast, total_scores
 from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
 from bizai.monitor.drift import feature_profile
@@ -195,8 +195,7 @@ class ProfitForecaster(BaseEstimator):
     def _point_only(self) -> bool:
         """Whether models are trained for the median alone: calibrated bands replace the models' own intervals, so
         a model whose intervals cost a model each (LightGBM's boosters) skips them."""
-        return bool(self.calibration_windows) and build_model(self.model_name_, self._settings(), dict(
-            self.model_params or {})).separate_interval_models
+        return bool(self.calibration_windows) and model_class(self.model_name_).separate_interval_models
 
     def _fit_panel(self, panel: Panel, name: str, point_only: bool = False) -> tuple[ForecastModel, NaiveModel]:
         settings = self._settings(point_only)

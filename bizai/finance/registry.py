@@ -10,8 +10,8 @@ from bizai.hardware import torch_gpu_available
 MODEL_NAMES = ("naive", "seasonal_naive", "lightgbm", "tft", "auto")
 
 
-def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastModel:
-    """The model called `name` with the forecaster's settings and model_params (unknown params refused)."""
+def model_class(name: str) -> type[ForecastModel]:
+    """The class of the model called `name` (imported only when asked for)."""
     if name == "naive":
         from bizai.finance.baselines import NaiveModel as cls
     elif name == "seasonal_naive":
@@ -23,7 +23,12 @@ def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastMod
         from bizai.finance.tft_model import TFTModel as cls
     else:
         raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}.")
-    return cls(settings, **params)
+    return cls
+
+
+def build_model(name: str, settings: ModelSettings, params: dict) -> ForecastModel:
+    """The model called `name` with the forecaster's settings and model_params (unknown params refused)."""
+    return model_class(name)(settings, **params)
 
 
 def auto_candidates() -> list[str]:
