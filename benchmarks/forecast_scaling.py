@@ -51,8 +51,9 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bizai_row(train: pd.DataFrame, test: pd.DataFrame, horizon: int) -> dict:
-    forecaster = ProfitForecaster(model="lightgbm", horizon=horizon, freq="D", random_state=0, show_progress=False)
+def bizai_row(train: pd.DataFrame, test: pd.DataFrame, horizon: int, model_params: dict | None = None) -> dict:
+    forecaster = ProfitForecaster(model="lightgbm", horizon=horizon, freq="D", random_state=0, show_progress=False,
+                                  model_params=model_params)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

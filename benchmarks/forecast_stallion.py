@@ -40,8 +40,8 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return train, test[["agency", "sku", "date", *KNOWN]], test[["agency", "sku", "date", "volume"]]
 
 
-def run(model: str, train, future, actual, tft_params=None) -> dict:
-    forecaster = ProfitForecaster(model=model, horizon=6, freq="MS", random_state=0, model_params=tft_params,
+def run(model: str, train, future, actual, model_params=None) -> dict:
+    forecaster = ProfitForecaster(model=model, horizon=6, freq="MS", random_state=0, model_params=model_params,
                                   show_progress=False)
     started = time.perf_counter()
     with warnings.catch_warnings():

@@ -54,10 +54,10 @@ def scores(actual: pd.DataFrame, predicted: pd.DataFrame, name: str, seconds: fl
             "WAPE": float(error.sum() / merged["Weekly_Sales"].abs().sum()), "fit+predict s": seconds}
 
 
-def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame) -> dict:
+def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame, model_params: dict | None = None) -> dict:
     # Peers forecast every series, so none counts as ended here (a department closed for months may reopen).
     forecaster = ProfitForecaster(model=model, horizon=HORIZON, freq="W-FRI", random_state=0, ended_after=52,
-                                  show_progress=False)
+                                  show_progress=False, model_params=model_params)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -4,14 +4,14 @@ stallion (6 months) and a synthetic daily panel (1,000 series x 365 days, 14 day
     python benchmarks/lightgbm_levers.py [--variants defaults,max_bin_63,...]
 
 Each variant changes one thing against the defaults, through model_params where the model takes it (the same
-way a user would) and otherwise by patching the module's default for the run. Run it with nothing else on the
-machine: seconds are wall clock, and LightGBM's threads slow down sharply beside another busy process.
+way a user would) and otherwise (the median's objective) by patching LightGBM's regressor for the run. Run it
+with nothing else on the machine: seconds are wall clock, and LightGBM's threads slow down sharply beside another
+busy process.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import forecast_scaling
@@ -22,7 +22,6 @@ import pandas as pd
 from report import write_report
 
 import bizai.finance.lightgbm_model as lightgbm_model
-from bizai.finance import ProfitForecaster, mae
 
 RESULTS = forecast_scaling.ROOT / "benchmarks" / "results" / "lightgbm_levers.md"
 VARIANTS = {
@@ -48,46 +47,23 @@ def with_median_objective(objective: str | None):
     return original, regressor
 
 
-def fitted_mae(fit, train, future, actual, keys, target) -> tuple[float, float]:
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        predicted = fit(train, future)
-    seconds = time.perf_counter() - started
-    merged = actual.merge(predicted, on=keys)
-    assert len(merged) == len(actual), "every held-out row must be forecast"
-    return mae(merged[target], merged["forecast"]), seconds
-
-
 def run_variant(params: dict) -> dict:
     params = dict(params)
     original, regressor = with_median_objective(params.pop("median_objective", None))
     lightgbm.LGBMRegressor = regressor
     try:
-        row = {}
-        train, test = forecast_walmart.load()
-        row["Walmart MAE"], row["Walmart s"] = fitted_mae(
-            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=13, freq="W-FRI", random_state=0, ended_after=52,
-                                            show_progress=False, model_params=params or None).fit(
-                tr, id_col=["Store", "Dept"], time_col="Date", target_col="Weekly_Sales", known_cols=["IsHoliday"]
-            ).predict(known_future=fu), train, test[forecast_walmart.KEYS + ["IsHoliday"]], test,
-            forecast_walmart.KEYS, "Weekly_Sales")
-        train, future, actual = forecast_stallion.load()
-        row["stallion MAE"], row["stallion s"] = fitted_mae(
-            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
-                                            model_params=params or None).fit(
-                tr, id_col=["agency", "sku"], time_col="date", target_col="volume", static_cols=forecast_stallion.STATIC,
-                known_cols=forecast_stallion.KNOWN, past_cols=forecast_stallion.PAST).predict(known_future=fu),
-            train, future, actual, ["agency", "sku", "date"], "volume")
-        panel = forecast_scaling.synthetic_daily_panel(1000, 365)
-        cutoff = panel["date"].max() - pd.Timedelta(days=14)
-        train, test = panel[panel["date"] <= cutoff], panel[panel["date"] > cutoff]
-        row["synthetic MAE"], row["synthetic s"] = fitted_mae(
-            lambda tr, fu: ProfitForecaster(model="lightgbm", horizon=14, freq="D", random_state=0, show_progress=False,
-                                            model_params=params or None).fit(
-                tr, id_col="series", time_col="date", target_col="sales", known_cols=["promo"]).predict(known_future=fu),
-            train, test[["series", "date", "promo"]], test, ["series", "date"], "sales")
-        return row
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            train, test = forecast_walmart.load()
+            walmart = forecast_walmart.bizai_row("lightgbm", train, test, params or None)
+            stallion = forecast_stallion.run("lightgbm", *forecast_stallion.load(), params or None)
+            panel = forecast_scaling.synthetic_daily_panel(1000, 365)
+            cutoff = panel["date"].max() - pd.Timedelta(days=14)
+            synthetic = forecast_scaling.bizai_row(panel[panel["date"] <= cutoff], panel[panel["date"] > cutoff], 14,
+                                                   params or None)
+        return {"Walmart MAE": walmart["MAE"], "Walmart s": walmart["fit+predict s"], "stallion MAE": stallion["MAE"],
+                "stallion s": stallion["fit+predict s"], "synthetic MAE": synthetic["MAE"],
+                "synthetic s": synthetic["seconds"]}
     finally:
         lightgbm.LGBMRegressor = original
 
