@@ -45,7 +45,8 @@ def statement(
     model: str = typer.Option("lightgbm", help="Base model: lightgbm, naive, seasonal_naive or tft."),
     reconcile: str = typer.Option("mint_shrink", help="mint_shrink, wls_struct, ols, bottom_up or none."),
     interval: float = typer.Option(0.8, min=0.01, max=0.99, help="Coverage of the range (0.8: P10-P90)."),
-    calibration_windows: int = typer.Option(3, min=2, help="Backtest windows that calibrate the range."),
+    calibration_windows: int = typer.Option(None, min=2, help="Backtest windows that calibrate the range "
+                                             "(default: 4 where the history affords them, else 3)."),
     random_state: int = typer.Option(0, min=0, help="Seed: same data and seed give the same statement."),
     out: Path = typer.Option(..., "--out", help="forecast_pnl.xlsx, .html, .parquet or .csv (written atomically)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only."),

@@ -4,11 +4,17 @@ A score is the signed error (actual - forecast) divided by the series' scale at 
 and the company share one pool per level. Each series' band is its own forecast plus the pool's empirical
 quantiles times its own scale: an aggregate's band comes from the aggregate's errors, never from adding the
 quantiles of its parts.
+
+Errors of one backtest window move together (a bad month misses every store the same way), so a pool's scores are
+not exchangeable across windows: a company total calibrated on two windows covered 0.44 of a third that had shifted.
+Where scores carry their window (`cutoff`), a pool's band is therefore the spread within a window (scores less their
+window's median) widened, in quadrature, by the spread of the window medians that a new window may add.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -38,6 +44,36 @@ def conformal_quantile(scores: np.ndarray, q: float) -> float:
     return float(np.quantile(scores, float(np.clip(rank, 0.0, 1.0)), method="inverted_cdf" if 0 < rank < 1 else "linear"))
 
 
+def window_aware_offsets(scores: np.ndarray, windows: np.ndarray | None, quantiles: tuple[float, ...]) -> dict:
+    """Offsets per quantile from one pool's scores and their windows (block conformal): the window medians' mean,
+    plus the within-window residuals' conformal quantile and the between-window spread added in quadrature.
+
+    The between-window spread is the standard deviation of the window medians times sqrt(1 + 1/W), that of a new
+    window's median about the mean of W, taken at the normal quantile of each level. Medians, not means: one
+    small-scale series' huge relative error must not read as a window-wide shift. With one window (or none given)
+    the band is the plain conformal quantile of the scores.
+    """
+    plain = {q: conformal_quantile(scores, q) for q in quantiles}
+    if windows is None or len(scores) == 0:
+        return plain
+    frame = pd.DataFrame({"score": scores, "window": windows})
+    medians = frame.groupby("window", sort=False)["score"].median()
+    if len(medians) < 2:
+        return plain
+    residuals = (frame["score"] - frame["window"].map(medians)).to_numpy()
+    centre = float(medians.mean())
+    between = float(medians.std(ddof=1)) * np.sqrt(1.0 + 1.0 / len(medians))
+    offsets = {}
+    for q in quantiles:
+        within = conformal_quantile(residuals, q)
+        if q == 0.5:
+            offsets[q] = centre + within
+            continue
+        spread = np.hypot(within, NormalDist().inv_cdf(q) * between)
+        offsets[q] = centre + float(np.copysign(spread, q - 0.5))
+    return offsets
+
+
 @dataclass
 class ConformalBands:
     """Score quantiles per (level, line, step), with coarser pools as fall-backs."""
@@ -47,23 +83,25 @@ class ConformalBands:
 
     @classmethod
     def fit(cls, scores: pd.DataFrame, quantiles: tuple[float, ...]) -> ConformalBands:
-        """`scores` has level, line, step and score.
+        """`scores` has level, line, step and score, and cutoff (the backtest window) where known.
 
         A level keeps its own pool down to the fewest scores a quantile needs: an aggregate's relative errors are
         smaller than its leaves', so lending it the pool of every level (as when a one-series total had 12 scores)
         gave the total a band several times too wide (stallion's total covered 1.00 instead of 0.83).
         """
         pools: dict[tuple, dict[float, float]] = {}
+        scores = scores.dropna(subset=["score"])
         fewest = fewest_scores(tuple(quantiles))
         groupings = [(("level", "line", "step"), MIN_SCORES), (("level", "line"), MIN_SCORES), (("level",), fewest),
                      ((), 0)]
         for columns, minimum in groupings:
             grouped = [((), scores)] if not columns else scores.groupby(list(columns), sort=False)
             for key, rows in grouped:
-                values = rows["score"].dropna().to_numpy()
+                values = rows["score"].to_numpy()
                 if len(values) >= max(minimum, 1) or not columns:
                     key = key if isinstance(key, tuple) else (key,)
-                    pools[(columns, key)] = {q: conformal_quantile(values, q) for q in quantiles}
+                    windows = rows["cutoff"].to_numpy() if "cutoff" in rows.columns else None
+                    pools[(columns, key)] = window_aware_offsets(values, windows, tuple(quantiles))
         return cls(tuple(quantiles), pools)
 
     def offsets(self, level: str, line: str, step: int) -> dict[float, float]:

@@ -112,6 +112,34 @@ def test_a_small_level_keeps_its_own_scores_down_to_the_fewest_a_quantile_needs(
     assert too_few[0.9] - too_few[0.1] > 1.0  # 8 scores cannot give a P90: the pool of every level is used
 
 
+
+def test_a_band_widens_by_how_much_whole_windows_shift():
+    rng = np.random.default_rng(2)
+    shifts = {"2024-01": -1.0, "2024-07": 0.0, "2025-01": 1.0}  # every score of a window moves together
+    scores = pd.concat([pd.DataFrame({"level": "total", "line": "profit", "step": rng.integers(1, 7, 40), "cutoff": when,
+                                      "score": shift + rng.normal(0, 0.1, 40)}) for when, shift in shifts.items()])
+    aware = ConformalBands.fit(scores, (0.1, 0.9)).offsets("total", "profit", 1)
+    pooled = ConformalBands.fit(scores.drop(columns="cutoff"), (0.1, 0.9)).offsets("total", "profit", 1)
+    # a fourth window may shift as far again: the band reaches beyond every score seen, the pooled one does not
+    assert aware[0.9] > scores["score"].max() + 0.1 and aware[0.1] < scores["score"].min() - 0.1
+    assert pooled[0.9] <= scores["score"].max() and pooled[0.1] >= scores["score"].min()
+
+
+def test_windows_that_agree_leave_the_band_as_it_was():
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame({"level": "store", "line": "revenue", "step": 1, "score": rng.normal(0, 1.0, 3000),
+                           "cutoff": np.repeat(["a", "b", "c"], 1000)})
+    aware = ConformalBands.fit(scores, (0.1, 0.9)).offsets("store", "revenue", 1)
+    pooled = ConformalBands.fit(scores.drop(columns="cutoff"), (0.1, 0.9)).offsets("store", "revenue", 1)
+    assert aware[0.9] == pytest.approx(pooled[0.9], abs=0.1) and aware[0.1] == pytest.approx(pooled[0.1], abs=0.1)
+
+
+@pytest.mark.parametrize(("periods", "windows"), [(30, 3), (48, 4)])
+def test_default_calibration_takes_four_windows_where_the_history_affords_them(periods, windows):
+    model = StatementForecaster(model="seasonal_naive", horizon=6, freq="MS").fit(make_pnl(periods, late=None), **FIT)
+    assert model.calibration_windows_ == windows
+    assert model.backtest().forecasts["cutoff"].nunique() == windows
+
 def test_calibrated_backtest_reports_accuracy_per_level_and_line(fitted):
     metrics = fitted["mint_shrink"].backtest().metrics
     assert set(metrics["level"]) == {"total", "region", "store"} and set(metrics["line"]) == {"revenue", "cost", "profit"}

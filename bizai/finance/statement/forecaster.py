@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.extras import require
-from bizai.finance.backtest import naive_scales
+from bizai.finance.backtest import affordable_windows, naive_scales
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, series_scale
 from bizai.finance.forecaster import ProfitForecaster
@@ -38,6 +38,7 @@ from bizai.schema import as_list, shorten
 log = logging.getLogger(__name__)
 FAMILY = "statement"
 STATE_FILE = "statement.pkl"
+PREFERRED_WINDOWS = 4  # calibration windows where the history affords them (see calibration_windows)
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
 
 
@@ -64,11 +65,15 @@ class StatementForecaster(BaseEstimator):
     reconcile: "mint_shrink" (default: lowest error in benchmarks/results/statements.md), "wls_struct", "ols",
         "bottom_up" or "none" (base forecasts, not coherent).
     interval: nominal coverage of the band (0.8 gives p10 and p90).
-    calibration_windows: time-ordered backtest windows used for MinT's error covariance and the calibration.
+    calibration_windows: time-ordered backtest windows used for MinT's error covariance and the calibration; None
+        (default): 4 where the history keeps at least half of itself before the first window, else 3. The band
+        widens by how much a window's errors shift as a whole (bizai.finance.conformal), which each window is
+        calibrated on the others to measure: three others estimate that shift far better than two (the sample
+        company's P10-P90 covered 0.72 of actuals with 3 windows, 0.76 with 4; benchmarks/statements.py).
     """
 
     def __init__(self, model: str = "lightgbm", horizon: int = 6, freq: str | None = None, reconcile: str = "mint_shrink",
-                 interval: float = 0.8, calibration_windows: int = 3, random_state: int | None = None,
+                 interval: float = 0.8, calibration_windows: int | None = None, random_state: int | None = None,
                  model_params: dict[str, Any] | None = None, show_progress: bool | None = None):
         self.model = model
         self.horizon = horizon
@@ -86,7 +91,8 @@ class StatementForecaster(BaseEstimator):
             raise DataContractError(f"Unknown reconcile {self.reconcile!r}; expected one of {', '.join(METHODS)}.")
         if not 0 < float(self.interval) < 1:
             raise DataContractError(f"interval must lie strictly between 0 and 1 (e.g. 0.8), got {self.interval!r}.")
-        if not isinstance(self.calibration_windows, int) or self.calibration_windows < 2:
+        if self.calibration_windows is not None and (not isinstance(self.calibration_windows, int)
+                                                     or self.calibration_windows < 2):
             raise DataContractError(f"calibration_windows must be an integer of at least 2, got {self.calibration_windows!r}.")
 
     @property
@@ -143,7 +149,9 @@ class StatementForecaster(BaseEstimator):
 
     def _calibrate(self, history: pd.DataFrame, season: int) -> None:
         """Backtest the base model, reconcile each window, and learn the bands (and MinT's covariance) from it."""
-        result = self._base_forecaster().backtest(history, n_windows=self.calibration_windows, **self._roles())
+        self.calibration_windows_ = self.calibration_windows or max(
+            3, affordable_windows(history[TIME].nunique(), int(self.horizon), PREFERRED_WINDOWS))
+        result = self._base_forecaster().backtest(history, n_windows=self.calibration_windows_, **self._roles())
         windows = pd.DataFrame(result.forecasts)
         windows = windows.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
         windows["step"] = windows.groupby(["key", "cutoff"])[TIME].rank(method="first").astype(int)
