@@ -14,11 +14,12 @@ import numpy as np
 from bizai.errors import DataContractError
 
 METHODS = ("bottom_up", "ols", "wls_struct", "mint_shrink", "none")
-METHODS_IN_WORDS = {"mint_shrink": "MinT-shrink: weighs each level by how reliable its own forecasts were (default)",
-                    "wls_struct": "WLS: weighs each node by how many stores it sums",
-                    "ols": "OLS: every level weighed alike",
-                    "bottom_up": "bottom-up: stores forecast, everything above is their sum",
-                    "none": "none: each level forecast on its own (they may not add up)"}
+# method: (its name for people, what it does) -- the dashboard's choices and help
+METHODS_IN_WORDS = {"mint_shrink": ("MinT-shrink", "weighs each level by how reliable its own forecasts were (default)"),
+                    "wls_struct": ("WLS", "weighs each node by how many stores it sums"),
+                    "ols": ("OLS", "every level weighed alike"),
+                    "bottom_up": ("bottom-up", "stores forecast, everything above is their sum"),
+                    "none": ("none", "each level forecast on its own (they may not add up)")}
 
 
 def shrunk_covariance(residuals: np.ndarray, scales: np.ndarray | None = None) -> np.ndarray:
