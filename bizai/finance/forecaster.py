@@ -421,7 +421,9 @@ class ProfitForecaster(BaseEstimator):
 
         Needs a model fitted with calibration_windows >= 2. forecast: the series' forecasts already made (the output
         of `predict`, any subset of its quantile columns) so they are not made again; else `predict` is called with
-        `known_future` and `fill_known`. Returns the time column, forecast and those quantile columns.
+        `known_future` and `fill_known`. When `forecast` holds only some of the series (one region's stores), the
+        total is theirs and so are its band's errors and scale. Returns the time column, forecast and those quantile
+        columns.
         """
         check_is_fitted(self, "fitted_model_")
         scores = getattr(self, "calibration_scores_", None)
@@ -435,7 +437,13 @@ class ProfitForecaster(BaseEstimator):
         time_col = self.panel_.columns.time_col
         levels = tuple(q for q in quantile_columns(frame) if q != 0.5)
         predictions = frame.rename(columns={time_col: TIME})
-        total = total_forecast(predictions, self.panel_, total_scores(scores, self.panel_), levels)
+        panel = self.panel_
+        id_cols = panel.columns.id_cols
+        present = frame[id_cols].drop_duplicates().merge(panel.series_ids, on=id_cols)[SERIES]
+        if present.nunique() < len(panel.series_ids):
+            panel = panel.subset(panel.frame[SERIES].isin(present))
+            scores = scores[scores[SERIES].isin(present)]
+        total = total_forecast(predictions, panel, total_scores(scores, panel), levels)
         return from_pandas(total.rename(columns={TIME: time_col}), kind)
 
     # -------------------------------------------------------------------------------------- charts

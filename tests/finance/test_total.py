@@ -43,6 +43,16 @@ def test_the_total_forecast_is_the_sum_and_its_band_is_the_totals_own(calibrated
     assert summed_width > 3 * width  # adding the series' quantiles would claim far more uncertainty
 
 
+def test_a_subset_of_the_series_gets_the_band_of_its_own_total(calibrated_naive):
+    series = calibrated_naive.predict()
+    few = series[series["store"].isin(["S00", "S01", "S02", "S03"])]
+    total = calibrated_naive.predict_total(forecast=few)
+    np.testing.assert_allclose(total["forecast"].to_numpy(), few.groupby("month")["forecast"].sum().to_numpy())
+    true_width = 2 * 1.2816 * NOISE * np.sqrt(2 * 4)  # four series' noise, not twenty-five's
+    width = (total["p90"] - total["p10"]).mean()
+    assert 0.6 * true_width < width < 1.5 * true_width
+
+
 def test_the_total_band_follows_the_levels_given_and_the_frame_kind(calibrated_naive):
     series = pl.from_pandas(calibrated_naive.predict()).drop("p90")
     total = calibrated_naive.predict_total(forecast=series)
