@@ -1,7 +1,7 @@
 """MovieLens-1M (users 1..2999, see ../shared/data/ml-1m/PROVENANCE.md): leave-last-out, full ranking over the
 catalogue, seen items filtered. HR@10, NDCG@10, train time and batch-scoring time (every user, k=20).
 
-    python benchmarks/recsys_ml1m.py [--models popularity,itemknn,als,sasrec]
+    python benchmarks/recsys_ml1m.py [--models popularity,itemknn,als,ease,sasrec]
 
 Peers measured here on this exact split (issue #3): popularity NDCG@10 0.017, hand-tuned implicit ALS 0.046,
 implicit BM25 item-kNN 0.041, RecTools SASRec 40 epochs on CPU (~47 min) 0.167 (HR@10 0.281).
@@ -18,6 +18,7 @@ from report import write_report
 
 from bizai.recsys import (
     ALSRecommender,
+    EASERecommender,
     ItemKNNRecommender,
     PopularityRecommender,
     SASRecRecommender,
@@ -28,6 +29,7 @@ from bizai.recsys import (
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ml-1m" / "ratings.parquet"
 RESULTS = Path(__file__).parent / "results" / "recsys_ml1m.md"
 MODELS = {"popularity": PopularityRecommender, "itemknn": ItemKNNRecommender, "als": lambda: ALSRecommender(random_state=0),
+          "ease": EASERecommender,
           "sasrec": lambda: SASRecRecommender(random_state=0, show_progress=False)}
 PEERS = [("popularity (peer)", float("nan"), 0.017), ("implicit ALS hand-tuned (peer)", float("nan"), 0.046),
          ("implicit BM25 item-kNN (peer)", float("nan"), 0.041), ("RecTools SASRec 40 epochs CPU ~47 min (peer)", 0.281, 0.167)]

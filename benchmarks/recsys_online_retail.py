@@ -8,7 +8,8 @@ Metrics HR@10, NDCG@10, recall@20, each with seen items filtered ("discover") an
 Every bizai model beside raw implicit ALS (its own defaults, on the same weighted matrix), popularity and buy-again
 (a customer's own items by recency and frequency), all in this run.
 
-    python benchmarks/recsys_online_retail.py [--models buy_again,popularity,itemknn,als,repeat_aware,sasrec] [--sasrec-epochs N]
+    python benchmarks/recsys_online_retail.py [--models buy_again,popularity,itemknn,als,ease,repeat_aware,sasrec]
+        [--sasrec-epochs N]
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def bizai_scores(name: str, train: pd.DataFrame, test: pd.DataFrame, sasrec_epoc
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", default="buy_again,popularity,itemknn,als,repeat_aware,sasrec")
+    parser.add_argument("--models", default="buy_again,popularity,itemknn,als,ease,repeat_aware,sasrec")
     parser.add_argument("--sasrec-epochs", type=int, default=None, help="default: SASRec's own default epochs")
     args = parser.parse_args()
     train, test = split()

@@ -24,7 +24,7 @@ DATA = typer.Option(..., "--data", help="Interaction log (CSV/Parquet): one row 
 USER_COL = typer.Option("user_id", "--user-col")
 ITEM_COL = typer.Option("item_id", "--item-col")
 TIME_COL = typer.Option(None, "--time-col", help="Timestamp column (needed by sasrec and for --split time).")
-MODEL = typer.Option("als", "--model", help="als, sasrec, popularity or itemknn.")
+MODEL = typer.Option("als", "--model", help="als, sasrec, ease, itemknn, buy_again, repeat_aware or popularity.")
 EVENT_COL = typer.Option(None, "--event-col", help="Event type column; weigh types with --event-weights.")
 EVENT_WEIGHTS = typer.Option(None, "--event-weights", help="e.g. view=1,cart=3,purchase=5")
 WEIGHT_COL = typer.Option(None, "--weight-col", help="Numeric weight column (instead of event types).")

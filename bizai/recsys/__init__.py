@@ -1,8 +1,9 @@
-"""Recommendations from interaction logs: ALS, SASRec, popularity and item-kNN behind one small API."""
+"""Recommendations from interaction logs: ALS, SASRec, EASE, item-kNN, buy-again and popularity behind one small API."""
 
 from bizai.recsys.als import ALSRecommender
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.baselines import BuyAgainRecommender, ItemKNNRecommender, PopularityRecommender
+from bizai.recsys.ease import EASERecommender
 from bizai.recsys.evaluate import evaluate
 from bizai.recsys.purchases import net_purchases
 from bizai.recsys.repeat import RepeatAwareRecommender
@@ -10,5 +11,5 @@ from bizai.recsys.sasrec import SASRecArchitecture, SASRecRecommender, SASRecTra
 from bizai.recsys.splitters import leave_last_out_split, time_split
 
 __all__ = ["ALSRecommender", "SASRecRecommender", "SASRecArchitecture", "SASRecTraining", "PopularityRecommender",
-           "ItemKNNRecommender", "BuyAgainRecommender", "RepeatAwareRecommender", "BaseRecommender", "net_purchases", "evaluate",
-           "leave_last_out_split", "time_split"]
+           "ItemKNNRecommender", "EASERecommender", "BuyAgainRecommender", "RepeatAwareRecommender", "BaseRecommender",
+           "net_purchases", "evaluate", "leave_last_out_split", "time_split"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bizai.errors import DataContractError
 from bizai.extras import require
 
-RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn", "buy_again", "repeat_aware")
+RECOMMENDER_NAMES = ("als", "sasrec", "popularity", "itemknn", "ease", "buy_again", "repeat_aware")
 
 
 def build_recommender(name: str, random_state: int | None = 0, show_progress: bool | None = None, **params):
@@ -20,6 +20,8 @@ def build_recommender(name: str, random_state: int | None = 0, show_progress: bo
         from bizai.recsys.baselines import PopularityRecommender as cls
     elif name == "itemknn":
         from bizai.recsys.baselines import ItemKNNRecommender as cls
+    elif name == "ease":
+        from bizai.recsys.ease import EASERecommender as cls
     elif name == "buy_again":
         from bizai.recsys.baselines import BuyAgainRecommender as cls
     elif name == "repeat_aware":

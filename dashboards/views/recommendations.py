@@ -13,8 +13,10 @@ data = events_data()
 cols = data["columns"]
 st.caption(f"Data: **{data['label']}**")
 left, middle = st.columns(2)
-model = left.selectbox("Model", ["als", "itemknn", "repeat_aware", "buy_again", "popularity", "sasrec"],
-                       help="als: matrix factorisation; itemknn: item neighbours; repeat_aware: the customer's own "
+model = left.selectbox("Model", ["als", "ease", "itemknn", "repeat_aware", "buy_again", "popularity", "sasrec"],
+                       help="als: matrix factorisation; ease: item-to-item weights learnt in one closed-form "
+                            "regression (strong for discovering new items in shops with a few thousand products); "
+                            "itemknn: item neighbours; repeat_aware: the customer's own "
                             "past items blended with item neighbours (for repeat purchase: show already-seen items); "
                             "buy_again: the customer's own past items by recency and frequency; sasrec: sequence "
                             "transformer (slower).")

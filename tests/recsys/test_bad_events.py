@@ -116,8 +116,8 @@ def test_the_registry_builds_every_recommender_and_names_unknown_ones():
     from bizai.recsys.registry import RECOMMENDER_NAMES, build_recommender
 
     assert [type(build_recommender(name)).__name__ for name in RECOMMENDER_NAMES] == [
-        "ALSRecommender", "SASRecRecommender", "PopularityRecommender", "ItemKNNRecommender", "BuyAgainRecommender",
-        "RepeatAwareRecommender"]
+        "ALSRecommender", "SASRecRecommender", "PopularityRecommender", "ItemKNNRecommender", "EASERecommender",
+        "BuyAgainRecommender", "RepeatAwareRecommender"]
     assert build_recommender("als", factors=8).factors == 8
     with pytest.raises(DataContractError, match="Unknown model 'alss'; expected one of als, sasrec"):
         build_recommender("alss")

@@ -11,6 +11,7 @@ from bizai import NotFittedError
 from bizai.recsys import (
     ALSRecommender,
     BuyAgainRecommender,
+    EASERecommender,
     ItemKNNRecommender,
     PopularityRecommender,
     RepeatAwareRecommender,
@@ -23,6 +24,7 @@ FIT = dict(user_col="user_id", item_col="item_id", time_col="timestamp")
 FACTORIES = {
     "popularity": lambda: PopularityRecommender(),
     "itemknn": lambda: ItemKNNRecommender(neighbours=20),
+    "ease": lambda: EASERecommender(regularization=0.5),
     "buy_again": lambda: BuyAgainRecommender(half_life_days=30),
     "repeat_aware": lambda: RepeatAwareRecommender(base="als", base_params={"factors": 8, "iterations": 3},
                                                    random_state=0),
