@@ -53,6 +53,12 @@ def test_a_subset_of_the_series_gets_the_band_of_its_own_total(calibrated_naive)
     assert 0.6 * true_width < width < 1.5 * true_width
 
 
+def test_a_forecast_of_other_series_is_refused_by_name(calibrated_naive):
+    strangers = calibrated_naive.predict().assign(store=lambda f: "X" + f["store"])
+    with pytest.raises(DataContractError, match="names none of the model's series in store .*XS00"):
+        calibrated_naive.predict_total(forecast=strangers)
+
+
 def test_the_total_band_follows_the_levels_given_and_the_frame_kind(calibrated_naive):
     series = pl.from_pandas(calibrated_naive.predict()).drop("p90")
     total = calibrated_naive.predict_total(forecast=series)
