@@ -53,13 +53,10 @@ def window_aware_offsets(scores: np.ndarray, windows: np.ndarray | None, quantil
     small-scale series' huge relative error must not read as a window-wide shift. With one window (or none given)
     the band is the plain conformal quantile of the scores.
     """
-    plain = {q: conformal_quantile(scores, q) for q in quantiles}
-    if windows is None or len(scores) == 0:
-        return plain
-    frame = pd.DataFrame({"score": scores, "window": windows})
+    frame = pd.DataFrame({"score": scores, "window": windows if windows is not None else 0})
     medians = frame.groupby("window", sort=False)["score"].median()
     if len(medians) < 2:
-        return plain
+        return {q: conformal_quantile(scores, q) for q in quantiles}
     residuals = (frame["score"] - frame["window"].map(medians)).to_numpy()
     centre = float(medians.mean())
     between = float(medians.std(ddof=1)) * np.sqrt(1.0 + 1.0 / len(medians))

@@ -442,8 +442,8 @@ class ProfitForecaster(BaseEstimator):
         present = frame[id_cols].drop_duplicates().merge(panel.series_ids, on=id_cols)[SERIES]
         if present.empty:
             raise DataContractError(f"forecast names none of the model's series in {', '.join(id_cols)} (e.g. "
-                                    f"{shorten(frame[id_cols].astype(str).agg('/'.join, axis=1).unique()[:5].tolist())}"
-                                    "): pass rows of this model's own predict output.")
+                                    f"{shorten(row_labels(frame[id_cols].drop_duplicates()))}): pass rows of this "
+                                    "model's own predict output.")
         if present.nunique() < len(panel.series_ids):
             panel = panel.subset(panel.frame[SERIES].isin(present))
             scores = scores[scores[SERIES].isin(present)]
