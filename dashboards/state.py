@@ -118,10 +118,11 @@ def future_horizon(key: str, _frame: pd.DataFrame, _future: pd.DataFrame | None,
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights_json: str, model: str):
+def train_recommender(key: str, _frame: pd.DataFrame, columns_json: str, weights_json: str, model: str,
+                      params_json: str = "{}"):
     from bizai.recsys.registry import build_recommender
 
-    recommender = build_recommender(model, 0, False)
+    recommender = build_recommender(model, 0, False, **json.loads(params_json))
     if model == "sasrec":
         recommender.training.epochs = 8  # keep the page responsive on a laptop CPU (epochs: the same model every run)
     return recommender.fit(_frame, **json.loads(columns_json), event_weights=json.loads(weights_json) or None)

@@ -54,6 +54,9 @@ def fit(
     event_weights: str = EVENT_WEIGHTS,
     weight_col: str = WEIGHT_COL,
     random_state: int = RANDOM_STATE,
+    half_life_days: float = typer.Option(None, "--half-life-days", min=0.0, help="ease, buy_again, repeat_aware: an "
+                                         "interaction counts half as much for every this many days before the "
+                                         "latest one (needs --time-col); e.g. 60 for a shop's changing range."),
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier recommender model folder there is "
                              "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
@@ -69,10 +72,14 @@ def fit(
     show = set_up_logging(quiet)
     columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
     if engine is Engine.spark:
+        if half_life_days is not None:
+            raise DataContractError("--half-life-days is for the local engine's models; Spark MLlib's ALS has no "
+                                    "recency discount.")
         typer.echo(spark_engine.recommend_fit(data, model, columns, random_state, out, master, show))
         return
     refuse_output_over_inputs(out, [data])
-    recommender = build_recommender(model, random_state, show)
+    params = {} if half_life_days is None else {"half_life_days": half_life_days}
+    recommender = build_recommender(model, random_state, show, **params)
     recommender.fit(read_events(data, user_col, item_col), **columns)
     replacing = replaces_model(out)
     folder = recommender.save(out)

@@ -55,17 +55,8 @@ class BuyAgainRecommender(BaseRecommender):
     def _fit(self, data: InteractionData) -> None:
         import scipy.sparse as sp
 
-        if self.half_life_days is not None and not (isinstance(self.half_life_days, int | float)
-                                                    and self.half_life_days > 0):
-            raise DataContractError(f"half_life_days must be a positive number of days or None, got "
-                                    f"{self.half_life_days!r}.")
         events = data.events
-        decay = np.ones(len(events))
-        if self.half_life_days is not None and "time" in events:
-            time = events["time"]
-            age = time.max() - time
-            days = (age.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(age) else age.astype(float)) / 86400
-            decay = 0.5 ** (days.to_numpy(dtype=float) / float(self.half_life_days))
+        decay = data.recency_decay(self.half_life_days)
         weight = events["weight"].to_numpy(dtype=float) * decay
         self.own_ = sp.csr_matrix((weight, (events["user"].to_numpy(), events["item"].to_numpy())),
                                   shape=(data.n_users, data.n_items))

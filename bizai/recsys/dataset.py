@@ -104,6 +104,21 @@ class InteractionData:
         """Per item: how many users interacted with it (weight above 0)."""
         return np.asarray((self.matrix > 0).sum(axis=0)).ravel().astype(np.float64)
 
+    def recency_decay(self, half_life_days: float | None) -> np.ndarray:
+        """Per event (in `events` order): 0.5 ** (days before the log's latest event / half_life_days), so an event
+        counts half as much for every half-life it lies in the past. All ones without a time column or with None.
+        Numeric times count as seconds."""
+        if half_life_days is not None and (isinstance(half_life_days, bool)
+                                           or not isinstance(half_life_days, int | float) or not half_life_days > 0):
+            raise DataContractError(f"half_life_days must be a positive number of days or None, got "
+                                    f"{half_life_days!r}.")
+        if half_life_days is None or "time" not in self.events:
+            return np.ones(len(self.events))
+        time = self.events["time"]
+        age = time.max() - time
+        seconds = age.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(age) else age.astype(float)
+        return 0.5 ** (seconds.to_numpy(dtype=float) / 86400 / float(half_life_days))
+
     def sequences(self) -> list[np.ndarray]:
         """Each user's items in time order (ties keep input order)."""
         grouped = self.events.groupby("user", sort=True)["item"]

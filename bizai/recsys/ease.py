@@ -11,6 +11,8 @@ few interactions per item it finds what a customer has not bought yet better tha
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
 
 from bizai.errors import DataContractError
 from bizai.recsys.base import BaseRecommender
@@ -25,16 +27,20 @@ class EASERecommender(BaseRecommender):
         of 0.1-8 on MovieLens-1M leave-last-out and Online Retail (seen items filtered) and 2% on an ml-1m time
         split (NDCG@10 0.0564 / 0.0795 / 0.263 against ALS's 0.0527 / 0.0735 / 0.244).
     binary: learn from who interacted with what (True) or from the summed weights (False).
+    half_life_days: discount each interaction by half for every this many days before the log's latest one (needs
+        time_col), for what people buy now; both the weights and the customer's own profile use the discount.
+        None (the default): every interaction counts alike.
     max_items: the largest catalogue accepted; the Gram matrix and its inverse take 16 bytes per item pair.
     """
 
     libraries = ("numpy", "scipy")
 
-    def __init__(self, regularization: float = 4.0, binary: bool = True, max_items: int = 20_000,
-                 random_state: int | None = None, show_progress: bool | None = None):
+    def __init__(self, regularization: float = 4.0, binary: bool = True, half_life_days: float | None = None,
+                 max_items: int = 20_000, random_state: int | None = None, show_progress: bool | None = None):
         super().__init__(random_state, show_progress)
         self.regularization = regularization
         self.binary = binary
+        self.half_life_days = half_life_days
         self.max_items = max_items
 
     def _fit(self, data: InteractionData) -> None:
@@ -47,9 +53,7 @@ class EASERecommender(BaseRecommender):
                 f"EASE keeps an items x items matrix: {data.n_items:,} items need about {gigabytes:,.1f} GB, above "
                 f"max_items={int(self.max_items):,}. Use ALS or item-kNN for a catalogue this large, or raise "
                 "max_items if the memory is there.")
-        matrix = data.matrix.astype(np.float64)
-        if self.binary:
-            matrix.data = (matrix.data > 0).astype(np.float64)
+        matrix = self._recency_weighted(data)
         gram = (matrix.T @ matrix).toarray()
         diagonal = np.diag_indices_from(gram)
         penalty = float(self.regularization) * max(float(gram[diagonal].mean()), 1e-12)
@@ -60,6 +64,30 @@ class EASERecommender(BaseRecommender):
         self.weights_ = weights.astype(np.float32)
         self.matrix_ = matrix.astype(np.float32).tocsr()
         self.penalty_ = penalty
+
+    def _recency_weighted(self, data: InteractionData) -> sp.csr_matrix:
+        """Users x items as the model learns from them: 1 (binary) or the summed weight per pair, each event
+        discounted by its age when half_life_days is set (binary: the pair's latest event's discount)."""
+        if self.half_life_days is not None and "time" not in data.events:
+            raise DataContractError("half_life_days needs time_col: the discount is measured in days before the "
+                                    "latest interaction.")
+        decay = data.recency_decay(self.half_life_days)
+        matrix = data.matrix.astype(np.float64)
+        if self.binary:
+            matrix.data = (matrix.data > 0).astype(np.float64)
+        if self.half_life_days is None:
+            return matrix
+        events = data.events
+        if self.binary:
+            latest = pd.DataFrame({"user": events["user"], "item": events["item"], "decay": decay}) \
+                .groupby(["user", "item"], sort=False)["decay"].max()
+            discount = sp.csr_matrix((latest.to_numpy(), (latest.index.get_level_values(0),
+                                                          latest.index.get_level_values(1))), shape=matrix.shape)
+            return matrix.multiply(discount).tocsr()
+        weighted = events["weight"].to_numpy(dtype=float) * decay
+        matrix = sp.csr_matrix((weighted, (events["user"].to_numpy(), events["item"].to_numpy())), shape=matrix.shape)
+        matrix.sum_duplicates()
+        return matrix
 
     def _scores(self, users: np.ndarray) -> np.ndarray:
         return np.asarray(self.matrix_[users] @ self.weights_, dtype=np.float64)

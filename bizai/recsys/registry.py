@@ -3,6 +3,8 @@ in torch)."""
 
 from __future__ import annotations
 
+import inspect
+
 from bizai.errors import DataContractError
 from bizai.extras import require
 
@@ -28,4 +30,9 @@ def build_recommender(name: str, random_state: int | None = 0, show_progress: bo
         from bizai.recsys.repeat import RepeatAwareRecommender as cls
     else:
         raise DataContractError(f"Unknown model {name!r}; expected one of {', '.join(RECOMMENDER_NAMES)}.")
+    accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "random_state", "show_progress"}
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        raise DataContractError(f"Model {name!r} takes no parameter {', '.join(map(repr, unknown))}; it takes "
+                                f"{', '.join(sorted(accepted)) or 'none'}.")
     return cls(random_state=random_state, show_progress=show_progress, **params)

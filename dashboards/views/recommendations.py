@@ -21,10 +21,20 @@ model = left.selectbox("Model", ["als", "ease", "itemknn", "repeat_aware", "buy_
                             "buy_again: the customer's own past items by recency and frequency; sasrec: sequence "
                             "transformer (slower).")
 k = middle.slider("Recommendations per customer", 5, 30, 10)
+# The models with a recency discount, and the half-life each starts with (EASE's is off by default: see its docs).
+HALF_LIFE_DEFAULTS = {"ease": 0, "buy_again": 60, "repeat_aware": 60}
+params = {}
+if model in HALF_LIFE_DEFAULTS and cols.get("time_col"):
+    days = middle.number_input("Recency half-life in days (0: every interaction counts alike)", 0, 3650,
+                               HALF_LIFE_DEFAULTS[model], help="An interaction counts half as much for every this many "
+                               "days before the latest one: for shops whose range and season change (60 found new "
+                               "items best on the Online Retail benchmark).")
+    params["half_life_days"] = float(days) if days else None
 
 if st.button("Train recommender", type="primary"):
     st.session_state.pop("loaded_recommender", None)  # a model trained here replaces a loaded one
     st.session_state["rec_model"] = model
+    st.session_state["rec_params"] = params
 
 
 def current_recommender():
@@ -33,10 +43,11 @@ def current_recommender():
     if loaded is not None:
         folder = str(st.session_state.get("loaded_recommender_folder", "a saved folder"))
         return loaded, type(loaded).__name__, f"loaded from {folder}", ("loaded", folder)
-    name = st.session_state["rec_model"]
+    name, params_json = st.session_state["rec_model"], as_key(st.session_state.get("rec_params", {}))
     data_key, columns_json, weights_json = frame_key(data["frame"]), as_key(cols), as_key(data["weights"])
-    recommender = train_recommender(data_key, data["frame"], columns_json, weights_json, name)
-    return recommender, name, f"trained here on {data['label']}", (data_key, columns_json, weights_json, name)
+    recommender = train_recommender(data_key, data["frame"], columns_json, weights_json, name, params_json)
+    return (recommender, name, f"trained here on {data['label']}",
+            (data_key, columns_json, weights_json, name, params_json))
 
 
 def kept(slot: str, key):

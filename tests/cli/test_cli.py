@@ -93,6 +93,16 @@ def test_recommend_fit_score_evaluate_and_models(files):
     assert shown["columns"]["user_col"] == "user_id" and "implicit" in shown["library_versions"]
 
 
+def test_recommend_fit_takes_a_half_life_only_for_models_that_have_one(files, tmp_path):
+    model = tmp_path / "ease"
+    bizai("recommend", "fit", "--data", files["events"], "--time-col", "timestamp", "--model", "ease",
+          "--half-life-days", "30", "--out", model)
+    assert json.loads(bizai("models", "show", model).stdout)["params"]["half_life_days"] == 30
+    refused = bizai("recommend", "fit", "--data", files["events"], "--time-col", "timestamp", "--model", "als",
+                    "--half-life-days", "30", "--out", tmp_path / "als", check_code=2)
+    assert "Model 'als' takes no parameter 'half_life_days'" in refused.stderr and not (tmp_path / "als").exists()
+
+
 def test_config_file_and_flag_precedence(files):
     config = files["folder"] / "job.toml"
     config.write_text(f"""

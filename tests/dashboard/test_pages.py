@@ -89,6 +89,19 @@ def test_recommendations_page_shows_history_recommendations_and_why():
     assert selectbox(app, "Item").options[0] == "Smartphone Classic (P0000)"  # named, not a bare id
 
 
+def test_ease_trains_with_the_recency_half_life_chosen_on_the_page():
+    app = page("recommendations").run()
+    selectbox(app, "Model").set_value("ease").run()
+    half_life = next(box for box in app.number_input if box.label.startswith("Recency half-life"))
+    assert half_life.value == 0  # off by default for EASE
+    half_life.set_value(30).run()
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert app.session_state["rec_params"] == {"half_life_days": 30.0}
+    assert any("because you had" in frame.value.columns for frame in app.dataframe)
+
+
 def test_bad_upload_shows_a_message_not_a_traceback(tmp_path):
     app = page("data").run()
     app.session_state["series"] = {"frame": pd.DataFrame({"store": ["a", "a"], "month": ["2024-01-01", "oops"],

@@ -50,3 +50,44 @@ def test_a_catalogue_too_large_or_a_bad_penalty_is_refused_clearly():
     for bad in (0, -1.0, "high", True):
         with pytest.raises(DataContractError, match="regularization must be a positive number"):
             EASERecommender(regularization=bad).fit(events, user_col="user_id", item_col="item_id")
+
+
+def shifting_taste() -> pd.DataFrame:
+    """A year ago buyers of A also bought B (40 of them); in the last week buyers of A buy C (15 of them)."""
+    now = pd.Timestamp("2024-06-30")
+    old = [{"user_id": f"old{u}", "item_id": item, "at": now - pd.Timedelta(days=365)}
+           for u in range(40) for item in ("A", "B")]
+    new = [{"user_id": f"new{u}", "item_id": item, "at": now - pd.Timedelta(days=3)}
+           for u in range(15) for item in ("A", "C")]
+    filler = [{"user_id": f"f{u}", "item_id": item, "at": now - pd.Timedelta(days=100)}
+              for u in range(20) for item in ("D", "E", "B", "C")[u % 2: u % 2 + 2]]
+    return pd.DataFrame(old + new + filler)
+
+
+def test_a_recency_half_life_follows_what_people_buy_now():
+    events, columns = shifting_taste(), dict(user_col="user_id", item_col="item_id", time_col="at")
+    customer = pd.DataFrame({"user_id": ["me"], "item_id": ["A"], "at": [pd.Timestamp("2024-06-30")]})
+    timeless = EASERecommender(regularization=0.5).fit(events, **columns)
+    timeless.update(customer)
+    recent = EASERecommender(regularization=0.5, half_life_days=30).fit(events, **columns)
+    recent.update(customer)
+    assert timeless.recommend(["me"], k=1)["item_id"].iloc[0] == "B"
+    assert recent.recommend(["me"], k=1)["item_id"].iloc[0] == "C"
+
+
+def test_the_profile_carries_each_pairs_latest_discount():
+    events = pd.DataFrame({"user_id": ["u", "u", "u", "v"], "item_id": ["A", "A", "B", "B"],
+                           "at": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-31", "2024-03-01"])})
+    model = EASERecommender(half_life_days=30).fit(events, user_col="user_id", item_col="item_id", time_col="at")
+    profile = dict(zip(model.data_.items.to_external(np.arange(2)), model.matrix_[0].toarray().ravel(), strict=True))
+    assert profile["A"] == pytest.approx(1.0)  # bought again on the latest day: no discount
+    assert profile["B"] == pytest.approx(0.5, rel=1e-6)  # last bought 30 days before the latest event
+
+
+def test_a_half_life_without_times_or_a_bad_one_is_refused():
+    events = shifting_taste()
+    with pytest.raises(DataContractError, match="half_life_days needs time_col"):
+        EASERecommender(half_life_days=30).fit(events, user_col="user_id", item_col="item_id")
+    for bad in (0, -5, "month", True):
+        with pytest.raises(DataContractError, match="half_life_days must be a positive number"):
+            EASERecommender(half_life_days=bad).fit(events, user_col="user_id", item_col="item_id", time_col="at")
