@@ -36,17 +36,18 @@ class LagRuleModel(ForecastModel):
         frame = panel.frame
         season = panel.season_length
         scale = mean_abs_level(frame)
-        grouped = frame.groupby(SERIES)[TARGET]
-        filled = grouped.ffill()
+        filled = frame.groupby(SERIES)[TARGET].ffill().groupby(frame[SERIES])
+        series_scale = frame[SERIES].map(scale).to_numpy(dtype=float)
         self.offsets_ = {}
+        levels = [0.5, *self.settings.quantiles]
         for step in range(1, self.settings.horizon + 1):
-            errors = (frame[TARGET] - filled.groupby(frame[SERIES]).shift(self.lag(step, season))) / frame[SERIES].map(scale)
-            errors = errors.dropna().to_numpy()
+            errors = (frame[TARGET].to_numpy(dtype=float) - filled.shift(self.lag(step, season)).to_numpy(dtype=float)) \
+                / series_scale
+            errors = errors[~np.isnan(errors)]
             # Centred on the median error: the rule's own value stays the median (p50) and bands stay ordered.
-            centre = float(np.median(errors)) if len(errors) else 0.0
-            self.offsets_[step] = {
-                q: float(np.quantile(errors, q)) - centre if len(errors) else 0.0 for q in self.settings.quantiles
-            }
+            quantiles = np.quantile(errors, levels) if len(errors) else np.zeros(len(levels))
+            self.offsets_[step] = {q: float(value - quantiles[0]) for q, value in zip(levels[1:], quantiles[1:],
+                                                                                          strict=True)}
         return self
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:

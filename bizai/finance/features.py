@@ -45,68 +45,139 @@ def calendar_features(times: pd.Series, season: int) -> pd.DataFrame:
     return pd.DataFrame(calendar)
 
 
-def origin_features(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureConfig) -> pd.DataFrame:
-    """Features known at each row's time, for every row of `frame` (a sorted, regular panel)."""
-    target = frame[TARGET]
-    grouped = target.groupby(frame[SERIES])
+@dataclass(frozen=True)
+class PanelLayout:
+    """Where each row of a panel sorted by (series, time) sits in its series: the positions of its series' first
+    and last rows. Lags and windows are then index arithmetic on numpy arrays, for only the rows asked for, instead
+    of pandas group-by shifts and rollings over the whole panel (the cost that grew with history)."""
 
-    def rolling(series: pd.Series, window: int, how: str) -> pd.Series:
-        return getattr(series.groupby(frame[SERIES]).rolling(window, min_periods=1), how)().reset_index(
-            level=0, drop=True
-        )
+    first: np.ndarray
+    last: np.ndarray
 
-    scale = rolling(target.abs(), config.scale_window, "mean")
-    scale = scale.where(scale > 0, 1.0).fillna(1.0)
-    out = {"scale": scale, "log_scale": np.log1p(scale)}
-    out["history_length"] = frame.groupby(SERIES).cumcount() + 1
-    out["observed_share"] = rolling(target.notna().astype(float), config.scale_window, "mean")
-    for lag in range(config.n_lags):
-        out[f"lag_{lag + 1}"] = grouped.shift(lag) / scale
-    for window in config.windows:
-        out[f"mean_{window}"] = rolling(target, window, "mean") / scale
-    out[f"std_{config.scale_window}"] = rolling(target, config.scale_window, "std") / scale
-    for col in columns.past_cols:
-        if isinstance(frame[col].dtype, pd.CategoricalDtype):
-            out[f"past_{col}"] = frame[col]
-            continue
-        past_scale = rolling(frame[col].abs(), config.scale_window, "mean")
-        past_scale = past_scale.where(past_scale > 0, 1.0).fillna(1.0)
-        past_grouped = frame[col].groupby(frame[SERIES])
-        out[f"past_{col}_lag_1"] = frame[col] / past_scale
-        out[f"past_{col}_lag_2"] = past_grouped.shift(1) / past_scale
-        out[f"past_{col}_level"] = past_scale / scale
-    for col in columns.known_cols:
-        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
-            out[f"known_{col}_at_origin"] = frame[col]
-    for col in columns.static_cols:
-        out[f"static_{col}"] = frame[col]
-    features = pd.DataFrame(out, index=frame.index)
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> PanelLayout:
+        """The layout of `frame`; its series must each lie in one block of rows (a sorted panel)."""
+        codes = pd.factorize(frame[SERIES])[0]
+        positions = np.arange(len(codes))
+        starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
+        if int(starts.sum()) != (int(codes.max()) + 1 if len(codes) else 0):
+            raise ValueError("The panel's rows must be sorted by series and time.")
+        first = np.maximum.accumulate(np.where(starts, positions, 0))
+        ends = np.r_[starts[1:], True] if len(codes) else starts
+        last = np.minimum.accumulate(np.where(ends, positions, len(codes))[::-1])[::-1]
+        return cls(first, last)
+
+    def shifted(self, rows: np.ndarray, by: int) -> np.ndarray:
+        """Positions `by` rows later (earlier when negative) in the same series as `rows`; -1 outside it."""
+        moved = rows + by
+        inside = (moved >= self.first[rows]) & (moved <= self.last[rows])
+        return np.where(inside, moved, -1)
+
+
+def taken(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """values[positions] as floats, NaN where a position is -1 (outside the series)."""
+    out = values[np.maximum(positions, 0)].astype(float)
+    out[positions < 0] = np.nan
+    return out
+
+
+class TrailingWindows:
+    """The last `width` values of a series up to and including each requested row (column j = j periods back),
+    NaN before the series starts; means and standard deviations over the newest w columns skip missing values, as
+    pandas' rolling(w, min_periods=1) does."""
+
+    def __init__(self, values: np.ndarray, layout: PanelLayout, rows: np.ndarray, width: int):
+        back = rows[:, None] - np.arange(width)[None, :]
+        self.inside = back >= layout.first[rows][:, None]
+        self.values = np.where(self.inside, values[np.maximum(back, 0)], np.nan)
+        self.observed = ~np.isnan(self.values)
+        self.filled = np.where(self.observed, self.values, 0.0)
+
+    def mean(self, window: int) -> np.ndarray:
+        """Mean of the observed values among the newest `window`; NaN when none is observed."""
+        count = self.observed[:, :window].sum(axis=1)
+        total = self.filled[:, :window].sum(axis=1)
+        return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
+
+    def std(self, window: int) -> np.ndarray:
+        """Sample standard deviation (ddof 1) of the observed values among the newest `window`; NaN below two."""
+        count = self.observed[:, :window].sum(axis=1)
+        centred = np.where(self.observed[:, :window], self.values[:, :window] - self.mean(window)[:, None], 0.0)
+        variance = np.divide((centred ** 2).sum(axis=1), count - 1, out=np.full(len(count), np.nan), where=count > 1)
+        return np.sqrt(variance)
+
+    def observed_share(self, window: int) -> np.ndarray:
+        """Share of the newest `window` periods inside the series that have a value."""
+        return self.observed[:, :window].sum(axis=1) / self.inside[:, :window].sum(axis=1)
+
+
+CHUNK_ROWS = 100_000  # rows per block of trailing windows: bounds memory at (chunk x widest window) floats
+
+
+def origin_features(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureConfig,
+                    rows: np.ndarray | None = None, layout: PanelLayout | None = None) -> pd.DataFrame:
+    """Features known at each of `rows` (positions in `frame`, a sorted, regular panel; default every row), indexed
+    like those rows of `frame`."""
+    layout = layout or PanelLayout.of(frame)
+    rows = np.arange(len(frame)) if rows is None else np.asarray(rows, dtype=np.int64)
+    parts = [origin_block(frame, columns, config, rows[start:start + CHUNK_ROWS], layout)
+             for start in range(0, len(rows), CHUNK_ROWS)] or [origin_block(frame, columns, config, rows, layout)]
+    features = pd.concat(parts) if len(parts) > 1 else parts[0]
     for col in columns.static_cols:
         if not pd.api.types.is_numeric_dtype(features[f"static_{col}"]):
             features[f"static_{col}"] = features[f"static_{col}"].astype("string").astype("category")
     return features
 
 
-def seasonal_lag(frame: pd.DataFrame, step: int, season: int) -> pd.Series:
-    """y[T + step - k*season] seen from origin T, with k the smallest multiple that stays in the past."""
+def origin_block(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureConfig, rows: np.ndarray,
+                 layout: PanelLayout) -> pd.DataFrame:
+    """origin_features for one block of rows."""
+    width = max(config.n_lags, config.scale_window, *config.windows)
+    target = frame[TARGET].to_numpy(dtype=float)
+    window = TrailingWindows(target, layout, rows, width)
+    scale = TrailingWindows(np.abs(target), layout, rows, config.scale_window).mean(config.scale_window)
+    scale = np.where(scale > 0, scale, 1.0)  # NaN compares False: no observation also gives 1
+    out = {"scale": scale, "log_scale": np.log1p(scale), "history_length": rows - layout.first[rows] + 1,
+           "observed_share": window.observed_share(config.scale_window)}
+    for lag in range(config.n_lags):
+        out[f"lag_{lag + 1}"] = window.values[:, lag] / scale
+    for size in config.windows:
+        out[f"mean_{size}"] = window.mean(size) / scale
+    out[f"std_{config.scale_window}"] = window.std(config.scale_window) / scale
+    for col in columns.past_cols:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            out[f"past_{col}"] = pd.Categorical(frame[col].to_numpy()[rows], dtype=frame[col].dtype)
+            continue
+        values = frame[col].to_numpy(dtype=float)
+        past = TrailingWindows(values, layout, rows, max(config.scale_window, 2))
+        past_scale = TrailingWindows(np.abs(values), layout, rows, config.scale_window).mean(config.scale_window)
+        past_scale = np.where(past_scale > 0, past_scale, 1.0)
+        out[f"past_{col}_lag_1"] = past.values[:, 0] / past_scale
+        out[f"past_{col}_lag_2"] = past.values[:, 1] / past_scale
+        out[f"past_{col}_level"] = past_scale / scale
+    for col in columns.known_cols:
+        if not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            out[f"known_{col}_at_origin"] = frame[col].to_numpy()[rows]
+    for col in columns.static_cols:
+        out[f"static_{col}"] = frame[col].to_numpy()[rows]
+    return pd.DataFrame(out, index=frame.index[rows])
+
+
+def seasonal_lag(target: np.ndarray, layout: PanelLayout, rows: np.ndarray, step: int, season: int) -> np.ndarray:
+    """y[T + step - k*season] seen from origins T (`rows`), with k the smallest multiple that stays in the past."""
     if season < 2:
-        return pd.Series(np.nan, index=frame.index)
+        return np.full(len(rows), np.nan)
     k = int(np.ceil(step / season))
-    return frame[TARGET].groupby(frame[SERIES]).shift(k * season - step)
+    return taken(target, layout.shifted(rows, step - k * season))
 
 
-def step_features(
-    origin: pd.DataFrame,
-    frame: pd.DataFrame,
-    target_rows: pd.DataFrame,
-    columns: SeriesColumns,
-    step: int,
-    config: FeatureConfig,
-) -> pd.DataFrame:
-    """Join origin features with what is known for T+step (`target_rows` aligned to origin rows)."""
+def step_features(origin: pd.DataFrame, target_rows: pd.DataFrame, seasonal: np.ndarray, frame: pd.DataFrame,
+                  columns: SeriesColumns, step: int, config: FeatureConfig) -> pd.DataFrame:
+    """Join origin features with what is known for T+step: `target_rows` (time and known covariates of the
+    target period) and `seasonal` (seasonal_lag), both aligned to origin's rows."""
     features = origin.copy()
     features["step"] = step
-    features["seasonal_lag"] = seasonal_lag(frame, step, config.season).loc[origin.index] / origin["scale"]
+    features["seasonal_lag"] = seasonal / origin["scale"].to_numpy()
     calendar = calendar_features(target_rows[TIME], config.season)
     calendar.index = origin.index
     features = pd.concat([features, calendar], axis=1)
@@ -117,29 +188,31 @@ def step_features(
     return features
 
 
-def steps_ahead(frame: pd.DataFrame, horizon: int, columns: list[str]) -> list[pd.DataFrame]:
-    """For steps 1..horizon, `columns` of the row `step` periods later in the same series, aligned to each row."""
-    grouped = frame.groupby(SERIES)
-    return [grouped[[TIME, TARGET, *columns]].shift(-step) for step in range(1, horizon + 1)]
+def steps_ahead(frame: pd.DataFrame, horizon: int, layout: PanelLayout | None = None) -> list[np.ndarray]:
+    """For steps 1..horizon, the position of the row `step` periods after each row in its series (-1 past the
+    series' end)."""
+    layout = layout or PanelLayout.of(frame)
+    rows = np.arange(len(frame))
+    return [layout.shifted(rows, step) for step in range(1, horizon + 1)]
 
 
-def training_rows(
-    ahead: list[pd.DataFrame], max_rows: int | None, recent_from: pd.Timestamp | None, seed: int
-) -> list[np.ndarray]:
-    """Which (origin, step) rows train the model: one boolean mask per step over the frame `ahead` came from
-    (`steps_ahead`).
+def training_rows(frame: pd.DataFrame, ahead: list[np.ndarray], max_rows: int | None,
+                  recent_from: pd.Timestamp | None, seed: int) -> list[np.ndarray]:
+    """Which (origin, step) rows train the model: one boolean mask per step over the rows of `frame`, given the
+    target positions `ahead` (`steps_ahead`).
 
     Every row whose target is observed is usable. When there are more than `max_rows`, those whose target lies
     after `recent_from` are all kept (they describe today's level and season) and older ones are
     sampled uniformly (seeded) to fill the rest: neighbouring origins of a series repeat nearly the same lags, so
     a sample of them teaches the trees almost as much at a fraction of the cost.
     """
-    masks = [(rows[TARGET].notna() & rows[TIME].notna()).to_numpy() for rows in ahead]
+    target, times = frame[TARGET].to_numpy(dtype=float), frame[TIME].to_numpy()
+    masks = [(positions >= 0) & ~np.isnan(taken(target, positions)) for positions in ahead]
     usable = sum(int(mask.sum()) for mask in masks)
     if max_rows is None or usable <= max_rows:
         return masks
-    is_recent = [(rows[TIME] > recent_from).to_numpy() if recent_from is not None else np.zeros(len(rows), bool)
-                 for rows in ahead]
+    is_recent = [(positions >= 0) & (times[np.maximum(positions, 0)] > recent_from)
+                 if recent_from is not None else np.zeros(len(positions), bool) for positions in ahead]
     n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(masks, is_recent, strict=True))
     rng = np.random.default_rng(seed)
     p_recent = min(1.0, max_rows / max(n_recent, 1))
@@ -161,29 +234,42 @@ def training_table(
     seed: int = 0,
 ):
     """Stack (origin, step) rows for steps 1..horizon (at most about `max_rows`, see `training_rows`); return
-    features and the scaled target."""
-    origin = origin_features(frame, columns, config)
-    ahead = steps_ahead(frame, horizon, columns.known_cols)
+    features and the scaled target. Origin features are built once, for the origins some step uses."""
+    layout = PanelLayout.of(frame)
+    ahead = steps_ahead(frame, horizon, layout)
+    masks = training_rows(frame, ahead, max_rows, recent_from, seed)
+    needed = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
+    origin = origin_features(frame, columns, config, needed, layout)
+    target = frame[TARGET].to_numpy(dtype=float)
+    target_columns = [TIME, *columns.known_cols]
     parts = []
-    for step, (target_rows, usable) in enumerate(zip(ahead, training_rows(ahead, max_rows, recent_from, seed),
-                                                     strict=True), start=1):
-        features = step_features(origin[usable], frame, target_rows[usable], columns, step, config)
-        features["__target"] = target_rows.loc[usable, TARGET] / origin.loc[usable, "scale"]
+    for step, (positions, usable) in enumerate(zip(ahead, masks, strict=True), start=1):
+        rows = np.flatnonzero(usable)
+        step_origin = origin.iloc[np.searchsorted(needed, rows)]
+        target_rows = frame[target_columns].iloc[positions[rows]]
+        seasonal = seasonal_lag(target, layout, rows, step, config.season)
+        features = step_features(step_origin, target_rows, seasonal, frame, columns, step, config)
+        features["__target"] = target[positions[rows]] / step_origin["scale"].to_numpy()
         parts.append(features)
     table = pd.concat(parts, ignore_index=True)
-    target = table.pop("__target")
-    return table, target
+    target_column = table.pop("__target")
+    return table, target_column
 
 
 def prediction_table(frame: pd.DataFrame, columns: SeriesColumns, future: pd.DataFrame, config: FeatureConfig):
     """Features for each row of `future` (SERIES, TIME, __step, known covariates), seen from each series' end."""
-    origin = origin_features(frame, columns, config)
-    last_row_of_series = pd.Series(frame.groupby(SERIES).tail(1).index, index=frame.groupby(SERIES).tail(1)[SERIES])
+    layout = PanelLayout.of(frame)
+    ends = frame.groupby(SERIES, sort=False).tail(1)
+    last_position = pd.Series(np.flatnonzero(frame.index.isin(ends.index)), index=ends[SERIES].to_numpy())
+    origin = origin_features(frame, columns, config, last_position.to_numpy(), layout)
+    origin.index = last_position.to_numpy()
+    target = frame[TARGET].to_numpy(dtype=float)
     parts = []
     for step, rows in future.groupby("__step", sort=True):
-        origin_rows = pd.Index(rows[SERIES].map(last_row_of_series))
-        target_rows = rows.set_axis(origin_rows)
-        features = step_features(origin.loc[origin_rows], frame, target_rows, columns, int(step), config)
+        positions = rows[SERIES].map(last_position).to_numpy(dtype=np.int64)
+        step_origin = origin.loc[positions]
+        seasonal = seasonal_lag(target, layout, positions, int(step), config.season)
+        features = step_features(step_origin, rows, seasonal, frame, columns, int(step), config)
         parts.append(features.set_axis(rows.index))
     return pd.concat(parts).loc[future.index]
 
