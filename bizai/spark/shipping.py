@@ -3,6 +3,7 @@ worker, checked there exactly as on one machine (format, versions, checksums).""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -36,7 +37,11 @@ def ship_model(spark, path: str | Path, ship: bool = True) -> str:
     name = shipped_name(folder)
     context = spark.sparkContext
     if name not in {Path(f).name for f in context.listFiles}:
-        staging = Path(tempfile.mkdtemp(prefix="bizai-ship-")) / name  # addFile names the copy after its folder
+        parent = tempfile.mkdtemp(prefix="bizai-ship-")
+        # Executors fetch the copy while tasks run, so it stays until this process ends, then goes (a nightly job
+        # must not leave a model copy in the temp folder every night).
+        atexit.register(shutil.rmtree, parent, ignore_errors=True)
+        staging = Path(parent) / name  # addFile names the copy after its folder
         shutil.copytree(folder, staging)
         context.addFile(str(staging), recursive=True)
     return "spark-files:" + name

@@ -18,9 +18,10 @@ from tests.conftest import make_panel
 from tests.recsys.conftest import make_events
 
 
-def bizai(*args: str, cwd: Path | None = None, check_code: int | None = 0) -> subprocess.CompletedProcess:
+def bizai(*args: str, cwd: Path | None = None, check_code: int | None = 0,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "bizai.cli.main", *map(str, args)], capture_output=True, text=True,
-                            cwd=cwd, env={**os.environ, "BIZAI_QUIET": "1"}, timeout=300)
+                            cwd=cwd, env={**os.environ, "BIZAI_QUIET": "1", **(env or {})}, timeout=300)
     if check_code is not None:
         assert result.returncode == check_code, result.stdout + result.stderr
     return result

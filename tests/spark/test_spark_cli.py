@@ -36,8 +36,11 @@ def test_recommend_fit_and_score_on_spark(files):
           "view=1,cart=3,purchase=5", "--out", folder / "recs", *SPARK)
     model = BaseRecommender.load(folder / "recs")
     assert model.meta_["model"] == "MLlibALSRecommender"
+    temp = folder / "temp"
+    temp.mkdir()
     bizai("recommend", "score", "--model", folder / "recs", "--users", files["users"], "--k", "3",
-          "--out", folder / "scored", *SPARK)
+          "--out", folder / "scored", *SPARK, env={"TMPDIR": str(temp)})
+    assert not list(temp.glob("bizai-ship-*"))  # the model's copy for the executors is gone with the job
     scored = pd.read_parquet(folder / "scored").sort_values(["user_id", "rank"]).reset_index(drop=True)
     local = model.recommend(["u1", "u2"], k=3).sort_values(["user_id", "rank"]).reset_index(drop=True)
     assert scored["item_id"].tolist() == local["item_id"].tolist()
