@@ -93,11 +93,19 @@ class TrailingWindows:
         self.observed = ~np.isnan(self.values)
         self.filled = np.where(self.observed, self.values, 0.0)
 
-    def mean(self, window: int) -> np.ndarray:
-        """Mean of the observed values among the newest `window`; NaN when none is observed."""
+    def average(self, filled: np.ndarray, window: int) -> np.ndarray:
+        """Mean of `filled` (the windows' values, 0 where missing) over the observed among the newest `window`;
+        NaN when none is observed."""
         count = self.observed[:, :window].sum(axis=1)
-        total = self.filled[:, :window].sum(axis=1)
-        return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
+        return np.divide(filled[:, :window].sum(axis=1), count, out=np.full(len(count), np.nan), where=count > 0)
+
+    def mean(self, window: int) -> np.ndarray:
+        """Mean of the observed values among the newest `window`."""
+        return self.average(self.filled, window)
+
+    def mean_abs(self, window: int) -> np.ndarray:
+        """Mean absolute value of the observed values among the newest `window`."""
+        return self.average(np.abs(self.filled), window)
 
     def std(self, window: int) -> np.ndarray:
         """Sample standard deviation (ddof 1) of the observed values among the newest `window`; NaN below two."""
@@ -135,7 +143,7 @@ def origin_block(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureCon
     width = max(config.n_lags, config.scale_window, *config.windows)
     target = frame[TARGET].to_numpy(dtype=float)
     window = TrailingWindows(target, layout, rows, width)
-    scale = TrailingWindows(np.abs(target), layout, rows, config.scale_window).mean(config.scale_window)
+    scale = window.mean_abs(config.scale_window)
     scale = np.where(scale > 0, scale, 1.0)  # NaN compares False: no observation also gives 1
     out = {"scale": scale, "log_scale": np.log1p(scale), "history_length": rows - layout.first[rows] + 1,
            "observed_share": window.observed_share(config.scale_window)}
@@ -150,7 +158,7 @@ def origin_block(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureCon
             continue
         values = frame[col].to_numpy(dtype=float)
         past = TrailingWindows(values, layout, rows, max(config.scale_window, 2))
-        past_scale = TrailingWindows(np.abs(values), layout, rows, config.scale_window).mean(config.scale_window)
+        past_scale = past.mean_abs(config.scale_window)
         past_scale = np.where(past_scale > 0, past_scale, 1.0)
         out[f"past_{col}_lag_1"] = past.values[:, 0] / past_scale
         out[f"past_{col}_lag_2"] = past.values[:, 1] / past_scale
