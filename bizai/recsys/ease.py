@@ -71,13 +71,12 @@ class EASERecommender(BaseRecommender):
         if self.half_life_days is not None and "time" not in data.events:
             raise DataContractError("half_life_days needs time_col: the discount is measured in days before the "
                                     "latest interaction.")
-        decay = data.recency_decay(self.half_life_days)
         matrix = data.matrix.astype(np.float64)
         if self.binary:
             matrix.data = (matrix.data > 0).astype(np.float64)
         if self.half_life_days is None:
             return matrix
-        events = data.events
+        events, decay = data.events, data.recency_decay(self.half_life_days)
         if self.binary:
             latest = pd.DataFrame({"user": events["user"], "item": events["item"], "decay": decay}) \
                 .groupby(["user", "item"], sort=False)["decay"].max()

@@ -27,8 +27,8 @@ params = {}
 if model in HALF_LIFE_DEFAULTS and cols.get("time_col"):
     days = middle.number_input("Recency half-life in days (0: every interaction counts alike)", 0, 3650,
                                HALF_LIFE_DEFAULTS[model], help="An interaction counts half as much for every this many "
-                               "days before the latest one: for shops whose range and season change (60 found new "
-                               "items best on the Online Retail benchmark).")
+                               "days before the latest one: for shops whose range and season change (60 was chosen for "
+                               "finding new items on the Online Retail benchmark).")
     params["half_life_days"] = float(days) if days else None
 
 if st.button("Train recommender", type="primary"):
