@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.finance.base import quantile_label
-from bizai.finance.conformal import ConformalBands, series_scale
+from bizai.finance.conformal import ConformalBands, leave_one_window_out, series_scale
 from bizai.finance.metrics import coverage, quantile_columns
 from bizai.finance.panel import Panel, horizon_grid
 from bizai.schema import SERIES, TARGET, TIME
@@ -60,15 +60,10 @@ def coverage_report(scores: pd.DataFrame, quantiles: tuple[float, ...]) -> dict[
     low, high = min(quantiles), max(quantiles)
     own = [quantile_label(low), quantile_label(high)]  # absent when the model was trained for the median alone
     before = coverage(scores["actual"], *(scores[c] for c in own)) if set(own) <= set(scores.columns) else None
-    covered = []
-    for cutoff in scores["cutoff"].unique():
-        window = scores["cutoff"] == cutoff
-        bands = ConformalBands.fit(scores[~window], (low, high))
-        applied = bands.apply(scores[window], scores.loc[window, "scale"].to_numpy(),
-                              {low: "low", high: "high"})
-        covered.append((applied["actual"] >= applied["low"]) & (applied["actual"] <= applied["high"]))
+    applied = leave_one_window_out(scores, (low, high), {low: "low", high: "high"})
+    covered = (applied["actual"] >= applied["low"]) & (applied["actual"] <= applied["high"])
     return {"level": high - low, "coverage_before": None if before is None else round(before, 4),
-            "coverage_after": round(float(pd.concat(covered).mean()), 4)}
+            "coverage_after": round(float(covered.mean()), 4)}
 
 
 MAX_CUTOFFS = 12  # the newest origins a refreshed calibration keeps: old errors fade out as new ones arrive

@@ -120,3 +120,14 @@ class ConformalBands:
         for q, label in labels.items():
             out[label] = out["forecast"].to_numpy() + np.array([row[q] for row in table]) * units
         return out
+
+
+def leave_one_window_out(scores: pd.DataFrame, levels: tuple[float, float], labels: dict) -> pd.DataFrame:
+    """Each backtest window's scores (a `cutoff` column) with the band learnt from the other windows only, windows in
+    time order: how the band covers a window it has not seen, the honest estimate of its coverage."""
+    parts = []
+    for cutoff in sorted(scores["cutoff"].unique()):
+        window = scores["cutoff"] == cutoff
+        bands = ConformalBands.fit(scores[~window], levels)
+        parts.append(bands.apply(scores[window], scores.loc[window, "scale"].to_numpy(), labels))
+    return pd.concat(parts, ignore_index=True)

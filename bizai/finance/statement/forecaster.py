@@ -25,7 +25,7 @@ from bizai.errors import DataContractError, check_is_fitted
 from bizai.extras import require
 from bizai.finance.backtest import affordable_windows, naive_scales
 from bizai.finance.base import quantile_label
-from bizai.finance.conformal import ConformalBands, series_scale
+from bizai.finance.conformal import ConformalBands, leave_one_window_out, series_scale
 from bizai.finance.forecaster import ProfitForecaster
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
@@ -242,12 +242,7 @@ class StatementForecaster(BaseEstimator):
         scored = self.calibration_.copy()
         low, _, high = self.quantiles
         labels = {low: quantile_label(low), high: quantile_label(high)}
-        parts = []
-        for cutoff in sorted(scored["cutoff"].unique()):
-            window = scored["cutoff"] == cutoff
-            bands = ConformalBands.fit(scored[~window], (low, high))
-            parts.append(bands.apply(scored[window], scored.loc[window, "scale"].to_numpy(), labels))
-        forecasts = pd.concat(parts, ignore_index=True)
+        forecasts = leave_one_window_out(scored, (low, high), labels)
         metrics = accuracy_table(forecasts, labels[low], labels[high], self.hierarchy_.level_names)
         out = self._ordered(forecasts).rename(columns={TIME: self.columns_.time_col})
         keep = ["level", "node", "line", "cutoff", self.columns_.time_col, "step", "actual", "base_forecast", "forecast",
