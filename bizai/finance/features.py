@@ -249,12 +249,12 @@ def training_table(
     needed = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
     origin = origin_features(frame, columns, config, needed, layout)
     target = frame[TARGET].to_numpy(dtype=float)
-    target_columns = [TIME, *columns.known_cols]
+    known_at_target = frame[[TIME, *columns.known_cols]]
     parts = []
     for step, (positions, usable) in enumerate(zip(ahead, masks, strict=True), start=1):
         rows = np.flatnonzero(usable)
         step_origin = origin.iloc[np.searchsorted(needed, rows)]
-        target_rows = frame[target_columns].iloc[positions[rows]]
+        target_rows = known_at_target.iloc[positions[rows]]
         seasonal = seasonal_lag(target, layout, rows, step, config.season)
         features = step_features(step_origin, target_rows, seasonal, frame, columns, step, config)
         features["__target"] = target[positions[rows]] / step_origin["scale"].to_numpy()
@@ -267,8 +267,8 @@ def training_table(
 def prediction_table(frame: pd.DataFrame, columns: SeriesColumns, future: pd.DataFrame, config: FeatureConfig):
     """Features for each row of `future` (SERIES, TIME, __step, known covariates), seen from each series' end."""
     layout = PanelLayout.of(frame)
-    ends = frame.groupby(SERIES, sort=False).tail(1)
-    last_position = pd.Series(np.flatnonzero(frame.index.isin(ends.index)), index=ends[SERIES].to_numpy())
+    ends = np.unique(layout.last)
+    last_position = pd.Series(ends, index=frame[SERIES].to_numpy()[ends])
     origin = origin_features(frame, columns, config, last_position.to_numpy(), layout)
     origin.index = last_position.to_numpy()
     target = frame[TARGET].to_numpy(dtype=float)
