@@ -1,0 +1,61 @@
+"""SASRec's training windows: the latest window of each history, or a window ending at a random position, always a
+contiguous, left-padded slice of the user's own items."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from bizai.recsys import SASRecRecommender  # noqa: E402
+from bizai.recsys.sasrec.recommender import TrainingWindows  # noqa: E402
+
+LENGTH = 6
+
+
+def histories() -> list[np.ndarray]:
+    rng = np.random.default_rng(3)
+    lengths = [0, 1, 5, 6, 7, 20, 40]  # none, shorter than, exactly and longer than the window
+    return [rng.integers(0, 100, n) for n in lengths]
+
+
+def test_latest_windows_are_the_left_padded_latest_items():
+    sequences = histories()
+    latest = TrainingWindows(sequences, LENGTH).latest()
+    np.testing.assert_array_equal(latest, SASRecRecommender()._padded(sequences, LENGTH))
+
+
+def test_random_windows_are_slices_of_each_history_ending_anywhere_past_the_first_full_window():
+    sequences = histories()
+    windows = TrainingWindows(sequences, LENGTH)
+    generator = np.random.default_rng(0)
+    ends_seen = [set() for _ in sequences]
+    for _ in range(300):
+        sample = windows.sample(generator)
+        assert sample.shape == (len(sequences), LENGTH)
+        for row, items in enumerate(sequences):
+            kept = sample[row][sample[row] > 0] - 1
+            if len(items) <= LENGTH:  # short histories: always the whole history, padded on the left
+                np.testing.assert_array_equal(sample[row], SASRecRecommender()._padded([items], LENGTH)[0])
+                continue
+            assert len(kept) == LENGTH
+            ends = [end for end in range(LENGTH, len(items) + 1) if np.array_equal(items[end - LENGTH:end], kept)]
+            assert ends, f"row {row}: {kept} is not a slice of the history"
+            ends_seen[row].update(ends)
+    for row, items in enumerate(sequences):
+        if len(items) > LENGTH:  # every window end, oldest to latest, is drawn
+            assert set(range(LENGTH, len(items) + 1)) <= ends_seen[row]
+
+
+def test_random_windows_follow_the_generator_seed():
+    windows = TrainingWindows(histories(), LENGTH)
+    first = windows.sample(np.random.default_rng(7))
+    np.testing.assert_array_equal(first, windows.sample(np.random.default_rng(7)))
+    assert not np.array_equal(first, windows.sample(np.random.default_rng(8)))
+
+
+def test_no_histories_give_an_empty_batch():
+    windows = TrainingWindows([], LENGTH)
+    assert windows.latest().shape == (0, LENGTH)
+    assert windows.sample(np.random.default_rng(0)).shape == (0, LENGTH)
