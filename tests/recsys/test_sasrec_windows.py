@@ -20,10 +20,10 @@ def histories() -> list[np.ndarray]:
     return [rng.integers(0, 100, n) for n in lengths]
 
 
-def test_latest_windows_are_the_left_padded_latest_items():
-    sequences = histories()
-    latest = TrainingWindows(sequences, LENGTH).latest()
-    np.testing.assert_array_equal(latest, SASRecRecommender()._padded(sequences, LENGTH))
+def test_latest_windows_are_the_left_padded_latest_items_shifted_by_one():
+    windows = TrainingWindows([np.array([4, 2]), np.arange(8), np.array([], dtype=np.int64)], 4)
+    np.testing.assert_array_equal(windows.latest(), [[0, 0, 5, 3], [5, 6, 7, 8], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(SASRecRecommender()._padded([np.arange(8)], 4), [[5, 6, 7, 8]])
 
 
 def test_random_windows_are_slices_of_each_history_ending_anywhere_past_the_first_full_window():
@@ -37,7 +37,7 @@ def test_random_windows_are_slices_of_each_history_ending_anywhere_past_the_firs
         for row, items in enumerate(sequences):
             kept = sample[row][sample[row] > 0] - 1
             if len(items) <= LENGTH:  # short histories: always the whole history, padded on the left
-                np.testing.assert_array_equal(sample[row], SASRecRecommender()._padded([items], LENGTH)[0])
+                np.testing.assert_array_equal(sample[row], np.r_[np.zeros(LENGTH - len(items), int), items + 1])
                 continue
             assert len(kept) == LENGTH
             ends = [end for end in range(LENGTH, len(items) + 1) if np.array_equal(items[end - LENGTH:end], kept)]

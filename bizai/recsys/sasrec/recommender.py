@@ -113,12 +113,7 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
     # ---------------------------------------------------------------------------------------- data
     def _padded(self, sequences: list[np.ndarray], length: int) -> np.ndarray:
         """Left-padded (n, length) array of item ids shifted by one (0 = padding), keeping the latest items."""
-        out = np.zeros((len(sequences), length), dtype=np.int64)
-        for row, items in enumerate(sequences):
-            tail = items[-length:] + 1
-            if len(tail):
-                out[row, -len(tail):] = tail
-        return out
+        return TrainingWindows(sequences, length).latest()
 
     # ---------------------------------------------------------------------------------------- training
     def _fit(self, data: InteractionData) -> None:
