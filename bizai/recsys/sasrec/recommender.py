@@ -62,8 +62,9 @@ class SASRecTraining:
 
 
 class TrainingWindows:
-    """Users' training sequences as one flat array, cut into fixed-length left-padded windows: each user's latest
-    window, or a window ending at a random position (histories longer than the window only)."""
+    """Users' item sequences as one flat array, cut into fixed-length left-padded windows of item ids shifted by one
+    (0 = padding): each user's latest window (training, validation, serving), or for training a window ending at a
+    random position (histories longer than the window only)."""
 
     def __init__(self, sequences: list[np.ndarray], length: int):
         self.length = length
@@ -71,9 +72,6 @@ class TrainingWindows:
         self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
         self.items = np.concatenate([np.asarray(s, dtype=np.int64) + 1 for s in sequences]) if len(sequences) else \
             np.empty(0, dtype=np.int64)
-
-    def __len__(self) -> int:
-        return len(self.lengths)
 
     def latest(self) -> np.ndarray:
         """Each user's latest `length` items, left-padded with 0."""
