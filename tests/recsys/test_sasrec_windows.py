@@ -32,7 +32,7 @@ def test_random_windows_are_slices_of_each_history_ending_anywhere_past_the_firs
     generator = np.random.default_rng(0)
     ends_seen = [set() for _ in sequences]
     for _ in range(300):
-        sample = windows.sample(generator)
+        sample = windows.cut(windows.random_ends(generator))
         assert sample.shape == (len(sequences), LENGTH)
         for row, items in enumerate(sequences):
             kept = sample[row][sample[row] > 0] - 1
@@ -50,12 +50,19 @@ def test_random_windows_are_slices_of_each_history_ending_anywhere_past_the_firs
 
 def test_random_windows_follow_the_generator_seed():
     windows = TrainingWindows(histories(), LENGTH)
-    first = windows.sample(np.random.default_rng(7))
-    np.testing.assert_array_equal(first, windows.sample(np.random.default_rng(7)))
-    assert not np.array_equal(first, windows.sample(np.random.default_rng(8)))
+    first = windows.cut(windows.random_ends(np.random.default_rng(7)))
+    np.testing.assert_array_equal(first, windows.cut(windows.random_ends(np.random.default_rng(7))))
+    assert not np.array_equal(first, windows.cut(windows.random_ends(np.random.default_rng(8))))
+
+
+def test_a_batch_cuts_only_its_own_rows():
+    windows = TrainingWindows(histories(), LENGTH)
+    ends = windows.random_ends(np.random.default_rng(2))
+    rows = np.array([5, 0, 6])
+    np.testing.assert_array_equal(windows.cut(ends, rows), windows.cut(ends)[rows])
 
 
 def test_no_histories_give_an_empty_batch():
     windows = TrainingWindows([], LENGTH)
     assert windows.latest().shape == (0, LENGTH)
-    assert windows.sample(np.random.default_rng(0)).shape == (0, LENGTH)
+    assert windows.cut(windows.random_ends(np.random.default_rng(0))).shape == (0, LENGTH)

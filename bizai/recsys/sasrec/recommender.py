@@ -75,20 +75,24 @@ class TrainingWindows:
 
     def latest(self) -> np.ndarray:
         """Each user's latest `length` items, left-padded with 0."""
-        return self._cut(self.lengths)
+        return self.cut(self.lengths)
 
-    def sample(self, generator: np.random.Generator) -> np.ndarray:
-        """For each user a window ending uniformly at random between the first full window and the latest item."""
+    def random_ends(self, generator: np.random.Generator) -> np.ndarray:
+        """For each user where a window ends, uniformly at random between the first full window and the latest item
+        (short histories: always the latest)."""
         shortest_end = np.minimum(self.lengths, self.length)
         ends = shortest_end + np.floor(generator.random(len(self.lengths)) * (self.lengths - shortest_end + 1))
-        return self._cut(ends.astype(np.int64))
+        return ends.astype(np.int64)
 
-    def _cut(self, ends: np.ndarray) -> np.ndarray:
+    def cut(self, ends: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The windows ending at `ends` (one per user) of the users in `rows` (default: all), so a training batch
+        cuts only its own rows rather than every user's window each epoch."""
+        starts, ends = (self.starts, ends) if rows is None else (self.starts[rows], ends[rows])
         positions = ends[:, None] - self.length + np.arange(self.length)[None, :]
         valid = positions >= 0
         if not len(self.items):
             return np.zeros(positions.shape, dtype=np.int64)
-        flat = np.minimum(self.starts[:, None] + np.where(valid, positions, 0), len(self.items) - 1)
+        flat = np.minimum(starts[:, None] + np.where(valid, positions, 0), len(self.items) - 1)
         return np.where(valid, self.items[flat], 0)
 
 
@@ -140,11 +144,11 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
         self.history_ = []
         for epoch in progress(range(train.epochs), "SASRec epochs", total=train.epochs, show=self.show_progress):
             network.train()
-            inputs = windows.sample(generator) if train.random_windows else windows.latest()
-            order = generator.permutation(len(inputs))
+            ends = windows.random_ends(generator) if train.random_windows else windows.lengths
+            order = generator.permutation(len(ends))
             losses = []
             for start in range(0, len(order), train.batch_size):
-                batch = torch.from_numpy(inputs[order[start:start + train.batch_size]]).to(device)
+                batch = torch.from_numpy(windows.cut(ends, order[start:start + train.batch_size])).to(device)
                 source, target = batch[:, :-1], batch[:, 1:]
                 with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
                     hidden = network(source)
