@@ -201,7 +201,8 @@ def steps_ahead(frame: pd.DataFrame, horizon: int, layout: PanelLayout | None = 
     series' end)."""
     layout = layout or PanelLayout.of(frame)
     rows = np.arange(len(frame))
-    return [layout.shifted(rows, step) for step in range(1, horizon + 1)]
+    room = layout.last - rows  # rows left in the series after each row
+    return [np.where(room >= step, rows + step, -1) for step in range(1, horizon + 1)]
 
 
 def training_rows(frame: pd.DataFrame, ahead: list[np.ndarray], max_rows: int | None,

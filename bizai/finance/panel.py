@@ -250,6 +250,9 @@ def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str)
     frame = frame.assign(__pos=period_positions(frame[TIME], freq, origin))
     bounds = frame.groupby(SERIES)["__pos"].agg(["min", "max"])
     lengths = (bounds["max"] - bounds["min"] + 1).to_numpy()
+    if int(lengths.sum()) == len(frame):  # rows are unique per period, so nothing is missing: skip the merge
+        complete = frame.drop(columns="__pos").sort_values([SERIES, TIME]).reset_index(drop=True)
+        return complete, complete.loc[[], [SERIES, TIME]]
     full = pd.DataFrame(
         {
             SERIES: np.repeat(bounds.index.to_numpy(), lengths),
@@ -260,8 +263,8 @@ def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str)
     missing = merged[TIME].isna()
     grid = pd.date_range(origin, periods=int(merged["__pos"].max()) + 1, freq=freq)
     merged[TIME] = grid[merged["__pos"].to_numpy()]
-    for col in [*columns.static_cols, *columns.id_cols]:
-        merged[col] = merged.groupby(SERIES)[col].transform(lambda s: s.ffill().bfill())
+    for col in [*columns.static_cols, *columns.id_cols]:  # constant per series (checked): its first value fills it
+        merged[col] = merged.groupby(SERIES)[col].transform("first")
     filled = merged.loc[missing, [SERIES, TIME]]
     return merged.drop(columns="__pos").sort_values([SERIES, TIME]).reset_index(drop=True), filled
 
@@ -311,8 +314,11 @@ def horizon_grid(panel: Panel, horizon: int, series: np.ndarray) -> pd.DataFrame
     offset = to_offset(panel.freq)
     steps = np.tile(np.arange(1, horizon + 1), len(series))
     grid = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": steps})
-    times = [t + k * offset for t, k in zip(np.repeat(last.to_numpy(), horizon), steps, strict=True)]
-    grid[TIME] = pd.to_datetime(pd.Series(times)).astype("datetime64[ns]")
+    last_index = pd.DatetimeIndex(last.to_numpy())
+    with warnings.catch_warnings():  # offsets pandas cannot vectorise are applied one by one, as before: no news
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        by_step = [(last_index + k * offset).as_unit("ns").to_numpy() for k in range(1, horizon + 1)]
+    grid[TIME] = np.column_stack(by_step).ravel() if by_step and len(series) else np.array([], "datetime64[ns]")
     return grid
 
 
