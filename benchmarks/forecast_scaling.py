@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from forecast_walmart import interval_scores
 from report import write_report
 
 from bizai.finance import ProfitForecaster
@@ -62,7 +63,8 @@ def bizai_row(train: pd.DataFrame, test: pd.DataFrame, horizon: int, model_param
     seconds = time.perf_counter() - started
     merged = test.merge(predicted, on=["series", "date"])
     return {"model": "bizai lightgbm", "seconds": seconds, "MAE": float((merged["sales"] - merged["forecast"]).abs()
-                                                                        .mean()), "peak MiB": peak_mib()}
+                                                                        .mean()), "peak MiB": peak_mib(),
+            **interval_scores(merged["sales"], merged)}
 
 
 def peer_row(peer_python: str, train: pd.DataFrame, test: pd.DataFrame, horizon: int) -> dict:

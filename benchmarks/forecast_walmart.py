@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from report import write_report
 
-from bizai.finance import ProfitForecaster
+from bizai.finance import ProfitForecaster, coverage, pinball
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "walmart_store_sales"
@@ -51,7 +51,17 @@ def scores(actual: pd.DataFrame, predicted: pd.DataFrame, name: str, seconds: fl
     error = (merged["Weekly_Sales"] - merged["forecast"]).abs()
     weight = np.where(merged["IsHoliday"], 5.0, 1.0)
     return {"model": name, "WMAE": float((weight * error).sum() / weight.sum()), "MAE": float(error.mean()),
-            "WAPE": float(error.sum() / merged["Weekly_Sales"].abs().sum()), "fit+predict s": seconds}
+            "WAPE": float(error.sum() / merged["Weekly_Sales"].abs().sum()), "fit+predict s": seconds,
+            **interval_scores(merged["Weekly_Sales"], merged)}
+
+
+def interval_scores(actual: pd.Series, predicted: pd.DataFrame) -> dict:
+    """P10-P90 coverage and the mean pinball loss of P10 and P90 (both penalise a band too narrow or too wide), when
+    the forecasts have them."""
+    if not {"p10", "p90"} <= set(predicted.columns):
+        return {}
+    return {"P10-P90 coverage": coverage(actual, predicted["p10"], predicted["p90"]),
+            "P10/P90 pinball": (pinball(actual, predicted["p10"], 0.1) + pinball(actual, predicted["p90"], 0.9)) / 2}
 
 
 def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame, model_params: dict | None = None) -> dict:

@@ -2,7 +2,10 @@
 
 The point forecast and each quantile come from LightGBM quantile objectives on the scaled target. Rows are
 weighted by the series' scale so the loss is the error in the caller's units (big entities matter more, as in
-WAPE and MAE); pass sample_weighting="equal" to weight every series alike.
+WAPE and MAE); pass sample_weighting="equal" to weight every series alike. The interval boosters (P10, P90) are
+unweighted by default (interval_weighting="equal"): the scale is a feature, so weighting does not change the quantile
+they learn, only where the trees spend their splits, and LightGBM's weighted quantile leaves (a sort per leaf) make
+a weighted booster twice as slow; see benchmarks/results/lightgbm_levers.md for what it changes.
 
 Cost: the training table has a row per (origin, step), series x periods x horizon in all. Above
 `max_training_rows` (model_params, default 250,000; None keeps every row) the rows whose target lies in the last
@@ -38,13 +41,21 @@ DEFAULT_PARAMS = {
 
 
 DEFAULT_MAX_ROWS = 250_000
-OWN_PARAMS = ("sample_weighting", "max_training_rows")  # bizai's, not LightGBM's
+OWN_PARAMS = ("sample_weighting", "interval_weighting", "max_training_rows")  # bizai's, not LightGBM's
+WEIGHTINGS = ("scale", "equal")
+
+
+def core_params(params: dict) -> dict:
+    """scikit-learn-style LightGBM parameters as lightgbm.train takes them: the wrapper's own keys dropped (the
+    core knows n_estimators, subsample, reg_lambda... as aliases) and the unset ones (None) left out."""
+    wrapper_only = {"importance_type", "class_weight", "random_state", "silent"}
+    return {key: value for key, value in params.items() if key not in wrapper_only and value is not None}
 
 
 class LightGBMModel(ForecastModel):
     """One global LightGBM per quantile over every series, direct multi-horizon (see the module docstring)."""
     name = "lightgbm"
-    accepted_params = None  # any LightGBM parameter, plus sample_weighting and max_training_rows
+    accepted_params = None  # any LightGBM parameter, plus OWN_PARAMS
     separate_interval_models = True
 
     def min_history(self, panel: Panel) -> int:
@@ -61,6 +72,13 @@ class LightGBMModel(ForecastModel):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1000):
             raise DataContractError(f"max_training_rows must be None (every row) or an integer of at least 1,000, "
                                     f"got {value!r}.")
+        return value
+
+    def weighting(self, name: str, default: str) -> str:
+        """The row weighting model_params `name` asks for: "scale" (rows count by their series' size) or "equal"."""
+        value = self.params.get(name, default)
+        if value not in WEIGHTINGS:
+            raise DataContractError(f"{name} must be one of {', '.join(map(repr, WEIGHTINGS))}, got {value!r}.")
         return value
 
     def lightgbm_params(self, median: bool = True) -> dict:
@@ -80,6 +98,7 @@ class LightGBMModel(ForecastModel):
     def fit(self, panel: Panel) -> LightGBMModel:
         """Build the training table (every origin x step) and fit one booster per quantile; returns self."""
         import lightgbm as lgb
+        from lightgbm import LGBMRegressor
 
         horizon = self.settings.horizon
         self.config_ = default_feature_config(panel.season_length, horizon)
@@ -87,22 +106,37 @@ class LightGBMModel(ForecastModel):
         recent_from = panel.frame[TIME].max() - recent * to_offset(panel.freq)
         features, target = training_table(panel.frame, panel.columns, horizon, self.config_, self.max_training_rows(),
                                           recent_from, self.seed())
-        weighting = self.params.get("sample_weighting", "scale")
-        weight = features["scale"].to_numpy() if weighting == "scale" else None
+        scale = features["scale"].to_numpy()
+        weights = {"scale": scale, "equal": None}
+        median_weight = weights[self.weighting("sample_weighting", "scale")]
+        interval_weight = weights[self.weighting("interval_weighting", "equal")]
         self.feature_names_ = list(features.columns.drop("scale"))
         levels = sorted({0.5, *self.settings.quantiles})
+        # One Dataset binned once for every quantile (the boosters differ in objective, trees and weights only).
+        shared = {**LGBMRegressor().get_params(), **self.lightgbm_params()}
+        dataset = lgb.Dataset(features[self.feature_names_], target, params=core_params(shared),
+                              free_raw_data=False).construct()
         self.boosters_ = {}
         for q in progress(levels, "LightGBM models", show=self.settings.show_progress):
-            model = lgb.LGBMRegressor(objective="quantile", alpha=q, **self.lightgbm_params(median=q == 0.5))
-            model.fit(features[self.feature_names_], target, sample_weight=weight)
-            self.boosters_[q] = model
+            params = core_params({**shared, **self.lightgbm_params(median=q == 0.5), "objective": "quantile",
+                                  "alpha": q})
+            dataset.set_field("weight", median_weight if q == 0.5 else interval_weight)  # None clears it
+            self.boosters_[q] = lgb.train(params, dataset, num_boost_round=params.pop("n_estimators"))
         return self
+
+    def booster(self, q: float):
+        """The LightGBM Booster of quantile `q` (models saved by earlier bizai versions hold
+        scikit-learn regressors)."""
+        model = self.boosters_[q]
+        return getattr(model, "booster_", model)
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """Forecast and quantiles for the future grid, in the target's units, quantiles kept in order."""
         features = prediction_table(panel.frame, panel.columns, future, self.config_)
         scale = features["scale"].to_numpy()
-        predictions = {q: model.predict(features[self.feature_names_]) * scale for q, model in self.boosters_.items()}
+        table = features[self.feature_names_]
+        threads = self.lightgbm_params()["n_jobs"]
+        predictions = {q: self.booster(q).predict(table, num_threads=threads) * scale for q in self.boosters_}
         levels = sorted(predictions)
         stacked = np.sort(np.column_stack([predictions[q] for q in levels]), axis=1)  # no crossing quantiles
         out = future[[SERIES, TIME]].copy()
@@ -114,7 +148,8 @@ class LightGBMModel(ForecastModel):
     def contributions(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """Per-prediction SHAP contributions of the median model, in the target's units (long format)."""
         features = prediction_table(panel.frame, panel.columns, future, self.config_)
-        raw = self.boosters_[0.5].predict(features[self.feature_names_], pred_contrib=True)
+        raw = self.booster(0.5).predict(features[self.feature_names_], pred_contrib=True,
+                                        num_threads=self.lightgbm_params()["n_jobs"])
         scaled = raw * features["scale"].to_numpy()[:, None]
         wide = pd.DataFrame(scaled, columns=[*self.feature_names_, "baseline"], index=future.index)
         wide[SERIES] = future[SERIES].to_numpy()
@@ -123,7 +158,7 @@ class LightGBMModel(ForecastModel):
 
     def feature_importance(self) -> pd.DataFrame:
         """Gain share of each feature in the median booster."""
-        gain = self.boosters_[0.5].booster_.feature_importance(importance_type="gain")
+        gain = self.booster(0.5).feature_importance(importance_type="gain")
         total = gain.sum() or 1.0
         frame = pd.DataFrame({"feature": self.feature_names_, "importance": gain / total})
         return frame.sort_values("importance", ascending=False, ignore_index=True)

@@ -109,3 +109,51 @@ def test_every_feature_of_a_fitted_model_gets_words():
     described = [describe_feature(name, "profit", 12) for name in names]
     untouched = [name for name, words in zip(names, described, strict=True) if name == words]
     assert untouched == [], untouched
+
+
+def _training_table_of(model: LightGBMModel, panel):
+    from pandas.tseries.frequencies import to_offset
+
+    from bizai.finance.features import training_table
+
+    recent_from = panel.frame[TIME].max() - max(panel.season_length, 3) * to_offset(panel.freq)
+    features, target = training_table(panel.frame, panel.columns, 3, model.config_, model.max_training_rows(),
+                                      recent_from, model.seed())
+    return features, target
+
+
+@pytest.mark.parametrize("interval_weighting", ["equal", "scale"])
+def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_weighting):
+    """One binned Dataset serves every quantile with its own weights: each booster must be the one LightGBM would
+    train on its own (the weights of the one before must not linger)."""
+    import lightgbm as lgb
+
+    fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0, show_progress=False,
+                          model_params={"n_estimators": 30, "interval_weighting": interval_weighting})
+    fc.fit(make_panel()[0], **FIT_COLUMNS)
+    model = fc.fitted_model_
+    features, target = _training_table_of(model, fc.panel_)
+    for q, weighted in ((0.1, interval_weighting == "scale"), (0.5, True), (0.9, interval_weighting == "scale")):
+        alone = lgb.LGBMRegressor(objective="quantile", alpha=q, **model.lightgbm_params(median=q == 0.5))
+        alone.fit(features[model.feature_names_], target, sample_weight=features["scale"] if weighted else None)
+        np.testing.assert_array_equal(model.booster(q).predict(features[model.feature_names_]),
+                                      alone.predict(features[model.feature_names_]))
+
+
+def test_interval_weighting_changes_the_interval_boosters_only():
+    history, _ = make_panel()
+    models = {w: ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0, show_progress=False,
+                                  model_params={"n_estimators": 30, "interval_weighting": w})
+              .fit(history, **FIT_COLUMNS) for w in ("equal", "scale")}
+    table = _training_table_of(models["equal"].fitted_model_, models["equal"].panel_)[0]
+    predicted = {w: {q: fc.fitted_model_.booster(q).predict(table[fc.fitted_model_.feature_names_]) for q in (0.5, 0.9)}
+                 for w, fc in models.items()}
+    np.testing.assert_array_equal(predicted["equal"][0.5], predicted["scale"][0.5])
+    assert not np.allclose(predicted["equal"][0.9], predicted["scale"][0.9])
+
+
+@pytest.mark.parametrize("name", ["interval_weighting", "sample_weighting"])
+def test_a_bad_weighting_is_refused_by_name(name):
+    fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", model_params={name: "size"})
+    with pytest.raises(DataContractError, match=f"{name} must be one of 'scale', 'equal', got 'size'"):
+        fc.fit(make_panel()[0], **FIT_COLUMNS)
