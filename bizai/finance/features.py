@@ -196,32 +196,32 @@ def step_features(origin: pd.DataFrame, target_rows: pd.DataFrame, seasonal: np.
     return features
 
 
-def steps_ahead(frame: pd.DataFrame, horizon: int, layout: PanelLayout | None = None) -> list[np.ndarray]:
-    """For steps 1..horizon, the position of the row `step` periods after each row in its series (-1 past the
-    series' end)."""
-    layout = layout or PanelLayout.of(frame)
-    rows = np.arange(len(frame))
-    room = layout.last - rows  # rows left in the series after each row
-    return [np.where(room >= step, rows + step, -1) for step in range(1, horizon + 1)]
+def later(values: np.ndarray, step: int) -> np.ndarray:
+    """values[i + step] at each position i, False past the end (a shift by slicing: no gather over the panel)."""
+    step = min(step, len(values))
+    return np.concatenate([values[step:], np.zeros(step, values.dtype)])
 
 
-def training_rows(frame: pd.DataFrame, ahead: list[np.ndarray], max_rows: int | None,
-                  recent_from: pd.Timestamp | None, seed: int) -> list[np.ndarray]:
-    """Which (origin, step) rows train the model: one boolean mask per step over the rows of `frame`, given the
-    target positions `ahead` (`steps_ahead`).
+def training_rows(frame: pd.DataFrame, horizon: int, max_rows: int | None, recent_from: pd.Timestamp | None,
+                  seed: int, layout: PanelLayout | None = None) -> list[np.ndarray]:
+    """Which (origin, step) rows train the model: one boolean mask per step 1..horizon over the rows of `frame`;
+    row T trains step h when T + h lies in its series and its target is observed (its target is then row T + h).
 
-    Every row whose target is observed is usable. When there are more than `max_rows`, those whose target lies
-    after `recent_from` are all kept (they describe today's level and season) and older ones are
-    sampled uniformly (seeded) to fill the rest: neighbouring origins of a series repeat nearly the same lags, so
-    a sample of them teaches the trees almost as much at a fraction of the cost.
+    When there are more than `max_rows` such rows, those whose target lies after `recent_from` are all kept (they
+    describe today's level and season) and older ones are sampled uniformly (seeded) to fill the rest:
+    neighbouring origins of a series repeat nearly the same lags, so a sample of them teaches the trees almost as
+    much at a fraction of the cost.
     """
-    target, times = frame[TARGET].to_numpy(dtype=float), frame[TIME].to_numpy()
-    masks = [(positions >= 0) & ~np.isnan(taken(target, positions)) for positions in ahead]
+    layout = layout or PanelLayout.of(frame)
+    room = layout.last - np.arange(len(frame))  # rows left in the series after each row
+    observed = ~np.isnan(frame[TARGET].to_numpy(dtype=float))
+    masks = [(room >= step) & later(observed, step) for step in range(1, horizon + 1)]
     usable = sum(int(mask.sum()) for mask in masks)
     if max_rows is None or usable <= max_rows:
         return masks
-    is_recent = [(positions >= 0) & (times[np.maximum(positions, 0)] > recent_from)
-                 if recent_from is not None else np.zeros(len(positions), bool) for positions in ahead]
+    recent = (frame[TIME].to_numpy() > np.datetime64(recent_from) if recent_from is not None
+              else np.zeros(len(frame), bool))
+    is_recent = [later(recent, step) for step in range(1, horizon + 1)]
     n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(masks, is_recent, strict=True))
     rng = np.random.default_rng(seed)
     p_recent = min(1.0, max_rows / max(n_recent, 1))
@@ -245,20 +245,20 @@ def training_table(
     """Stack (origin, step) rows for steps 1..horizon (at most about `max_rows`, see `training_rows`); return
     features and the scaled target. Origin features are built once, for the origins some step uses."""
     layout = PanelLayout.of(frame)
-    ahead = steps_ahead(frame, horizon, layout)
-    masks = training_rows(frame, ahead, max_rows, recent_from, seed)
+    masks = training_rows(frame, horizon, max_rows, recent_from, seed, layout)
     needed = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
     origin = origin_features(frame, columns, config, needed, layout)
     target = frame[TARGET].to_numpy(dtype=float)
     known_at_target = frame[[TIME, *columns.known_cols]]
     parts = []
-    for step, (positions, usable) in enumerate(zip(ahead, masks, strict=True), start=1):
+    for step, usable in enumerate(masks, start=1):
         rows = np.flatnonzero(usable)
+        targets = rows + step  # inside the series: training_rows checked
         step_origin = origin.iloc[np.searchsorted(needed, rows)]
-        target_rows = known_at_target.iloc[positions[rows]]
+        target_rows = known_at_target.iloc[targets]
         seasonal = seasonal_lag(target, layout, rows, step, config.season)
         features = step_features(step_origin, target_rows, seasonal, frame, columns, step, config)
-        features["__target"] = target[positions[rows]] / step_origin["scale"].to_numpy()
+        features["__target"] = target[targets] / step_origin["scale"].to_numpy()
         parts.append(features)
     table = pd.concat(parts, ignore_index=True)
     target_column = table.pop("__target")

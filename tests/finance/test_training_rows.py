@@ -10,7 +10,7 @@ import pytest
 from bizai import DataContractError
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import ModelSettings
-from bizai.finance.features import steps_ahead, training_rows
+from bizai.finance.features import training_rows
 from bizai.finance.lightgbm_model import LightGBMModel
 from bizai.schema import SERIES, TARGET, TIME
 from tests.conftest import FIT_COLUMNS, make_panel
@@ -23,21 +23,17 @@ def frame(n_series=20) -> pd.DataFrame:
                          TARGET: np.arange(n_series * len(MONTHS), dtype=float)})
 
 
-def ahead(data):
-    return steps_ahead(data, 3)
-
-
 def test_under_the_cap_every_row_with_an_observed_target_is_kept():
     data = frame()
-    masks = training_rows(data, ahead(data), max_rows=None, recent_from=None, seed=0)
+    masks = training_rows(data, 3, max_rows=None, recent_from=None, seed=0)
     assert [int(m.sum()) for m in masks] == [20 * 39, 20 * 38, 20 * 37]
-    assert [int(m.sum()) for m in training_rows(data, ahead(data), 10_000, MONTHS[-12], 0)] == [20 * 39, 20 * 38, 20 * 37]
+    assert [int(m.sum()) for m in training_rows(data, 3, 10_000, MONTHS[-12], 0)] == [20 * 39, 20 * 38, 20 * 37]
 
 
 def test_over_the_cap_recent_targets_are_all_kept_and_older_ones_sampled_to_fill_it():
     data = frame()
     recent_from = MONTHS[-12]  # targets in the last 11 months are recent: 20 series x (11 + 10 + 9) rows
-    masks = training_rows(data, ahead(data), max_rows=1000, recent_from=recent_from, seed=0)
+    masks = training_rows(data, 3, max_rows=1000, recent_from=recent_from, seed=0)
     total = sum(int(m.sum()) for m in masks)
     assert 900 <= total <= 1100
     recent_kept = sum(int((m & (data[TIME] > recent_from - pd.DateOffset(months=s)).to_numpy()).sum())
@@ -48,14 +44,14 @@ def test_over_the_cap_recent_targets_are_all_kept_and_older_ones_sampled_to_fill
 
 def test_the_sample_follows_the_seed():
     data = frame()
-    first = training_rows(data, ahead(data), 800, MONTHS[-6], seed=1)
-    assert all((a == b).all() for a, b in zip(first, training_rows(data, ahead(data), 800, MONTHS[-6], seed=1), strict=True))
-    assert any((a != b).any() for a, b in zip(first, training_rows(data, ahead(data), 800, MONTHS[-6], seed=2), strict=True))
+    first = training_rows(data, 3, 800, MONTHS[-6], seed=1)
+    assert all((a == b).all() for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=1), strict=True))
+    assert any((a != b).any() for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=2), strict=True))
 
 
 def test_when_recent_rows_alone_exceed_the_cap_only_recent_rows_are_sampled():
     data = frame()
-    masks = training_rows(data, ahead(data), 200, MONTHS[0], seed=0)  # every target is recent
+    masks = training_rows(data, 3, 200, MONTHS[0], seed=0)  # every target is recent
     assert 150 <= sum(int(m.sum()) for m in masks) <= 250
 
 
