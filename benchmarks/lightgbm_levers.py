@@ -31,6 +31,7 @@ VARIANTS = {
     "200 trees at twice the learning rate": {"n_estimators": 200, "learning_rate": 0.06},
     "125 thousand training rows": {"max_training_rows": 125_000},
     "median by squared error (L2)": {"median_objective": "regression"},
+    "median by Huber loss": {"median_objective": "huber"},
     "interval boosters weighted by scale": {"interval_weighting": "scale"},
 }
 
