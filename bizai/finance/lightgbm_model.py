@@ -100,12 +100,8 @@ class LightGBMModel(ForecastModel):
         import lightgbm as lgb
         from lightgbm import LGBMRegressor
 
-        horizon = self.settings.horizon
-        self.config_ = default_feature_config(panel.season_length, horizon)
-        recent = max(panel.season_length, horizon)
-        recent_from = panel.frame[TIME].max() - recent * to_offset(panel.freq)
-        features, target = training_table(panel.frame, panel.columns, horizon, self.config_, self.max_training_rows(),
-                                          recent_from, self.seed())
+        self.config_ = default_feature_config(panel.season_length, self.settings.horizon)
+        features, target = self.training_data(panel)
         scale = features["scale"].to_numpy()
         weights = {"scale": scale, "equal": None}
         median_weight = weights[self.weighting("sample_weighting", "scale")]
@@ -123,6 +119,13 @@ class LightGBMModel(ForecastModel):
             dataset.set_field("weight", median_weight if q == 0.5 else interval_weight)  # None clears it
             self.boosters_[q] = lgb.train(params, dataset, num_boost_round=params.pop("n_estimators"))
         return self
+
+    def training_data(self, panel: Panel) -> tuple[pd.DataFrame, pd.Series]:
+        """The features (with the series' `scale`) and scaled target the boosters train on (`config_` set)."""
+        horizon = self.settings.horizon
+        recent_from = panel.frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
+        return training_table(panel.frame, panel.columns, horizon, self.config_, self.max_training_rows(),
+                              recent_from, self.seed())
 
     def booster(self, q: float):
         """The LightGBM Booster of quantile `q` (models saved by earlier bizai versions hold

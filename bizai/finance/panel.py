@@ -315,7 +315,7 @@ def horizon_grid(panel: Panel, horizon: int, series: np.ndarray) -> pd.DataFrame
     steps = np.tile(np.arange(1, horizon + 1), len(series))
     grid = pd.DataFrame({SERIES: np.repeat(series, horizon), "__step": steps})
     last_index = pd.DatetimeIndex(last.to_numpy())
-    with warnings.catch_warnings():  # offsets pandas cannot vectorise are applied one by one, as before: no news
+    with warnings.catch_warnings():  # an offset pandas cannot vectorise goes date by date, as the old loop did
         warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
         by_step = [(last_index + k * offset).as_unit("ns").to_numpy() for k in range(1, horizon + 1)]
     grid[TIME] = np.column_stack(by_step).ravel() if by_step and len(series) else np.array([], "datetime64[ns]")

@@ -107,17 +107,6 @@ def test_every_feature_of_a_fitted_model_gets_words():
     assert untouched == [], untouched
 
 
-def _training_table_of(model: LightGBMModel, panel):
-    from pandas.tseries.frequencies import to_offset
-
-    from bizai.finance.features import training_table
-
-    recent_from = panel.frame[TIME].max() - max(panel.season_length, 3) * to_offset(panel.freq)
-    features, target = training_table(panel.frame, panel.columns, 3, model.config_, model.max_training_rows(),
-                                      recent_from, model.seed())
-    return features, target
-
-
 @pytest.mark.parametrize("interval_weighting", ["equal", "scale"])
 def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_weighting):
     """One binned Dataset serves every quantile with its own weights: each booster must be the one LightGBM would
@@ -126,14 +115,21 @@ def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_
 
     fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0, show_progress=False,
                           model_params={"n_estimators": 30, "interval_weighting": interval_weighting})
-    fc.fit(make_panel()[0], **FIT_COLUMNS)
+    history, future = make_panel()
+    fc.fit(history, **FIT_COLUMNS)
     model = fc.fitted_model_
-    features, target = _training_table_of(model, fc.panel_)
+    features, target = model.training_data(fc.panel_)
+    apart = {}
     for q, weighted in ((0.1, interval_weighting == "scale"), (0.5, True), (0.9, interval_weighting == "scale")):
-        alone = lgb.LGBMRegressor(objective="quantile", alpha=q, **model.lightgbm_params(median=q == 0.5))
-        alone.fit(features[model.feature_names_], target, sample_weight=features["scale"] if weighted else None)
+        apart[q] = lgb.LGBMRegressor(objective="quantile", alpha=q, **model.lightgbm_params(median=q == 0.5))
+        apart[q].fit(features[model.feature_names_], target, sample_weight=features["scale"] if weighted else None)
         np.testing.assert_array_equal(model.booster(q).predict(features[model.feature_names_]),
-                                      alone.predict(features[model.feature_names_]))
+                                      apart[q].predict(features[model.feature_names_]))
+    # models saved by earlier versions hold scikit-learn regressors: they forecast and explain the same
+    forecast, drivers = fc.predict(known_future=future), fc.feature_importance()
+    model.boosters_ = apart
+    pd.testing.assert_frame_equal(fc.predict(known_future=future), forecast)
+    pd.testing.assert_frame_equal(fc.feature_importance(), drivers)
 
 
 def test_interval_weighting_changes_the_interval_boosters_only():
@@ -141,7 +137,7 @@ def test_interval_weighting_changes_the_interval_boosters_only():
     models = {w: ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0, show_progress=False,
                                   model_params={"n_estimators": 30, "interval_weighting": w})
               .fit(history, **FIT_COLUMNS) for w in ("equal", "scale")}
-    table = _training_table_of(models["equal"].fitted_model_, models["equal"].panel_)[0]
+    table = models["equal"].fitted_model_.training_data(models["equal"].panel_)[0]
     predicted = {w: {q: fc.fitted_model_.booster(q).predict(table[fc.fitted_model_.feature_names_]) for q in (0.5, 0.9)}
                  for w, fc in models.items()}
     np.testing.assert_array_equal(predicted["equal"][0.5], predicted["scale"][0.5])
