@@ -68,9 +68,9 @@ def main() -> None:
     parser.add_argument("--seeds", help="random states to fit each model with, comma-separated (default: 0 only)")
     args = parser.parse_args()
     train, future, actual = load()
+    seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [0]
     rows = []
     for model in args.models.split(","):
-        seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [0]
         found = [run(model, train, future, actual, random_state=seed) for seed in seeds]
         rows.append(found[0])
         if len(found) > 1:

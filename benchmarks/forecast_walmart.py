@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from report import write_report
 
-from bizai.finance import ProfitForecaster, coverage, pinball
+from bizai.finance import ProfitForecaster
+from bizai.finance.metrics import score_forecasts
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "walmart_store_sales"
@@ -60,8 +61,9 @@ def interval_scores(actual: pd.Series, predicted: pd.DataFrame) -> dict:
     the forecasts have them."""
     if not {"p10", "p90"} <= set(predicted.columns):
         return {}
-    return {"P10-P90 coverage": coverage(actual, predicted["p10"], predicted["p90"]),
-            "P10/P90 pinball": (pinball(actual, predicted["p10"], 0.1) + pinball(actual, predicted["p90"], 0.9)) / 2}
+    scores = score_forecasts(predicted[["forecast", "p10", "p90"]].assign(actual=actual.to_numpy()))
+    return {"P10-P90 coverage": scores["coverage_p10_p90"],
+            "P10/P90 pinball": (scores["pinball_p10"] + scores["pinball_p90"]) / 2}
 
 
 def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame, model_params: dict | None = None) -> dict:
