@@ -4,9 +4,9 @@ stallion (6 months) and a synthetic daily panel (1,000 series x 365 days, 14 day
     python benchmarks/lightgbm_levers.py [--variants defaults,max_bin_63,...]
 
 Each variant changes one thing against the defaults, through model_params where the model takes it (the same
-way a user would) and otherwise (the median's objective) by patching lightgbm.train for the run. Run it
-with nothing else on the machine: seconds are wall clock, and LightGBM's threads slow down sharply beside another
-busy process.
+way a user would) and otherwise by patching for the run: lightgbm.train for the median's objective,
+LightGBMModel.training_data for the median's draw. Run it with nothing else on the machine: seconds are wall
+clock, and LightGBM's threads slow down sharply beside another busy process.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ import forecast_stallion
 import forecast_walmart
 import lightgbm
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 from report import write_report
 
 import bizai.finance.lightgbm_model as lightgbm_model
+from bizai.finance.features import training_table
+from bizai.schema import TIME
 
 RESULTS = forecast_scaling.ROOT / "benchmarks" / "results" / "lightgbm_levers.md"
 VARIANTS = {
@@ -33,6 +36,7 @@ VARIANTS = {
     "median by squared error (L2)": {"median_objective": "regression"},
     "median by Huber loss": {"median_objective": "huber"},
     "interval boosters weighted by scale": {"interval_weighting": "scale"},
+    "median weighted by scale on the uniform draw": {"median_draw": "uniform"},
 }
 
 
@@ -49,10 +53,22 @@ def with_median_objective(objective: str | None):
     return original, patched
 
 
+def uniform_median_draw(model: lightgbm_model.LightGBMModel, panel) -> tuple:
+    """LightGBMModel.training_data before 2026-11-24: over the row cap every booster trains on one uniform draw,
+    the median weighted by the series scale (None: no rows of its own)."""
+    horizon = model.settings.horizon
+    recent_from = panel.frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
+    return (*training_table(panel.frame, panel.columns, horizon, model.config_, model.max_training_rows(),
+                            recent_from, model.seed()), None)
+
+
 def run_variant(params: dict) -> dict:
     params = dict(params)
     original, patched = with_median_objective(params.pop("median_objective", None))
     lightgbm.train = patched
+    own_draw = lightgbm_model.LightGBMModel.training_data
+    if params.pop("median_draw", None) == "uniform":
+        lightgbm_model.LightGBMModel.training_data = uniform_median_draw
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -71,6 +87,7 @@ def run_variant(params: dict) -> dict:
                 "synthetic P10-P90": synthetic["P10-P90 coverage"], "synthetic pinball": synthetic["P10/P90 pinball"]}
     finally:
         lightgbm.train = original
+        lightgbm_model.LightGBMModel.training_data = own_draw
 
 
 def main() -> None:

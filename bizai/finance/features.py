@@ -202,34 +202,88 @@ def later(values: np.ndarray, step: int) -> np.ndarray:
     return np.concatenate([values[step:], np.zeros(step, values.dtype)])
 
 
-def training_rows(frame: pd.DataFrame, horizon: int, max_rows: int | None, recent_from: pd.Timestamp | None,
-                  seed: int, layout: PanelLayout | None = None) -> list[np.ndarray]:
-    """Which (origin, step) rows train the model: one boolean mask per step 1..horizon over the rows of `frame`;
-    row T trains step h when T + h lies in its series and its target is observed (its target is then row T + h).
-
-    When there are more than `max_rows` such rows, those whose target lies after `recent_from` are all kept (they
-    describe today's level and season) and older ones are sampled uniformly (seeded) to fill the rest:
-    neighbouring origins of a series repeat nearly the same lags, so a sample of them teaches the trees almost as
-    much at a fraction of the cost.
-    """
-    layout = layout or PanelLayout.of(frame)
+def usable_rows(frame: pd.DataFrame, horizon: int, layout: PanelLayout) -> list[np.ndarray]:
+    """One boolean mask per step 1..horizon over the rows of `frame`: row T can train step h when T + h lies in its
+    series and its target is observed (its target is then row T + h)."""
     room = layout.last - np.arange(len(frame))  # rows left in the series after each row
     observed = ~np.isnan(frame[TARGET].to_numpy(dtype=float))
-    masks = [(room >= step) & later(observed, step) for step in range(1, horizon + 1)]
-    usable = sum(int(mask.sum()) for mask in masks)
-    if max_rows is None or usable <= max_rows:
-        return masks
+    return [(room >= step) & later(observed, step) for step in range(1, horizon + 1)]
+
+
+def trailing_scale(frame: pd.DataFrame, layout: PanelLayout, window: int) -> np.ndarray:
+    """Every row's series scale as origin_features computes it (mean absolute observed value over the newest
+    `window` periods up to the row; 1 where that is 0 or nothing is observed), by running sums over the panel."""
+    values = frame[TARGET].to_numpy(dtype=float)
+    observed = ~np.isnan(values)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(values), 0.0))])
+    counts = np.concatenate([[0], np.cumsum(observed)])
+    start = np.maximum(layout.first, np.arange(1 - window, len(values) + 1 - window))  # each window's first row
+    count = counts[1:] - counts[start]
+    scale = np.divide(sums[1:] - sums[start], count, out=np.zeros(len(values)), where=count > 0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def proportional_draws(candidates: list[np.ndarray], weights: np.ndarray, draws: int,
+                       rng: np.random.Generator) -> list[np.ndarray]:
+    """`draws` rows from the candidates (one boolean mask per step), each with probability proportional to its
+    weight, by systematic sampling: one random start, then equally spaced points along the weights laid end to
+    end, step by step in panel order. Every series then gets its share of draws to within one, and a row whose
+    weight exceeds the spacing is drawn more than once. Returns the drawn row positions per step, repeats kept."""
+    totals = [float(weights[mask].sum()) for mask in candidates]
+    grand = sum(totals)
+    if draws <= 0 or grand <= 0:
+        return [np.zeros(0, np.int64) for _ in candidates]
+    spacing = grand / draws
+    points = (rng.random() + np.arange(draws)) * spacing
+    drawn, offset = [], 0.0
+    for mask, total in zip(candidates, totals, strict=True):
+        rows = np.flatnonzero(mask)
+        ends = offset + np.cumsum(weights[rows])  # the weights laid end to end, from this step's offset
+        here = points[(points >= offset) & (points < offset + total)]
+        drawn.append(rows[np.minimum(np.searchsorted(ends, here, side="right"), len(rows) - 1)])
+        offset += total
+    return drawn
+
+
+def training_rows(frame: pd.DataFrame, horizon: int, max_rows: int | None, recent_from: pd.Timestamp | None,
+                  seed: int, layout: PanelLayout | None = None) -> list[np.ndarray]:
+    """Which (origin, step) rows train the model: for each step 1..horizon, the positions in `frame` of the
+    origins that train it (see usable_rows and capped_rows)."""
+    layout = layout or PanelLayout.of(frame)
+    return capped_rows(frame, usable_rows(frame, horizon, layout), max_rows, recent_from, seed)
+
+
+def capped_rows(frame: pd.DataFrame, usable: list[np.ndarray], max_rows: int | None,
+                recent_from: pd.Timestamp | None, seed: int, weights: np.ndarray | None = None) -> list[np.ndarray]:
+    """The positions of the origins that train each step, sorted, from the `usable` masks (usable_rows).
+
+    When there are more than `max_rows` usable rows, those whose target lies after `recent_from` come first (they
+    describe today's level and season) and older ones fill the rest: neighbouring origins of a series repeat nearly
+    the same lags, so a sample of them teaches the trees almost as much at a fraction of the cost. Without
+    `weights` (one per row of `frame`) each tier is sampled uniformly (seeded) and every recent row kept when they
+    fit; with them each tier's rows are drawn in proportion to their weight (proportional_draws, repeats kept), so
+    an unweighted fit on the draw learns what a fit weighted by `weights` learns on every row.
+    """
+    n_usable = sum(int(mask.sum()) for mask in usable)
+    if max_rows is None or n_usable <= max_rows:
+        return [np.flatnonzero(mask) for mask in usable]
     recent = (frame[TIME].to_numpy() > np.datetime64(recent_from) if recent_from is not None
               else np.zeros(len(frame), bool))
-    is_recent = [later(recent, step) for step in range(1, horizon + 1)]
-    n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(masks, is_recent, strict=True))
+    is_recent = [later(recent, step) for step in range(1, len(usable) + 1)]
+    n_recent = sum(int((mask & fresh).sum()) for mask, fresh in zip(usable, is_recent, strict=True))
     rng = np.random.default_rng(seed)
+    if weights is not None:
+        recent_draws = min(max_rows, n_recent)
+        fresh = proportional_draws([m & f for m, f in zip(usable, is_recent, strict=True)], weights, recent_draws, rng)
+        old = proportional_draws([m & ~f for m, f in zip(usable, is_recent, strict=True)], weights,
+                                 max_rows - recent_draws, rng)
+        return [np.sort(np.concatenate(pair)) for pair in zip(fresh, old, strict=True)]
     p_recent = min(1.0, max_rows / max(n_recent, 1))
-    p_old = max(0.0, (max_rows - n_recent) / max(usable - n_recent, 1))
+    p_old = max(0.0, (max_rows - n_recent) / max(n_usable - n_recent, 1))
     kept = []
-    for mask, fresh in zip(masks, is_recent, strict=True):
+    for mask, fresh in zip(usable, is_recent, strict=True):
         draw = rng.random(len(mask))
-        kept.append(mask & np.where(fresh, draw < p_recent, draw < p_old))
+        kept.append(np.flatnonzero(mask & np.where(fresh, draw < p_recent, draw < p_old)))
     return kept
 
 
@@ -243,16 +297,26 @@ def training_table(
     seed: int = 0,
 ):
     """Stack (origin, step) rows for steps 1..horizon (at most about `max_rows`, see `training_rows`); return
-    features and the scaled target. Origin features are built once, for the origins some step uses."""
+    features and the scaled target."""
     layout = PanelLayout.of(frame)
-    masks = training_rows(frame, horizon, max_rows, recent_from, seed, layout)
-    needed = np.flatnonzero(np.logical_or.reduce(masks)) if masks else np.zeros(0, np.int64)
+    return table_of_rows(frame, columns, config, training_rows(frame, horizon, max_rows, recent_from, seed, layout),
+                         layout)
+
+
+def table_of_rows(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureConfig, rows_by_step: list[np.ndarray],
+                  layout: PanelLayout) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and scaled target of the (origin, step) rows: `rows_by_step[h - 1]` holds the origin rows (repeats
+    allowed) that train step h, in the order the table stacks them. Origin features are built once, for the
+    origins some step uses."""
+    used = np.zeros(len(frame), bool)
+    for rows in rows_by_step:
+        used[rows] = True
+    needed = np.flatnonzero(used)
     origin = origin_features(frame, columns, config, needed, layout)
     target = frame[TARGET].to_numpy(dtype=float)
     known_at_target = frame[[TIME, *columns.known_cols]]
     parts = []
-    for step, usable in enumerate(masks, start=1):
-        rows = np.flatnonzero(usable)
+    for step, rows in enumerate(rows_by_step, start=1):
         targets = rows + step  # inside the series: training_rows checked
         step_origin = origin.iloc[np.searchsorted(needed, rows)]
         target_rows = known_at_target.iloc[targets]

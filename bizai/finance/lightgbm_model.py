@@ -11,7 +11,9 @@ Cost: the training table has a row per (origin, step), series x periods x horizo
 `max_training_rows` (model_params, default 250,000; None keeps every row) the rows whose target lies in the last
 season are kept first and the rest sampled: on Walmart (2,807 weekly series, 13-week horizon, 4.5 million rows)
 250,000 rows forecast as well as 1 million (MAE 1,416 both) at a quarter of the fit time, so fit time stops growing
-with history and horizon (see benchmarks/results/forecast_walmart.md).
+with history and horizon (see benchmarks/results/forecast_walmart.md). Over the cap the median draws its own rows
+in proportion to the series scale and trains unweighted, which learns what the scale weights teach at half the
+cost of a weighted quantile booster (see `training_data`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
 from bizai.finance.base import ForecastModel, quantile_label
-from bizai.finance.features import default_feature_config, prediction_table, training_table
+from bizai.finance.features import (
+    PanelLayout,
+    capped_rows,
+    default_feature_config,
+    prediction_table,
+    table_of_rows,
+    trailing_scale,
+    usable_rows,
+)
 from bizai.finance.panel import Panel
 from bizai.hardware import compute_threads
 from bizai.progress import progress
@@ -96,36 +106,64 @@ class LightGBMModel(ForecastModel):
         return params
 
     def fit(self, panel: Panel) -> LightGBMModel:
-        """Build the training table (every origin x step) and fit one booster per quantile; returns self."""
+        """Build the training table (origin x step rows) and fit one booster per quantile; returns self."""
         import lightgbm as lgb
         from lightgbm import LGBMRegressor
 
         self.config_ = default_feature_config(panel.season_length, self.settings.horizon)
-        features, target = self.training_data(panel)
-        scale = features["scale"].to_numpy()
-        weights = {"scale": scale, "equal": None}
-        median_weight = weights[self.weighting("sample_weighting", "scale")]
-        interval_weight = weights[self.weighting("interval_weighting", "equal")]
+        features, target, median_rows = self.training_data(panel)
         self.feature_names_ = list(features.columns.drop("scale"))
         levels = sorted({0.5, *self.settings.quantiles})
-        # One Dataset binned once for every quantile (the boosters differ in objective, trees and weights only).
+        # One Dataset binned once for every quantile (the boosters differ in objective, trees, rows and weights).
         shared = {**LGBMRegressor().get_params(), **self.lightgbm_params()}
         dataset = lgb.Dataset(features[self.feature_names_], target, params=core_params(shared),
                               free_raw_data=False).construct()
+        scale = features["scale"].to_numpy()
+        everything = np.arange(len(features))
+        rows = {True: everything if median_rows is None else median_rows,
+                False: np.setdiff1d(everything, median_rows) if median_rows is not None else everything}
+        subsets = {median: dataset if len(part) == len(features) else dataset.subset(part).construct()
+                   for median, part in rows.items() if median or len(levels) > 1}
+        # the median's rows drawn in proportion to the scale already count by size: it then trains unweighted
+        weighting = {True: "equal" if median_rows is not None else self.weighting("sample_weighting", "scale"),
+                     False: self.weighting("interval_weighting", "equal")}
         self.boosters_ = {}
         for q in progress(levels, "LightGBM models", show=self.settings.show_progress):
-            params = core_params({**shared, **self.lightgbm_params(median=q == 0.5), "objective": "quantile",
+            median = q == 0.5
+            params = core_params({**shared, **self.lightgbm_params(median=median), "objective": "quantile",
                                   "alpha": q})
-            dataset.set_field("weight", median_weight if q == 0.5 else interval_weight)  # None clears it
-            self.boosters_[q] = lgb.train(params, dataset, num_boost_round=params.pop("n_estimators"))
+            subset = subsets[median]
+            subset.set_field("weight", scale[rows[median]] if weighting[median] == "scale" else None)  # None clears
+            self.boosters_[q] = lgb.train(params, subset, num_boost_round=params.pop("n_estimators"))
         return self
 
-    def training_data(self, panel: Panel) -> tuple[pd.DataFrame, pd.Series]:
-        """The features (with the series' `scale`) and scaled target the boosters train on (`config_` set)."""
-        horizon = self.settings.horizon
-        recent_from = panel.frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
-        return training_table(panel.frame, panel.columns, horizon, self.config_, self.max_training_rows(),
-                              recent_from, self.seed())
+    def training_data(self, panel: Panel) -> tuple[pd.DataFrame, pd.Series, np.ndarray | None]:
+        """The features (with the series' `scale`), the scaled target, and which of the table's rows train the
+        median booster (None: all of them; `config_` set).
+
+        Under the row cap every booster trains on every row. Over it, the interval boosters train on the uniform
+        draw of training_rows and, when the median is weighted by scale (the default), it trains unweighted on its
+        own draw made in proportion to the scale, stacked after the first: LightGBM's weighted quantile leaves sort
+        each leaf's rows, which makes a weighted median booster cost twice an unweighted one on as many rows
+        (see benchmarks/results/lightgbm_levers.md)."""
+        frame, horizon, cap, seed = panel.frame, self.settings.horizon, self.max_training_rows(), self.seed()
+        recent_from = frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
+        layout = PanelLayout.of(frame)
+        usable = usable_rows(frame, horizon, layout)
+        uniform = capped_rows(frame, usable, cap, recent_from, seed)
+        capped = cap is not None and sum(int(mask.sum()) for mask in usable) > cap
+        if not capped or self.weighting("sample_weighting", "scale") == "equal":
+            return (*table_of_rows(frame, panel.columns, self.config_, uniform, layout), None)
+        weights = trailing_scale(frame, layout, self.config_.scale_window)
+        by_scale = capped_rows(frame, usable, cap, recent_from, seed, weights=weights)
+        if set(self.settings.quantiles) <= {0.5}:  # no interval booster needs the uniform draw
+            uniform = [rows[:0] for rows in uniform]
+        features, target = table_of_rows(frame, panel.columns, self.config_,
+                                         [np.concatenate(pair) for pair in zip(uniform, by_scale, strict=True)],
+                                         layout)
+        median = np.concatenate([np.r_[np.zeros(len(u), bool), np.ones(len(b), bool)]
+                                 for u, b in zip(uniform, by_scale, strict=True)])
+        return features, target, np.flatnonzero(median)
 
     def booster(self, q: float):
         """The LightGBM Booster of quantile `q` (models saved by earlier bizai versions hold

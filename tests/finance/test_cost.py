@@ -22,6 +22,9 @@ def test_calibration_windows_cost_fits_but_drop_the_interval_boosters():
 def test_the_training_table_cap_bounds_the_time():
     capped = expected_fit_seconds("lightgbm", 1_000_000, 6, threads=2)
     assert capped == expected_fit_seconds("lightgbm", 2_000_000, 6, threads=2)  # both above 250,000 table rows
+    # over the cap the median trains unweighted on its draw by scale: cheaper than a weighted one on as many rows
+    at_the_cap = expected_fit_seconds("lightgbm", 250_000 // 5, 5, quantiles=1, threads=2)
+    assert expected_fit_seconds("lightgbm", 1_000_000, 6, quantiles=1, threads=2) < 0.6 * at_the_cap
 
 
 def test_durations_read_as_words():

@@ -13,6 +13,7 @@ from bizai.finance.features import (
     PanelLayout,
     origin_features,
     seasonal_lag,
+    trailing_scale,
     training_rows,
     training_table,
 )
@@ -92,13 +93,19 @@ def test_seasonal_lag_and_training_rows_equal_group_by_shifts(step):
     ours = seasonal_lag(frame[TARGET].to_numpy(), PanelLayout.of(frame), rows, step, 12)
     np.testing.assert_array_equal(ours, expected)
     trains = training_rows(frame, step, None, None, 0)[-1]  # a row trains step `step` when that target exists
-    np.testing.assert_array_equal(trains, frame.groupby(SERIES)[TARGET].shift(-step).notna().to_numpy())
+    np.testing.assert_array_equal(trains, np.flatnonzero(frame.groupby(SERIES)[TARGET].shift(-step).notna()))
+
+
+def test_the_trailing_scale_over_the_whole_panel_equals_the_origin_features_scale():
+    frame = ragged_panel(seed=4)
+    np.testing.assert_allclose(trailing_scale(frame, PanelLayout.of(frame), 12),
+                               origin_features(frame, COLUMNS, CONFIG)["scale"].to_numpy(), rtol=1e-12)
 
 
 def test_training_table_targets_are_the_scaled_values_step_periods_later():
     frame = ragged_panel(seed=3)
     table, target = training_table(frame, COLUMNS, 3, CONFIG)
-    usable = sum(int(m.sum()) for m in training_rows(frame, 3, None, None, 0))
+    usable = sum(len(rows) for rows in training_rows(frame, 3, None, None, 0))
     assert len(table) == len(target) == usable
     later = {step: frame.groupby(SERIES)[TARGET].shift(-step) for step in (1, 2, 3)}
     whole = origin_features(frame, COLUMNS, CONFIG)

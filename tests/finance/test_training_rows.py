@@ -10,7 +10,7 @@ import pytest
 from bizai import DataContractError
 from bizai.finance import ProfitForecaster
 from bizai.finance.base import ModelSettings
-from bizai.finance.features import training_rows
+from bizai.finance.features import PanelLayout, capped_rows, training_rows, usable_rows
 from bizai.finance.lightgbm_model import LightGBMModel
 from bizai.schema import SERIES, TARGET, TIME
 from tests.conftest import FIT_COLUMNS, make_panel
@@ -25,34 +25,35 @@ def frame(n_series=20) -> pd.DataFrame:
 
 def test_under_the_cap_every_row_with_an_observed_target_is_kept():
     data = frame()
-    masks = training_rows(data, 3, max_rows=None, recent_from=None, seed=0)
-    assert [int(m.sum()) for m in masks] == [20 * 39, 20 * 38, 20 * 37]
-    assert [int(m.sum()) for m in training_rows(data, 3, 10_000, MONTHS[-12], 0)] == [20 * 39, 20 * 38, 20 * 37]
+    rows = training_rows(data, 3, max_rows=None, recent_from=None, seed=0)
+    assert [len(r) for r in rows] == [20 * 39, 20 * 38, 20 * 37]
+    assert [len(r) for r in training_rows(data, 3, 10_000, MONTHS[-12], 0)] == [20 * 39, 20 * 38, 20 * 37]
 
 
 def test_over_the_cap_recent_targets_are_all_kept_and_older_ones_sampled_to_fill_it():
     data = frame()
     recent_from = MONTHS[-12]  # targets in the last 11 months are recent: 20 series x (11 + 10 + 9) rows
-    masks = training_rows(data, 3, max_rows=1000, recent_from=recent_from, seed=0)
-    total = sum(int(m.sum()) for m in masks)
+    rows = training_rows(data, 3, max_rows=1000, recent_from=recent_from, seed=0)
+    total = sum(len(r) for r in rows)
     assert 900 <= total <= 1100
-    recent_kept = sum(int((m & (data[TIME] > recent_from - pd.DateOffset(months=s)).to_numpy()).sum())
-                      for s, m in enumerate(masks, start=1))
+    recent_kept = sum(int((data[TIME].to_numpy()[r] > recent_from - pd.DateOffset(months=s)).sum())
+                      for s, r in enumerate(rows, start=1))
     assert recent_kept == 20 * (11 + 11 + 11)
-    assert all((masks[s - 1] <= (data.groupby(SERIES)[TIME].shift(-s).notna()).to_numpy()).all() for s in (1, 2, 3))
+    assert all(data.groupby(SERIES)[TIME].shift(-s).notna().to_numpy()[rows[s - 1]].all() for s in (1, 2, 3))
 
 
 def test_the_sample_follows_the_seed():
     data = frame()
     first = training_rows(data, 3, 800, MONTHS[-6], seed=1)
-    assert all((a == b).all() for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=1), strict=True))
-    assert any((a != b).any() for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=2), strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=1), strict=True))
+    assert not all(np.array_equal(a, b)
+                   for a, b in zip(first, training_rows(data, 3, 800, MONTHS[-6], seed=2), strict=True))
 
 
 def test_when_recent_rows_alone_exceed_the_cap_only_recent_rows_are_sampled():
     data = frame()
-    masks = training_rows(data, 3, 200, MONTHS[0], seed=0)  # every target is recent
-    assert 150 <= sum(int(m.sum()) for m in masks) <= 250
+    rows = training_rows(data, 3, 200, MONTHS[0], seed=0)  # every target is recent
+    assert 150 <= sum(len(r) for r in rows) <= 250
 
 
 def test_a_capped_lightgbm_still_forecasts_every_series_close_to_the_uncapped_one():
@@ -118,7 +119,7 @@ def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_
     history, future = make_panel()
     fc.fit(history, **FIT_COLUMNS)
     model = fc.fitted_model_
-    features, target = model.training_data(fc.panel_)
+    features, target, _ = model.training_data(fc.panel_)
     apart = {}
     for q, weighted in ((0.1, interval_weighting == "scale"), (0.5, True), (0.9, interval_weighting == "scale")):
         apart[q] = lgb.LGBMRegressor(objective="quantile", alpha=q, **model.lightgbm_params(median=q == 0.5))
@@ -149,3 +150,75 @@ def test_a_bad_weighting_is_refused_by_name(name):
     fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", model_params={name: "size"})
     with pytest.raises(DataContractError, match=f"{name} must be one of 'scale', 'equal', got 'size'"):
         fc.fit(make_panel()[0], **FIT_COLUMNS)
+
+
+def test_rows_drawn_by_weight_give_each_series_its_share_of_each_tier():
+    """Over the cap, a draw in proportion to the weights fills the cap exactly, recent targets first, and gives
+    every series draws in proportion to its weight within each tier (systematic sampling: to within one draw)."""
+    data = frame(n_series=10)
+    layout = PanelLayout.of(data)
+    usable = usable_rows(data, 3, layout)
+    weights = np.repeat(np.arange(1.0, 11.0), len(MONTHS))  # series k weighs k + 1
+    recent_from = MONTHS[-12]
+    drawn = capped_rows(data, usable, 600, recent_from, 0, weights=weights)
+    assert sum(len(rows) for rows in drawn) == 600
+    assert all(usable[s][rows].all() and (np.diff(rows) >= 0).all() for s, rows in enumerate(drawn))
+    recent = [data[TIME].to_numpy()[rows] > recent_from - pd.DateOffset(months=s) for s, rows in
+              enumerate(drawn, start=1)]
+    n_recent = 10 * (11 + 11 + 11)  # all of them fit: the recent tier keeps its size, the old tier fills the rest
+    assert sum(int(r.sum()) for r in recent) == n_recent
+    for tier, size in ((True, n_recent), (False, 600 - n_recent)):
+        series = np.concatenate([data[SERIES].to_numpy()[rows][r == tier]
+                                 for rows, r in zip(drawn, recent, strict=True)])
+        share = np.bincount(series, minlength=10)
+        expected = size * np.arange(1, 11) / 55
+        assert np.abs(share - expected).max() <= 1.5, (tier, share, expected)
+    heavy = capped_rows(data, usable, 600, recent_from, 0, weights=np.where(weights == 10, 1e6, 1.0))
+    last = np.concatenate(heavy)
+    assert len(last) == 600 and len(np.unique(last)) < 600  # a dominant series' rows are drawn more than once
+    again = capped_rows(data, usable, 600, recent_from, 0, weights=weights)
+    assert all(np.array_equal(a, b) for a, b in zip(drawn, again, strict=True))
+
+
+def test_over_the_cap_the_median_trains_unweighted_on_its_draw_by_scale_and_the_intervals_on_the_uniform_one():
+    """Each booster must be the one LightGBM trains alone on its rows (binned as the whole table is): the median
+    on the rows drawn in proportion to the series scale, without weights; P10 and P90 on the uniform draw."""
+    import lightgbm as lgb
+
+    from bizai.finance.lightgbm_model import core_params
+
+    history, future = make_panel(n_series=8, periods=48)
+    fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                          model_params={"n_estimators": 30, "max_training_rows": 1000}).fit(history, **FIT_COLUMNS)
+    model = fc.fitted_model_
+    features, target, median_rows = model.training_data(fc.panel_)
+    assert median_rows is not None and len(median_rows) == 1000 and 900 <= len(features) - 1000 <= 1100
+    interval_rows = np.setdiff1d(np.arange(len(features)), median_rows)
+    # the draw by scale favours big series: their share of the median's rows exceeds their share of the uniform's
+    big = features["scale"].to_numpy() > np.median(features["scale"])
+    assert big[median_rows].mean() > big[interval_rows].mean() + 0.1
+    names = model.feature_names_
+    binned = lgb.Dataset(features[names], target, params=core_params(model.lightgbm_params()), free_raw_data=False)
+    for q, rows in ((0.1, interval_rows), (0.5, median_rows), (0.9, interval_rows)):
+        params = core_params({**model.lightgbm_params(median=q == 0.5), "objective": "quantile", "alpha": q})
+        alone = lgb.train(params, binned.construct().subset(rows), num_boost_round=params.pop("n_estimators"))
+        np.testing.assert_array_equal(model.booster(q).predict(features[names]), alone.predict(features[names]))
+    assert fc.predict(known_future=future)["forecast"].notna().all()
+
+
+def test_a_median_only_fit_over_the_cap_draws_no_uniform_rows():
+    history, _ = make_panel(n_series=8, periods=48)
+    fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                          quantiles=(0.5,), model_params={"n_estimators": 10, "max_training_rows": 1000})
+    fc.fit(history, **FIT_COLUMNS)
+    features, _, median_rows = fc.fitted_model_.training_data(fc.panel_)
+    assert len(features) == len(median_rows) == 1000
+
+
+def test_equal_sample_weighting_keeps_one_uniform_draw_for_every_booster():
+    history, _ = make_panel(n_series=8, periods=48)
+    fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                          model_params={"n_estimators": 10, "max_training_rows": 1000, "sample_weighting": "equal"})
+    fc.fit(history, **FIT_COLUMNS)
+    features, _, median_rows = fc.fitted_model_.training_data(fc.panel_)
+    assert median_rows is None and 900 <= len(features) <= 1100
