@@ -222,3 +222,24 @@ def test_equal_sample_weighting_keeps_one_uniform_draw_for_every_booster():
     fc.fit(history, **FIT_COLUMNS)
     features, _, median_rows = fc.fitted_model_.training_data(fc.panel_)
     assert median_rows is None and 900 <= len(features) <= 1100
+
+
+def test_repeated_share_counts_rows_drawn_again():
+    from bizai.finance.lightgbm_model import repeated_share
+
+    assert repeated_share([np.array([1, 2, 3]), np.array([1, 4])]) == 0.0
+    assert repeated_share([np.array([1, 1, 1, 2]), np.array([5, 5])]) == pytest.approx(3 / 6)
+    assert repeated_share([np.zeros(0, np.int64)]) == 0.0
+
+
+def test_a_series_dwarfing_the_rest_keeps_the_weighted_median_on_the_uniform_draw():
+    """A company total beside its stores would be drawn by scale over and over: the draw is dropped and the
+    median trains weighted on the uniform draw (no rows of its own)."""
+    history, _ = make_panel(n_series=8, periods=48)
+    giant = history[history["store"] == history["store"].iloc[0]].assign(store="total")
+    giant["profit"] = giant["profit"].abs() * 1000
+    fc = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                          model_params={"n_estimators": 10, "max_training_rows": 1000})
+    fc.fit(pd.concat([history, giant], ignore_index=True), **FIT_COLUMNS)
+    features, _, median_rows = fc.fitted_model_.training_data(fc.panel_)
+    assert median_rows is None and 900 <= len(features) <= 1100
