@@ -19,12 +19,10 @@ import forecast_stallion
 import forecast_walmart
 import lightgbm
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 from report import write_report
 
 import bizai.finance.lightgbm_model as lightgbm_model
 from bizai.finance.features import training_table
-from bizai.schema import TIME
 
 RESULTS = forecast_scaling.ROOT / "benchmarks" / "results" / "lightgbm_levers.md"
 VARIANTS = {
@@ -56,10 +54,8 @@ def with_median_objective(objective: str | None):
 def uniform_median_draw(model: lightgbm_model.LightGBMModel, panel) -> tuple:
     """LightGBMModel.training_data before 2026-11-24: over the row cap every booster trains on one uniform draw,
     the median weighted by the series scale (None: no rows of its own)."""
-    horizon = model.settings.horizon
-    recent_from = panel.frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
-    return (*training_table(panel.frame, panel.columns, horizon, model.config_, model.max_training_rows(),
-                            recent_from, model.seed()), None)
+    return (*training_table(panel.frame, panel.columns, model.settings.horizon, model.config_,
+                            model.max_training_rows(), model.recent_from(panel), model.seed()), None)
 
 
 def run_variant(params: dict) -> dict:

@@ -150,6 +150,11 @@ class LightGBMModel(ForecastModel):
             self.boosters_[q] = lgb.train(params, subset, num_boost_round=params.pop("n_estimators"))
         return self
 
+    def recent_from(self, panel: Panel) -> pd.Timestamp:
+        """Training rows whose target lies after this time are recent (kept first over the row cap): the last
+        season, or the last horizon when that is longer."""
+        return panel.frame[TIME].max() - max(panel.season_length, self.settings.horizon) * to_offset(panel.freq)
+
     def training_data(self, panel: Panel) -> tuple[pd.DataFrame, pd.Series, np.ndarray | None]:
         """The features (with the series' `scale`), the scaled target, and which of the table's rows train the
         median booster (None: all of them; `config_` set).
@@ -161,7 +166,7 @@ class LightGBMModel(ForecastModel):
         (see benchmarks/results/lightgbm_levers.md). A draw that repeats too many rows (MAX_REPEATED_SHARE) is
         dropped and the median trains weighted on the uniform draw."""
         frame, horizon, cap, seed = panel.frame, self.settings.horizon, self.max_training_rows(), self.seed()
-        recent_from = frame[TIME].max() - max(panel.season_length, horizon) * to_offset(panel.freq)
+        recent_from = self.recent_from(panel)
         layout = PanelLayout.of(frame)
         usable = usable_rows(frame, horizon, layout)
         uniform = capped_rows(frame, usable, cap, recent_from, seed)
