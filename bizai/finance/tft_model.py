@@ -18,6 +18,7 @@ import pandas as pd
 
 from bizai.finance.base import ForecastModel, quantile_label
 from bizai.finance.panel import Panel
+from bizai.finance.tft_determinism import interpolation_as_matrix_product, torch_determinism_restored
 from bizai.hardware import lightning_accelerator, mixed_precision
 from bizai.persistence import PicklesNetworkAsBytes
 from bizai.progress import report_step, stopped_early_by_time
@@ -236,7 +237,7 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
         with known_library_warnings_silenced():
             self.network_ = self._network(training)
         EpochLogger = epoch_logger_class()  # noqa: N806 - a class built lazily so lightning loads only here
-        with tempfile.TemporaryDirectory() as folder:
+        with tempfile.TemporaryDirectory() as folder, torch_determinism_restored():
             checkpoint = ModelCheckpoint(dirpath=folder, monitor="val_loss", mode="min", save_top_k=1)
             trainer = pl.Trainer(
                 max_epochs=int(self.hyper("max_epochs")),
@@ -254,7 +255,9 @@ class TFTModel(PicklesNetworkAsBytes, ForecastModel):
                 deterministic=True,
                 default_root_dir=folder,
             )
-            with known_library_warnings_silenced():
+            # On a GPU one TFT layer has no deterministic backward; a matrix product stands in while training.
+            on_gpu = interpolation_as_matrix_product(self.network_) if accelerator == "gpu" else contextlib.nullcontext()
+            with known_library_warnings_silenced(), on_gpu:
                 trainer.fit(self.network_, train_dataloaders=train_loader, val_dataloaders=val_loader)
             if checkpoint.best_model_path:
                 best = torch.load(checkpoint.best_model_path, map_location="cpu", weights_only=False)

@@ -70,3 +70,47 @@ def test_a_time_limit_that_ends_training_is_warned_about():
     model = ProfitForecaster(model="tft", horizon=3, freq="MS", random_state=0, model_params=rushed)
     with pytest.warns(UserWarning, match=r"TFT training hit its max_minutes=0.0001 safety limit after \d+ of 50 epochs"):
         model.fit(data, id_col="store", time_col="month", target_col="sales")
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_a_fit_leaves_torchs_deterministic_flag_as_it_found_it(before):
+    # Lightning's deterministic=True switches the process-wide flag on; left on, a later GPU op without a
+    # deterministic kernel (in SASRec or the user's own code) would raise.
+    import torch
+
+    data = seasonal_panel(n_series=3, periods=30)
+    tiny = {**SMALL, "max_epochs": 1, "limit_train_batches": 2}
+    torch.use_deterministic_algorithms(before)
+    try:
+        ProfitForecaster(model="tft", horizon=3, freq="MS", random_state=0, model_params=tiny).fit(
+            data, id_col="store", time_col="month", target_col="sales")
+        assert torch.are_deterministic_algorithms_enabled() is before
+    finally:
+        torch.use_deterministic_algorithms(False)
+
+
+@pytest.mark.parametrize("trainable", [False, True])
+def test_interpolation_as_a_matrix_product_matches_the_layer_and_its_gradients(trainable):
+    # Stands in for F.interpolate while a GPU trains (whose CUDA backward is not deterministic): same values and
+    # gradients, and the layer is pytorch-forecasting's own again afterwards.
+    import torch
+    from pytorch_forecasting.models.temporal_fusion_transformer.sub_modules import TimeDistributedInterpolation
+
+    from bizai.finance.tft_determinism import interpolation_as_matrix_product
+
+    torch.manual_seed(0)
+    layer = TimeDistributedInterpolation(output_size=11, batch_first=True, trainable=trainable)
+    if trainable:
+        layer.mask.data.normal_()
+    x = torch.randn(4, 5, 3, dtype=torch.float64, requires_grad=True)
+    layer.double()
+    reference = layer(x)
+    (expected,) = torch.autograd.grad((reference * reference).sum(), x)
+    with interpolation_as_matrix_product(torch.nn.Sequential(layer)):
+        assert "interpolate" in layer.__dict__
+        product = layer(x)
+        (gradient,) = torch.autograd.grad((product * product).sum(), x)
+    assert "interpolate" not in layer.__dict__
+    assert product.shape == reference.shape == (4, 5, 11)
+    torch.testing.assert_close(product, reference, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(gradient, expected, rtol=1e-12, atol=1e-12)
