@@ -21,7 +21,8 @@ from bizai.recsys.dataset import Extension, InteractionData
 from bizai.schema import shorten
 
 log = logging.getLogger(__name__)
-SERVING_CHUNK = 256  # users per network call when scoring
+SERVING_CHUNK = 256  # users per network call when scoring on the CPU
+SERVING_CHUNK_GPU = 4096
 
 
 @dataclass
@@ -227,15 +228,26 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
     def _scores(self, users: np.ndarray) -> np.ndarray:
         import torch
 
-        # Users sorted by history length go through in chunks of similar length, so little padding is computed.
+        # On a GPU (use_gpu and one present) the network visits it for this call with bf16 autocast; the final dot
+        # products with the item table run outside it, in float32, since bf16's 8-bit mantissa would tie close scores and
+        # reorder the top k. Users sorted by history length go through in chunks of similar length, so little
+        # padding is computed; a GPU takes larger chunks.
+        device = torch_device(self.use_gpu)
+        chunk = SERVING_CHUNK if device == "cpu" else SERVING_CHUNK_GPU
         sequences = self.sequences_[users]
         order = np.argsort((sequences != 0).sum(1), kind="stable")
         scores = np.empty((len(users), self.data_.n_items), dtype=np.float64)
-        with torch.no_grad():
-            for start in range(0, len(order), SERVING_CHUNK):
-                rows = order[start:start + SERVING_CHUNK]
-                hidden = self.network_.last_hidden(torch.from_numpy(sequences[rows]))
-                scores[rows] = self.network_.item_scores(hidden).numpy()
+        network = self.network_.to(device)
+        try:
+            with torch.no_grad():
+                for start in range(0, len(order), chunk):
+                    rows = order[start:start + chunk]
+                    batch = torch.from_numpy(sequences[rows]).to(device)
+                    with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
+                        hidden = network.last_hidden(batch)
+                    scores[rows] = network.item_scores(hidden.float()).cpu().numpy()
+        finally:
+            self.network_.to("cpu")
         return scores
 
     def _item_vectors(self) -> np.ndarray:
