@@ -146,5 +146,6 @@ def main() -> None:
         rows += tft_rows([int(seed) for seed in args.tft_seeds.split(",")])
         report()
 
+
 if __name__ == "__main__":
     main()
