@@ -124,7 +124,7 @@ class LightGBMModel(ForecastModel):
         from lightgbm import LGBMRegressor
 
         self.config_ = default_feature_config(panel.season_length, self.settings.horizon)
-        features, target, median_rows = self.training_data(panel)
+        features, target, median_mask = self.training_data(panel)
         self.feature_names_ = list(features.columns.drop("scale"))
         levels = sorted({0.5, *self.settings.quantiles})
         # One Dataset binned once for every quantile (the boosters differ in objective, trees, rows and weights).
@@ -133,12 +133,12 @@ class LightGBMModel(ForecastModel):
                               free_raw_data=False).construct()
         scale = features["scale"].to_numpy()
         everything = np.arange(len(features))
-        rows = {True: everything if median_rows is None else median_rows,
-                False: np.setdiff1d(everything, median_rows) if median_rows is not None else everything}
+        rows = ({True: everything, False: everything} if median_mask is None
+                else {True: np.flatnonzero(median_mask), False: np.flatnonzero(~median_mask)})
         subsets = {median: dataset if len(part) == len(features) else dataset.subset(part).construct()
                    for median, part in rows.items() if median or len(levels) > 1}
         # the median's rows drawn in proportion to the scale already count by size: it then trains unweighted
-        weighting = {True: "equal" if median_rows is not None else self.weighting("sample_weighting", "scale"),
+        weighting = {True: "equal" if median_mask is not None else self.weighting("sample_weighting", "scale"),
                      False: self.weighting("interval_weighting", "equal")}
         self.boosters_ = {}
         for q in progress(levels, "LightGBM models", show=self.settings.show_progress):
@@ -156,8 +156,9 @@ class LightGBMModel(ForecastModel):
         return panel.frame[TIME].max() - max(panel.season_length, self.settings.horizon) * to_offset(panel.freq)
 
     def training_data(self, panel: Panel) -> tuple[pd.DataFrame, pd.Series, np.ndarray | None]:
-        """The features (with the series' `scale`), the scaled target, and which of the table's rows train the
-        median booster (None: all of them; `config_` set).
+        """The features (with the series' `scale`), the scaled target, and a mask of the table's rows that train
+        the median booster, the others training the interval boosters (None: every row trains every booster;
+        `config_` set).
 
         Under the row cap every booster trains on every row. Over it, the interval boosters train on the uniform
         draw of training_rows and, when the median is weighted by scale (the default), it trains unweighted on its
@@ -182,9 +183,9 @@ class LightGBMModel(ForecastModel):
         features, target = table_of_rows(frame, panel.columns, self.config_,
                                          [np.concatenate(pair) for pair in zip(uniform, by_scale, strict=True)],
                                          layout)
-        median = np.concatenate([np.r_[np.zeros(len(u), bool), np.ones(len(b), bool)]
-                                 for u, b in zip(uniform, by_scale, strict=True)])
-        return features, target, np.flatnonzero(median)
+        median_mask = np.concatenate([np.r_[np.zeros(len(u), bool), np.ones(len(b), bool)]
+                                      for u, b in zip(uniform, by_scale, strict=True)])
+        return features, target, median_mask
 
     def booster(self, q: float):
         """The LightGBM Booster of quantile `q` (models saved by earlier bizai versions hold
