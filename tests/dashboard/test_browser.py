@@ -207,12 +207,13 @@ def test_statement_monitor_and_models_pages_in_a_browser(dashboard_url, saved_na
         choose(page, "Model for the backfill", "seasonal_naive")
         page.get_by_role("button", name="Backfill the ledger from the data in use").click()
         expect(page.get_by_role("heading", name="Accuracy by night and horizon")).to_be_visible(timeout=120_000)
-        expect(page.get_by_text("Forecasts judged")).to_be_visible()
+        # exact: the ledger table has a "forecasts judged" column that a loose match also finds
+        expect(page.get_by_text("Forecasts judged", exact=True)).to_be_visible()
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "5-monitor.png"), full_page=True)
 
         load_saved_model(page, dashboard_url, saved_naive_forecaster)
-        expect(page.get_by_text("Frequency")).to_be_visible()
+        expect(page.get_by_text("Frequency", exact=True)).to_be_visible()
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "6-models.png"), full_page=True)
         browser.close()
