@@ -13,6 +13,7 @@ plain mlforecast LightGBM 311.3, best TFT printed by the tutorial 254.6, the tut
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import warnings
 from pathlib import Path
@@ -66,12 +67,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", default="naive,seasonal_naive,lightgbm,tft,auto")
     parser.add_argument("--seeds", help="random states to fit each model with, comma-separated (default: 0 only)")
+    parser.add_argument("--model-params", type=json.loads, help='model_params for every model, as JSON: '
+                        '\'{"id_features": false}\' measures a lever against the defaults of another run')
     args = parser.parse_args()
     train, future, actual = load()
     seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [0]
     rows = []
     for model in args.models.split(","):
-        found = [run(model, train, future, actual, random_state=seed) for seed in seeds]
+        found = [run(model, train, future, actual, args.model_params, random_state=seed) for seed in seeds]
+        if args.model_params:
+            found[0]["model"] += f" {json.dumps(args.model_params)}"
         rows.append(found[0])
         if len(found) > 1:
             maes = [row["MAE"] for row in found]

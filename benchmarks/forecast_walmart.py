@@ -12,6 +12,7 @@ mlforecast and lightgbm installed. Run it with nothing else on the machine: seco
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import tempfile
 import time
@@ -100,10 +101,16 @@ def main() -> None:
     parser.add_argument("--models", default="seasonal_naive,lightgbm,auto")
     parser.add_argument("--peer-python", help="a Python with statsforecast, mlforecast and lightgbm installed")
     parser.add_argument("--peers", default="seasonal_naive,auto_ets,auto_theta,mlforecast_lightgbm")
+    parser.add_argument("--model-params", type=json.loads, help='model_params for every bizai model, as JSON: '
+                        '\'{"id_features": false}\' measures a lever')
     args = parser.parse_args()
     train, test = load()
     rows = peer_rows(args.peer_python, args.peers, train, test) if args.peer_python else []  # they fail fastest
-    rows = [bizai_row(model, train, test) for model in args.models.split(",")] + rows
+    rows = [bizai_row(model, train, test, args.model_params) for model in args.models.split(",")] + rows
+    if args.model_params:
+        for row in rows:
+            if row["model"].startswith("bizai "):
+                row["model"] += f" {json.dumps(args.model_params)}"
     n_series = train.groupby(["Store", "Dept"]).ngroups
     write_report(RESULTS, f"Walmart: 13-week holdout, {n_series:,} store x department series",
                  "CPU only, 2 threads. bizai uses the holiday flag as a known covariate; peers see sales only. Peers "

@@ -8,12 +8,12 @@ target-derived features are divided by the series' recent mean absolute level at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from bizai.finance.panel import SeriesColumns
+from bizai.finance.panel import Panel, SeriesColumns
 from bizai.schema import SERIES, TARGET, TIME
 
 
@@ -117,6 +117,34 @@ class TrailingWindows:
     def observed_share(self, window: int) -> np.ndarray:
         """Share of the newest `window` periods inside the series that have a value."""
         return self.observed[:, :window].sum(axis=1) / self.inside[:, :window].sum(axis=1)
+
+
+# A part of a series id with more values than this is not a feature: its rare values fall under LightGBM's
+# min_data_per_group anyway, and each split sorts every value (cost).
+MAX_ID_PART_LEVELS = 1000
+
+
+def id_part_columns(panel: Panel) -> list[str]:
+    """The id columns that become category features: each part of a multi-column id (agency and sku, store and
+    department) with at most MAX_ID_PART_LEVELS values. Series sharing a product or a store then share what the trees
+    learn about it; a one-column id names the series itself, which its scaled lags describe already."""
+    ids = panel.columns.id_cols
+    if len(ids) < 2:
+        return []
+    return [col for col in ids if panel.series_ids[col].nunique() <= MAX_ID_PART_LEVELS]
+
+
+def with_id_parts(panel: Panel, parts: list[str]) -> tuple[pd.DataFrame, SeriesColumns]:
+    """The panel's frame with the id columns `parts` as text descriptions of each row's series, and its columns with
+    those parts among the descriptive (static) ones, so they become features like any description."""
+    if not parts:
+        return panel.frame, panel.columns
+    frame = panel.frame.copy()
+    codes = frame[SERIES].to_numpy()
+    lookup = panel.series_ids.set_index(SERIES)
+    for col in parts:
+        frame[col] = lookup[col].astype(str).reindex(codes).to_numpy(dtype=object)
+    return frame, replace(panel.columns, static_cols=[*panel.columns.static_cols, *parts])
 
 
 CHUNK_ROWS = 100_000  # rows per block of trailing windows: bounds memory at (chunk x widest window) floats

@@ -28,12 +28,14 @@ from bizai.finance.features import (
     PanelLayout,
     capped_rows,
     default_feature_config,
+    id_part_columns,
     prediction_table,
     table_of_rows,
     trailing_scale,
     usable_rows,
+    with_id_parts,
 )
-from bizai.finance.panel import Panel
+from bizai.finance.panel import Panel, SeriesColumns
 from bizai.hardware import compute_threads
 from bizai.progress import progress
 from bizai.schema import SERIES, TIME
@@ -57,7 +59,7 @@ DEFAULT_MAX_ROWS = 250_000
 # the median then trains weighted on the uniform draw as before. Plain Walmart repeats 0.7% of its draw; the
 # synthetic 1,000-series daily panel 19% at 28 days (MAE -0.5%) and 44% at 14 days (MAE +0.3%).
 MAX_REPEATED_SHARE = 0.25
-OWN_PARAMS = ("sample_weighting", "interval_weighting", "max_training_rows")  # bizai's, not LightGBM's
+OWN_PARAMS = ("sample_weighting", "interval_weighting", "max_training_rows", "id_features")  # bizai's, not LightGBM's
 WEIGHTINGS = ("scale", "equal")
 
 
@@ -104,6 +106,18 @@ class LightGBMModel(ForecastModel):
             raise DataContractError(f"{name} must be one of {', '.join(map(repr, WEIGHTINGS))}, got {value!r}.")
         return value
 
+    def id_parts(self, panel: Panel) -> list[str]:
+        """The id columns that are features (features.id_part_columns), none when model_params id_features=False."""
+        wanted = self.params.get("id_features", True)
+        if not isinstance(wanted, bool | np.bool_):
+            raise DataContractError(f"id_features must be True or False, got {wanted!r}.")
+        return id_part_columns(panel) if wanted else []
+
+    def panel_table(self, panel: Panel) -> tuple[pd.DataFrame, SeriesColumns]:
+        """The frame and columns the features are built from: the panel's, plus the id parts chosen at fit time
+        (none for models saved before id parts were features)."""
+        return with_id_parts(panel, getattr(self, "id_parts_", []))
+
     def lightgbm_params(self, median: bool = True) -> dict:
         """The LightGBM parameters used: defaults, the caller's model_params, and the settings that make fits
         deterministic. Interval boosters (not the median) take half the trees at twice the learning rate: on Walmart
@@ -124,6 +138,7 @@ class LightGBMModel(ForecastModel):
         from lightgbm import LGBMRegressor
 
         self.config_ = default_feature_config(panel.season_length, self.settings.horizon)
+        self.id_parts_ = self.id_parts(panel)
         features, target, median_mask = self.training_data(panel)
         self.feature_names_ = list(features.columns.drop("scale"))
         levels = sorted({0.5, *self.settings.quantiles})
@@ -166,7 +181,8 @@ class LightGBMModel(ForecastModel):
         each leaf's rows, which makes a weighted median booster cost twice an unweighted one on as many rows
         (see benchmarks/results/lightgbm_levers.md). A draw that repeats too many rows (MAX_REPEATED_SHARE) is
         dropped and the median trains weighted on the uniform draw."""
-        frame, horizon, cap, seed = panel.frame, self.settings.horizon, self.max_training_rows(), self.seed()
+        frame, columns = self.panel_table(panel)
+        horizon, cap, seed = self.settings.horizon, self.max_training_rows(), self.seed()
         recent_from = self.recent_from(panel)
         layout = PanelLayout.of(frame)
         usable = usable_rows(frame, horizon, layout)
@@ -177,10 +193,10 @@ class LightGBMModel(ForecastModel):
             weights = trailing_scale(frame, layout, self.config_.scale_window)
             by_scale = capped_rows(frame, usable, cap, recent_from, seed, weights=weights)
         if by_scale is None or repeated_share(by_scale) > MAX_REPEATED_SHARE:
-            return (*table_of_rows(frame, panel.columns, self.config_, uniform, layout), None)
+            return (*table_of_rows(frame, columns, self.config_, uniform, layout), None)
         if set(self.settings.quantiles) <= {0.5}:  # no interval booster needs the uniform draw
             uniform = [rows[:0] for rows in uniform]
-        features, target = table_of_rows(frame, panel.columns, self.config_,
+        features, target = table_of_rows(frame, columns, self.config_,
                                          [np.concatenate(pair) for pair in zip(uniform, by_scale, strict=True)],
                                          layout)
         median_mask = np.concatenate([np.r_[np.zeros(len(u), bool), np.ones(len(b), bool)]
@@ -195,7 +211,7 @@ class LightGBMModel(ForecastModel):
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """Forecast and quantiles for the future grid, in the target's units, quantiles kept in order."""
-        features = prediction_table(panel.frame, panel.columns, future, self.config_)
+        features = prediction_table(*self.panel_table(panel), future, self.config_)
         scale = features["scale"].to_numpy()
         table = features[self.feature_names_]
         threads = self.lightgbm_params()["n_jobs"]
@@ -210,7 +226,7 @@ class LightGBMModel(ForecastModel):
 
     def contributions(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """Per-prediction SHAP contributions of the median model, in the target's units (long format)."""
-        features = prediction_table(panel.frame, panel.columns, future, self.config_)
+        features = prediction_table(*self.panel_table(panel), future, self.config_)
         raw = self.booster(0.5).predict(features[self.feature_names_], pred_contrib=True,
                                         num_threads=self.lightgbm_params()["n_jobs"])
         scaled = raw * features["scale"].to_numpy()[:, None]
