@@ -1,9 +1,10 @@
 """Features for the direct multi-horizon LightGBM model, built the same way for training and prediction.
 
 Every row is (series, origin time T, step h): features use only what is known at T (target lags, rolling
-statistics, past covariates) plus what is known in advance for T+h (known covariates, calendar). Targets and
-target-derived features are divided by the series' recent mean absolute level at T, so a store selling
-10 units and one selling 10,000 share one model (and negative profit is fine).
+statistics, past covariates, the series' descriptions and the parts of a multi-column id) plus what is known in
+advance for T+h (known covariates, calendar). Targets and target-derived features are divided by the series' recent
+mean absolute level at T, so a store selling 10 units and one selling 10,000 share one model (and negative profit
+is fine).
 """
 
 from __future__ import annotations
