@@ -81,3 +81,13 @@ def test_id_parts_let_every_store_learn_how_a_product_answers_a_promotion():
         merged = predicted.merge(actual, on=["product", "store", "month"])
         errors[wanted] = float(np.mean(np.abs(merged["units"] - merged["forecast"])))
     assert errors[True] < 0.75 * errors[False], errors
+
+
+def test_a_part_with_too_many_values_is_left_out(monkeypatch):
+    import bizai.finance.features as features
+
+    monkeypatch.setattr(features, "MAX_ID_PART_LEVELS", 3)  # three products, four stores
+    history, _ = products_by_store()
+    names = set(fitted(history).feature_importance()["feature"])
+    assert "static_product" in names
+    assert "static_store" not in names
