@@ -14,15 +14,14 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from forecast_stallion import KNOWN, PAST, STATIC, load
+from forecast_stallion import fit_and_predict, load
 from report import write_report
 
-from bizai.finance import ProfitForecaster, mae
+from bizai.finance import mae
 from bizai.recsys import SASRecRecommender, SASRecTraining, evaluate, leave_last_out_split
 
 RATINGS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ml-1m" / "ratings.parquet"
@@ -41,27 +40,15 @@ def device_name() -> str:
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
 
 
-def tft_fit(train, future, seed: int, params: dict | None = None) -> tuple[ProfitForecaster, pd.DataFrame, float]:
-    forecaster = ProfitForecaster(model="tft", horizon=6, freq="MS", random_state=seed, model_params=params,
-                                  show_progress=False)
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        forecaster.fit(train, id_col=["agency", "sku"], time_col="date", target_col="volume", static_cols=STATIC,
-                       known_cols=KNOWN, past_cols=PAST)
-        predicted = forecaster.predict(known_future=future)
-    return forecaster, predicted, time.perf_counter() - started
-
-
 def tft_rows(seeds: list[int]) -> list[dict]:
     train, future, actual = load()
     short = {"max_epochs": 2, "limit_train_batches": 10}
-    first, second = (tft_fit(train, future, 0, short)[1] for _ in range(2))
+    first, second = (fit_and_predict("tft", train, future, short, 0)[1] for _ in range(2))
     same = np.array_equal(first["forecast"].to_numpy(), second["forecast"].to_numpy())
     print(f"TFT: two 2-epoch fits with random_state 0 give the same forecasts: {same}", flush=True)
     rows = []
     for seed in seeds:
-        forecaster, predicted, seconds = tft_fit(train, future, seed)
+        forecaster, predicted, seconds = fit_and_predict("tft", train, future, random_state=seed)
         model = forecaster.fitted_model_
         merged = actual.merge(predicted, on=["agency", "sku", "date"])
         epochs = int(model.epochs_trained_)

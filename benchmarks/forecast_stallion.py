@@ -45,7 +45,8 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return train, test[["agency", "sku", "date", *KNOWN]], test[["agency", "sku", "date", "volume"]]
 
 
-def run(model: str, train, future, actual, model_params=None, random_state: int = 0) -> dict:
+def fit_and_predict(model: str, train, future, model_params=None, random_state: int = 0):
+    """The fitted forecaster, its forecasts of `future` and the seconds both took (library warnings hidden)."""
     forecaster = ProfitForecaster(model=model, horizon=6, freq="MS", random_state=random_state,
                                   model_params=model_params, show_progress=False)
     started = time.perf_counter()
@@ -54,7 +55,11 @@ def run(model: str, train, future, actual, model_params=None, random_state: int 
         forecaster.fit(train, id_col=["agency", "sku"], time_col="date", target_col="volume",
                        static_cols=STATIC, known_cols=KNOWN, past_cols=PAST)
         predicted = forecaster.predict(known_future=future)
-    seconds = time.perf_counter() - started
+    return forecaster, predicted, time.perf_counter() - started
+
+
+def run(model: str, train, future, actual, model_params=None, random_state: int = 0) -> dict:
+    forecaster, predicted, seconds = fit_and_predict(model, train, future, model_params, random_state)
     merged = actual.merge(predicted, on=["agency", "sku", "date"])
     assert len(merged) == len(actual), "every held-out row must be forecast"
     chosen = f" (chose {forecaster.model_name_})" if model == "auto" else ""
