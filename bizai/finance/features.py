@@ -148,6 +148,9 @@ def with_id_parts(panel: Panel, parts: list[str]) -> tuple[pd.DataFrame, SeriesC
     return frame, replace(panel.columns, static_cols=[*panel.columns.static_cols, *parts])
 
 
+# origin_features' recent mean of each numeric known covariate, not a feature itself: step_features subtracts it from
+# the planned value (a price above the series' usual, a deeper discount than usual; stallion MAE 232.9 -> 231.8).
+RECENT_MEAN = "__recent_mean_"
 CHUNK_ROWS = 100_000  # rows per block of trailing windows: bounds memory at (chunk x widest window) floats
 
 
@@ -195,6 +198,8 @@ def origin_block(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureCon
     for col in columns.known_cols:
         if not isinstance(frame[col].dtype, pd.CategoricalDtype):
             out[f"known_{col}_at_origin"] = frame[col].to_numpy()[rows]
+            known = TrailingWindows(frame[col].to_numpy(dtype=float), layout, rows, config.scale_window)
+            out[f"{RECENT_MEAN}{col}"] = known.mean(config.scale_window)  # step_features turns it into a difference
     for col in columns.static_cols:
         out[f"static_{col}"] = frame[col].to_numpy()[rows]
     return pd.DataFrame(out, index=frame.index[rows])
@@ -222,6 +227,9 @@ def step_features(origin: pd.DataFrame, target_rows: pd.DataFrame, seasonal: np.
         features[f"known_{col}"] = target_rows[col].to_numpy()
         if isinstance(frame[col].dtype, pd.CategoricalDtype):
             features[f"known_{col}"] = pd.Categorical(target_rows[col], categories=frame[col].cat.categories)
+        else:
+            recent = features.pop(f"{RECENT_MEAN}{col}").to_numpy()
+            features[f"known_{col}_vs_recent"] = target_rows[col].to_numpy(dtype=float) - recent
     return features
 
 
@@ -400,6 +408,8 @@ def describe_feature(name: str, target: str, season: int) -> str:
         column = name.removeprefix("known_")
         if column.endswith("_at_origin"):
             return f"{column.removesuffix('_at_origin')} (at the forecast start)"
+        if column.endswith("_vs_recent"):
+            return f"{column.removesuffix('_vs_recent')} (planned, against its recent average)"
         return f"{column} (planned for the forecast period)"
     if name.startswith("past_"):
         for suffix, words in (("_lag_1", "last period"), ("_lag_2", "the period before"),

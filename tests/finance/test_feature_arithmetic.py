@@ -4,6 +4,8 @@ row and for a chosen subset of rows, and the training table must hold the same r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -118,3 +120,21 @@ def test_an_unsorted_panel_is_refused():
     frame = ragged_panel()
     with pytest.raises(ValueError, match="sorted by series"):
         PanelLayout.of(pd.concat([frame.iloc[:5], frame.iloc[-3:], frame.iloc[5:-3]], ignore_index=True))
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_a_planned_known_value_is_compared_with_its_mean_over_the_last_season_at_the_origin(step):
+    """known_promo_vs_recent = promo planned for T + step minus promo's mean over the 12 periods up to T (pandas'
+    rolling mean, min_periods=1); the helper column holding that mean is not a feature."""
+    frame = ragged_panel(seed=5)
+    columns = replace(COLUMNS, known_cols=["promo", "weather"], past_cols=["footfall"])
+    table, _ = training_table(frame, columns, 3, CONFIG)
+    rows = training_rows(frame, 3, None, None, 0)
+    offset = sum(len(r) for r in rows[:step - 1])
+    origins = rows[step - 1]
+    recent = frame["promo"].groupby(frame[SERIES]).rolling(12, min_periods=1).mean().reset_index(level=0, drop=True)
+    expected = frame["promo"].to_numpy()[origins + step] - recent.to_numpy()[origins]
+    ours = table["known_promo_vs_recent"].to_numpy()[offset:offset + len(origins)]
+    np.testing.assert_allclose(ours, expected, rtol=1e-12)
+    assert not any(name.startswith("__") for name in table.columns)
+    assert "known_weather" in table.columns and "known_weather_vs_recent" not in table.columns  # a category: no mean

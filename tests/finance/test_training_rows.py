@@ -84,10 +84,25 @@ def test_interval_boosters_take_half_the_trees_at_twice_the_learning_rate():
         == (50, 0.1)
 
 
+def test_the_median_grows_larger_trees_than_the_interval_boosters_unless_the_caller_sets_them():
+    from bizai.finance.lightgbm_model import DEFAULT_PARAMS, MEDIAN_PARAMS
+
+    model = LightGBMModel(ModelSettings(3, (0.1, 0.5, 0.9), 0, False))
+    leaves = {median: (model.lightgbm_params(median)["num_leaves"], model.lightgbm_params(median)["min_child_samples"])
+              for median in (True, False)}
+    assert leaves[True] == (MEDIAN_PARAMS["num_leaves"], MEDIAN_PARAMS["min_child_samples"])
+    assert leaves[False] == (DEFAULT_PARAMS["num_leaves"], DEFAULT_PARAMS["min_child_samples"])
+    assert leaves[True][0] > leaves[False][0]
+    chosen = LightGBMModel(ModelSettings(3, (0.1, 0.5, 0.9), 0, False), num_leaves=15, min_child_samples=5)
+    assert {(chosen.lightgbm_params(m)["num_leaves"], chosen.lightgbm_params(m)["min_child_samples"])
+            for m in (True, False)} == {(15, 5)}
+
+
 @pytest.mark.parametrize(("name", "words"), [
     ("lag_1", "last profit"), ("lag_3", "profit, 3 periods before the forecast start"),
     ("seasonal_lag", "profit, same period last year"), ("mean_6", "profit, average of the last 6 periods"),
     ("known_promo", "promo (planned for the forecast period)"), ("known_promo_at_origin", "promo (at the forecast start)"),
+    ("known_promo_vs_recent", "promo (planned, against its recent average)"),
     ("past_revenue_lag_1", "revenue (last period)"), ("static_region", "region"), ("cal_month", "month of the year"),
     ("step", "periods ahead"), ("something_new", "something_new")])
 def test_features_are_described_in_the_users_words(name, words):
