@@ -50,10 +50,11 @@ DEFAULT_PARAMS = {
     "colsample_bytree": 0.8,
     "reg_lambda": 1.0,
 }
-# The median (the point forecast) grows larger trees with larger leaves: on stallion MAE 231.8 -> 225.9 (mean of five
-# seeds), on the synthetic 10,000 x 730 panel 141.0 -> 140.1, Walmart unchanged (1,341 -> 1,344), at 15-30% more fit
-# time; the interval boosters gained nothing from them (Walmart pinball 328.7 -> 338.0) and keep DEFAULT_PARAMS. A
-# caller's num_leaves or min_child_samples applies to every booster. See benchmarks/results/forecast_stallion.md.
+# The median (the point forecast) grows larger trees with larger leaves: with features.RECENT_MEAN's comparison,
+# stallion's MAE went 232.9 -> 227.1 (mean of five seeds), Walmart's stayed (1,341.6 -> 1,343.7), at more fit time
+# (stallion 16 -> 22 s, Walmart 26 -> 40 s); the interval boosters gained nothing from them (Walmart pinball 328.7 ->
+# 338.0) and keep DEFAULT_PARAMS. A caller's num_leaves or min_child_samples applies to every booster
+# ({"num_leaves": 63, "min_child_samples": 20} is the faster fit of before). See benchmarks/results/forecast_*.md.
 MEDIAN_PARAMS = {"num_leaves": 255, "min_child_samples": 50}
 
 
