@@ -147,6 +147,24 @@ def test_feature_importance_refused_for_baselines(panel):
         model.feature_importance()
 
 
+def test_naive_bands_from_a_sample_of_a_long_history_match_the_whole(monkeypatch):
+    """Over MAX_ERRORS rows the naive model learns its bands from one seeded sample of rows: the same widths each
+    fit, and close to those learnt from every row."""
+    from bizai.finance import baselines
+
+    history, _ = make_panel(n_series=40, periods=120, seed=3)
+    widths = lambda: ProfitForecaster(model="naive", horizon=3).fit(  # noqa: E731
+        history, **FIT_COLUMNS).fitted_model_.offsets_
+    whole = widths()
+    monkeypatch.setattr(baselines, "MAX_ERRORS", 2000)  # of 4,800 rows
+    sampled, again = widths(), widths()
+    assert sampled == again
+    assert sampled != whole
+    for step in whole:
+        for q in whole[step]:
+            assert sampled[step][q] == pytest.approx(whole[step][q], rel=0.15)
+
+
 def test_plot_draws_history_band_and_forecast(panel):
     history, future = panel
     model = ProfitForecaster(model="naive", horizon=6).fit(history, **FIT_COLUMNS)
