@@ -1,5 +1,7 @@
 """The exceptions bizai raises on purpose. Each message says what was found and what was expected."""
 
+import numbers
+
 
 class BizaiError(Exception):
     """Base class of every error bizai raises deliberately."""
@@ -22,6 +24,14 @@ def check_is_fitted(estimator: object, attribute: str) -> None:
     if getattr(estimator, attribute, None) is None:
         name = type(estimator).__name__
         raise NotFittedError(f"This {name} is not fitted yet: call `fit` (or `{name}.load(path)`) first.")
+
+
+def check_random_state(estimator: object) -> None:
+    """Raise DataContractError unless the estimator's `random_state` is None or a non-negative integer (a seed):
+    a text seed otherwise surfaced as a LightGBM or NumPy error deep inside `fit`."""
+    state = getattr(estimator, "random_state", None)
+    if state is not None and (isinstance(state, bool) or not isinstance(state, numbers.Integral) or state < 0):
+        raise DataContractError(f"random_state must be None or a non-negative integer (a seed), got {state!r}.")
 
 
 class UnsafeOutputError(BizaiError, ValueError):

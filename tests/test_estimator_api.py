@@ -8,6 +8,7 @@ import copy
 import pytest
 from sklearn.base import clone
 
+from bizai import DataContractError
 from bizai.finance import ProfitForecaster, StatementForecaster
 from bizai.recsys import ALSRecommender, ItemKNNRecommender, PopularityRecommender, SASRecRecommender
 from bizai.recsys.sasrec.recommender import SASRecArchitecture, SASRecTraining
@@ -87,6 +88,14 @@ def test_backtest_windows_record_metrics_at_fit_and_match_a_separate_backtest(pa
 def test_bad_backtest_windows_are_refused(panel):
     with pytest.raises(Exception, match=r"backtest_windows must be 0 \(off\) or a positive integer, got -1"):
         ProfitForecaster(model="naive", backtest_windows=-1).fit(panel[0], **FIT_COLUMNS)
+
+
+@pytest.mark.parametrize("state", ["a", -1, 1.5, True])
+def test_a_random_state_that_is_not_a_seed_is_refused_at_fit(panel, state):
+    with pytest.raises(DataContractError, match=f"random_state must be .* got {state!r}"):
+        ProfitForecaster(model="naive", horizon=3, random_state=state).fit(panel[0], **FIT_COLUMNS)
+    with pytest.raises(DataContractError, match="random_state must be"):
+        ALSRecommender(factors=4, iterations=1, random_state=state).fit(make_events(), time_col="timestamp")
 
 
 def test_sasrec_trains_by_epochs_and_warns_when_its_safety_time_limit_cuts_in():

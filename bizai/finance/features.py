@@ -175,8 +175,7 @@ def origin_block(frame: pd.DataFrame, columns: SeriesColumns, config: FeatureCon
     width = max(config.n_lags, config.scale_window, *config.windows)
     target = frame[TARGET].to_numpy(dtype=float)
     window = TrailingWindows(target, layout, rows, width)
-    scale = window.mean_abs(config.scale_window)
-    scale = np.where(scale > 0, scale, 1.0)  # NaN compares False: no observation also gives 1
+    scale = unit_scale(window.mean_abs(config.scale_window), target, layout, rows, config.scale_window)
     out = {"scale": scale, "log_scale": np.log1p(scale), "history_length": rows - layout.first[rows] + 1,
            "observed_share": window.observed_share(config.scale_window)}
     for lag in range(config.n_lags):
@@ -248,16 +247,44 @@ def usable_rows(frame: pd.DataFrame, horizon: int, layout: PanelLayout) -> list[
 
 
 def trailing_scale(frame: pd.DataFrame, layout: PanelLayout, window: int) -> np.ndarray:
-    """Every row's series scale as origin_features computes it (mean absolute observed value over the newest
-    `window` periods up to the row; 1 where that is 0 or nothing is observed), by running sums over the panel."""
+    """Every row's series scale as origin_features computes it (unit_scale of the mean absolute observed value over
+    the newest `window` periods up to the row), by running sums over the panel."""
     values = frame[TARGET].to_numpy(dtype=float)
     observed = ~np.isnan(values)
     sums = np.concatenate([[0.0], np.cumsum(np.where(observed, np.abs(values), 0.0))])
     counts = np.concatenate([[0], np.cumsum(observed)])
     start = np.maximum(layout.first, np.arange(1 - window, len(values) + 1 - window))  # each window's first row
     count = counts[1:] - counts[start]
-    scale = np.divide(sums[1:] - sums[start], count, out=np.zeros(len(values)), where=count > 0)
-    return np.where(scale > 0, scale, 1.0)
+    scale = np.divide(sums[1:] - sums[start], count, out=np.full(len(values), np.nan), where=count > 0)
+    return unit_scale(scale, values, layout, np.arange(len(values)), window)
+
+
+def unit_scale(window_scale: np.ndarray, values: np.ndarray, layout: PanelLayout, rows: np.ndarray,
+               window: int) -> np.ndarray:
+    """The unit each of `rows` divides its lags and target by: `window_scale` (its window's mean absolute observed
+    value), or where that window observed nothing, the mean absolute value of the series' newest `window` observations
+    however old; 1 where that is 0 or the series has none yet.
+
+    A unit of 1 for an empty window put raw values among scaled ones: monthly sales declared daily left most daily
+    windows empty, the trees learnt raw targets of ~100 for them and the forecast came out 140 times the level.
+    """
+    scale = np.asarray(window_scale, dtype=float).copy()
+    empty = np.isnan(scale)
+    if empty.any():
+        scale[empty] = newest_observations_scale(values, layout, np.asarray(rows)[empty], window)
+    return np.where(scale > 0, scale, 1.0)  # NaN compares False: no observation at all also gives 1
+
+
+def newest_observations_scale(values: np.ndarray, layout: PanelLayout, rows: np.ndarray, window: int) -> np.ndarray:
+    """Mean absolute value of the newest `window` observed values of each row's series up to the row (NaN before its
+    first), by running sums over the observed values in panel order."""
+    observed = ~np.isnan(values)
+    counts = np.concatenate([[0], np.cumsum(observed)])  # observations before each position
+    sums = np.concatenate([[0.0], np.cumsum(np.abs(values[observed]))])
+    last = counts[rows + 1]
+    start = np.maximum(last - window, counts[layout.first[rows]])
+    count = last - start
+    return np.divide(sums[last] - sums[start], count, out=np.full(len(rows), np.nan), where=count > 0)
 
 
 def proportional_draws(candidates: list[np.ndarray], weights: np.ndarray, draws: int,

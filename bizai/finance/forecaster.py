@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from bizai.errors import DataContractError, check_is_fitted
+from bizai.errors import DataContractError, check_is_fitted, check_random_state
 from bizai.extras import require
 from bizai.finance.backtest import BacktestResult, backtest_cutoffs, summarise
 from bizai.finance.base import ForecastModel, ModelSettings
@@ -141,6 +141,7 @@ class ProfitForecaster(BaseEstimator):
             raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
         if not isinstance(self.backtest_windows, int | np.integer) or self.backtest_windows < 0:
             raise DataContractError(f"backtest_windows must be 0 (off) or a positive integer, got {self.backtest_windows!r}.")
+        check_random_state(self)
         if self.ended_after is not None and (not isinstance(self.ended_after, int | np.integer) or self.ended_after < 0):
             raise DataContractError(f"ended_after must be None or a number of periods (0 or more), got {self.ended_after!r}.")
         if self.model != "auto":

@@ -184,12 +184,28 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     filled_report = filled_report[[*columns.id_cols, columns.time_col]]
     if len(filled_report):
         log.warning(
-            "Filled %d missing period(s) in %d series (target left empty): %s",
+            "Filled %d missing period(s) in %d series (target left empty): %s%s",
             len(filled_report),
             filled[SERIES].nunique(),
             shorten(row_labels(filled_report)),
+            coarser_freq_hint(frame, freq, len(filled_report)),
         )
     return Panel(frame[keep].reset_index(drop=True), columns, freq, series_ids, filled_report)
+
+
+def coarser_freq_hint(frame: pd.DataFrame, freq: str, n_filled: int) -> str:
+    """A hint when most of the filled panel is empty and the observed dates fit a coarser frequency (monthly sales
+    declared daily): the forecast would then be one of empty days."""
+    if n_filled <= len(frame) - n_filled:
+        return ""
+    observed = frame.loc[frame[TARGET].notna()]
+    longest = observed[SERIES].value_counts().index[0]
+    dates = pd.DatetimeIndex(np.sort(observed.loc[observed[SERIES] == longest, TIME].unique()))
+    likely = pd.infer_freq(dates) if len(dates) >= 3 else None
+    if likely is None or to_offset(likely) == to_offset(freq):
+        return ""
+    return (f". {n_filled} of {len(frame)} periods at frequency {freq!r} are empty; the dates look like {likely!r}: "
+            f"pass freq={likely!r} if that is their frequency")
 
 
 def row_labels(rows: pd.DataFrame) -> list[str]:

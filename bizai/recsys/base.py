@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from bizai.errors import DataContractError, check_is_fitted
+from bizai.errors import DataContractError, check_is_fitted, check_random_state
 from bizai.frames import FrameKind, from_pandas, to_pandas
 from bizai.persistence import (
     chained_fingerprint,
@@ -59,6 +59,7 @@ class BaseRecommender(BaseEstimator):
             event_weights: Mapping[str, float] | None = None):
         """Learn from an interaction log (pandas or polars): one row per interaction. Returns self."""
         started = time.perf_counter()
+        check_random_state(self)
         frame, kind = to_pandas(events)
         columns = EventColumns(user_col, item_col, time_col, weight_col, event_col)
         data = build_interactions(frame, columns, event_weights)

@@ -54,6 +54,11 @@ def pandas_features(frame: pd.DataFrame) -> pd.DataFrame:
         return getattr(values.groupby(by).rolling(window, min_periods=1), how)().reset_index(level=0, drop=True)
 
     scale = rolling(target.abs(), 12, "mean")
+    # a window with no observation takes the mean of the series' newest 12 observations, however old
+    observed = target.abs().dropna()
+    newest = observed.groupby(by[observed.index]).rolling(12, min_periods=1).mean().reset_index(level=0, drop=True)
+    newest = newest.reindex(frame.index).groupby(by).ffill()
+    scale = scale.fillna(newest)
     scale = scale.where(scale > 0, 1.0).fillna(1.0)
     out = {"scale": scale, "log_scale": np.log1p(scale), "history_length": frame.groupby(SERIES).cumcount() + 1,
            "observed_share": rolling(target.notna().astype(float), 12, "mean")}
@@ -102,6 +107,19 @@ def test_the_trailing_scale_over_the_whole_panel_equals_the_origin_features_scal
     frame = ragged_panel(seed=4)
     np.testing.assert_allclose(trailing_scale(frame, PanelLayout.of(frame), 12),
                                origin_features(frame, COLUMNS, CONFIG)["scale"].to_numpy(), rtol=1e-12)
+
+
+def test_a_window_with_no_observation_takes_the_scale_of_the_newest_observations_however_old():
+    frame = ragged_panel(seed=5)
+    gap = (frame[SERIES] == "s5") & frame.index.isin(frame.index[frame[SERIES] == "s5"][20:35])
+    frame.loc[gap, TARGET] = np.nan  # 15 months unobserved: 3 windows of 12 see nothing
+    ours, expected = origin_features(frame, COLUMNS, CONFIG), pandas_features(frame)
+    np.testing.assert_allclose(ours["scale"].to_numpy(), expected["scale"].to_numpy(), rtol=1e-12)
+    series = frame[SERIES] == "s5"
+    before = frame.loc[series, TARGET].iloc[:20].dropna().abs().tail(12).mean()
+    empty_windows = ours.loc[series, "scale"].iloc[31:35]
+    np.testing.assert_allclose(empty_windows.to_numpy(), before, rtol=1e-12)  # not 1: the series' own unit
+    np.testing.assert_allclose(trailing_scale(frame, PanelLayout.of(frame), 12), ours["scale"].to_numpy(), rtol=1e-12)
 
 
 def test_training_table_targets_are_the_scaled_values_step_periods_later():

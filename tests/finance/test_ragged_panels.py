@@ -3,6 +3,8 @@ every other series is; one gone for longer has ended; a known future with holes 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,3 +85,18 @@ def test_covered_horizon_is_the_longest_horizon_every_series_has_plans_for():
     short = future.drop(index=future.index[(future["store"] == "late")][3:])  # late: 3 weeks planned
     assert covered_horizon(short, panel) == 3
     assert covered_horizon(future[future["store"] != "gappy"], panel) == 0
+
+
+def test_dates_sparser_than_the_frequency_are_warned_and_forecast_in_the_series_own_units(caplog):
+    # monthly sales declared daily: most days are empty, and a day's empty week must not read as a unit of 1
+    months = pd.date_range("2021-01-01", periods=30, freq="MS")
+    rng = np.random.default_rng(1)
+    monthly = pd.DataFrame([(store, month, level + rng.normal(0, 3)) for store, level in (("a", 100), ("b", 400))
+                            for month in months], columns=["store", "day", "sales"])
+    with caplog.at_level(logging.WARNING):
+        fc = ProfitForecaster(horizon=5, freq="D", random_state=0, show_progress=False)
+        forecast = fc.fit(monthly, id_col="store", time_col="day", target_col="sales").predict()
+    assert "the dates look like 'MS': pass freq='MS'" in caplog.text
+    for store, level in (("a", 100), ("b", 400)):
+        values = forecast.loc[forecast["store"] == store, "forecast"]
+        assert values.between(0.5 * level, 1.5 * level).all(), (store, values.tolist())
