@@ -66,8 +66,10 @@ def forbid_reserved(columns: Iterable[str]) -> None:
         raise DataContractError(f"Column name(s) {shorten(clash)} are reserved by bizai; please rename them.")
 
 
-def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: bool = True) -> pd.Series:
-    """Return `column` as float64; raise naming the rows whose values are not numbers."""
+def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: bool = True,
+                   missing_hint: str = "Drop those rows or fill them.") -> pd.Series:
+    """Return `column` as float64; raise naming the rows whose values are not numbers (or missing, unless
+    `allow_missing`; `missing_hint` says what to do about them)."""
     series = frame[column]
     if pd.api.types.is_bool_dtype(series):
         series = series.astype("float64")
@@ -87,8 +89,7 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
         rows = list(frame.index[series.isna()])
         raise DataContractError(
             f"Column {column!r} of the {what} frame has missing values (NaN) in rows {shorten(rows)}; "
-            "expected a number in every row. Drop those rows (a dropped period is filled and reported) or "
-            "fill them."
+            f"expected a number in every row. {missing_hint}"
         )
     if np.isinf(series).any():
         rows = list(frame.index[np.isinf(series)])

@@ -165,7 +165,8 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     frame[TIME] = coerce_datetime(frame, columns.time_col, "training")
     if not allow_distant_dates:
         refuse_distant_dates(frame, columns.time_col)
-    frame[TARGET] = coerce_numeric(frame, columns.target_col, "training", allow_missing=False)
+    frame[TARGET] = coerce_numeric(frame, columns.target_col, "training", allow_missing=False,
+                                   missing_hint="Drop those rows (a dropped period is filled and reported) or fill them.")
     for col in [*columns.known_cols, *columns.past_cols]:
         if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = coerce_numeric(frame, col, "training")

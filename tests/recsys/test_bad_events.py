@@ -25,6 +25,9 @@ def test_negative_and_non_numeric_weights(events):
     weighted.loc[2, "w"] = -1
     with pytest.raises(DataContractError, match=r"negative weights in rows 2"):
         fit(weighted, weight_col="w")
+    weighted.loc[2, "w"] = float("nan")
+    with pytest.raises(DataContractError, match=r"'w'.*missing values \(NaN\) in rows 2.*Drop those rows or fill them\.$"):
+        fit(weighted, weight_col="w")
     weighted = events.assign(w="1")
     weighted.loc[3, "w"] = "lots"
     with pytest.raises(DataContractError, match=r"'w'.*numeric.*rows 3.*'lots'"):
