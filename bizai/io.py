@@ -73,17 +73,62 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
 
 def read_csv_as_labels(file: str, text_columns: list[str | int]):
     """polars CSV read with `text_columns` (names or positions) as strings; the other columns' types inferred
-    from every row."""
+    from every row. A file whose header is split by semicolons (Excel's export where the decimal mark is a comma)
+    is read with that separator, and its columns of numbers written with decimal commas become numbers."""
     import polars as pl
 
-    header = pl.read_csv(file, n_rows=0).columns
+    separator = csv_separator(file)
+    header = pl.read_csv(file, n_rows=0, separator=separator).columns
     named = [header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns]
     overrides = {column: pl.String for column in named if column in header}
     try:
-        return pl.read_csv(file, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides)
+        frame = pl.read_csv(file, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides,
+                            separator=separator)
     except pl.exceptions.ComputeError:
         # A column typed from the first 10,000 rows met a value of another type later: type from all rows.
-        return pl.read_csv(file, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides)
+        frame = pl.read_csv(file, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides,
+                            separator=separator)
+    if separator == ";":
+        frame = with_decimal_commas_read(frame, skip=set(overrides), file=file)
+    return frame
+
+
+CSV_SEPARATORS = (",", ";", "\t", "|")
+# 1.234,5 or 1234,5 or 12: a number written with a decimal comma (and dots between thousands)
+DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+
+
+def csv_separator(file: str) -> str:
+    """The separator that splits the header line most often (a comma unless another splits it more)."""
+    with open(file, encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    counts = {separator: header.count(separator) for separator in CSV_SEPARATORS}
+    best = max(CSV_SEPARATORS, key=counts.__getitem__)
+    return best if counts[best] > counts[","] else ","
+
+
+def with_decimal_commas_read(frame, skip: set[str], file: str):
+    """Text columns (other than `skip`, the ids) whose every value is a number with a decimal comma, and at least
+    one has the comma, as Float64: '1.234,5' -> 1234.5. Logged, so the reading is never a silent guess."""
+    import polars as pl
+
+    converted = []
+    for name, dtype in frame.schema.items():
+        if name in skip or dtype != pl.String:
+            continue
+        values = frame[name].drop_nulls().str.strip_chars()
+        values = values.filter(values != "")
+        if values.is_empty() or not values.str.contains(",", literal=True).any():
+            continue
+        if values.str.contains(DECIMAL_COMMA_NUMBER).all():
+            number = (pl.col(name).str.strip_chars().str.replace_all(".", "", literal=True)
+                      .str.replace(",", ".", literal=True))
+            frame = frame.with_columns(pl.when(number == "").then(None).otherwise(number).cast(pl.Float64).alias(name))
+            converted.append(name)
+    if converted:
+        log.info("Read %s as semicolon-separated with decimal commas in column(s) %s.", file,
+                 ", ".join(repr(name) for name in converted))
+    return frame
 
 
 # ------------------------------------------------------------------------------------------- writing

@@ -15,6 +15,7 @@ import pytest
 import typer
 import typer.main
 
+from bizai.io import read_table
 from tests.cli.test_cli import FORECAST_COLUMNS, bizai
 from tests.conftest import make_panel
 from tests.recsys.conftest import make_events
@@ -200,6 +201,36 @@ def test_an_id_column_that_turns_from_numbers_to_text_after_10000_rows_is_read(w
     events.to_csv(work / "late_text.csv", index=False)
     bizai("recommend", "fit", "--data", work / "late_text.csv", "--model", "popularity", "--out", work / "m")
     assert json.loads((work / "m" / "meta.json").read_text())["users"] == 10_052
+
+
+def test_a_semicolon_csv_with_decimal_commas_forecasts_as_the_same_data_with_commas(work):
+    history = pd.read_csv(work / "pnl.csv", dtype={"store": str})
+    european = history.assign(**{col: history[col].map(lambda v: f"{v:,.4f}".replace(",", " ").replace(".", ",")
+                                                        .replace(" ", "."))
+                                 for col in history.select_dtypes("float").columns})
+    european["store"] = "0" + european["store"]  # an id with a leading zero stays text
+    european.to_csv(work / "pnl_eu.csv", sep=";", index=False)
+    assert "," in (work / "pnl_eu.csv").read_text().splitlines()[1]  # the file really has decimal commas
+
+    frame = read_table(work / "pnl_eu.csv", text_columns=["store"])
+    assert frame["store"].str.startswith("0").all()
+    for col in history.select_dtypes("float").columns:
+        np.testing.assert_allclose(frame[col].to_numpy(float), history[col].round(4).to_numpy(), rtol=0, atol=1e-9)
+
+    (work / "notes.csv").write_text("id;note;amount\n1;Smith, J;2,5\n2;late;1.250,75\n")
+    notes = read_table(work / "notes.csv", text_columns=["id"])
+    assert notes["note"].tolist() == ["Smith, J", "late"] and notes["amount"].tolist() == [2.5, 1250.75]
+
+    future = pd.read_csv(work / "future.csv", dtype={"store": str})
+    future.assign(store="0" + future["store"]).to_csv(work / "future_eu.csv", sep=";", index=False)
+    forecasts = {}
+    for name, plan in (("pnl", "future.csv"), ("pnl_eu", "future_eu.csv")):
+        fit_forecaster(work, work / f"model_{name}", "--data", work / f"{name}.csv")
+        bizai("forecast", "predict", "--model", work / f"model_{name}", "--known-future", work / plan,
+              "--out", work / f"{name}.parquet")
+        forecasts[name] = pd.read_parquet(work / f"{name}.parquet")
+    assert forecasts["pnl_eu"]["store"].tolist() == ("0" + forecasts["pnl"]["store"]).tolist()
+    np.testing.assert_allclose(forecasts["pnl_eu"]["forecast"], forecasts["pnl"]["forecast"], atol=1e-3)
 
 
 # ---------------------------------------------------------------------------------------------- dates
