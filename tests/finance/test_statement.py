@@ -200,10 +200,23 @@ def test_a_node_with_two_parents_is_named():
 
 @pytest.mark.parametrize("identities,message", [({"profit": "revenue - costs"}, r"names 'costs'.*not one of the lines"),
                                                 ({"profit": "revenue * cost"}, "not a sum or difference"),
-                                                ({"revenue": "cost"}, "also lines")])
+                                                ({"revenue": "cost"}, "also lines"),
+                                                ({"a": "revenue - b", "b": "cost + a"}, r"in a circle \(a -> b -> a\)"),
+                                                ({"nothing": "revenue - revenue"}, "always 0")])
 def test_identities_are_checked(identities, message):
     with pytest.raises(DataContractError, match=message):
         StatementForecaster(model="naive", horizon=2).fit(make_pnl(), **{**FIT, "identities": identities})
+
+
+def test_an_identity_may_build_on_another_in_any_order():
+    data = make_pnl().assign(overheads=lambda f: 0.1 * f["revenue"])
+    identities = {"operating_profit": "gross_profit - overheads", "gross_profit": "revenue - cost"}
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS", random_state=0).fit(
+        data, **{**FIT, "lines": ["revenue", "cost", "overheads"], "identities": identities}).predict()
+    wide = statement.pivot_table(index=["level", "node", "month"], columns="line", values="forecast")
+    assert np.allclose(wide["gross_profit"], wide["revenue"] - wide["cost"], rtol=1e-9)
+    assert np.allclose(wide["operating_profit"], wide["revenue"] - wide["cost"] - wide["overheads"], rtol=1e-9)
+    assert len(wide) == (1 + 3 + 5) * 2 and wide.notna().all().all()  # every node (total, 3 regions, 5 stores), 2 months
 
 
 def test_negative_costs_and_single_node_levels_are_warned(caplog):

@@ -24,8 +24,8 @@ TOTAL_NODE = "Total"
 TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?=[+-]|$)")
 
 
-def parse_identity(name: str, expression: str, lines: list[str]) -> dict[str, float]:
-    """'revenue - cost' -> {'revenue': 1.0, 'cost': -1.0}; every term must name an additive line."""
+def parse_identity(name: str, expression: str) -> dict[str, float]:
+    """'revenue - cost' -> {'revenue': 1.0, 'cost': -1.0}: the signed terms, each a line or identity name."""
     text = expression.strip()
     terms, position = {}, 0
     for match in TERM.finditer(text):
@@ -37,11 +37,38 @@ def parse_identity(name: str, expression: str, lines: list[str]) -> dict[str, fl
     if position != len(text) or not terms:
         raise DataContractError(f"Identity {name!r} = {expression!r} is not a sum or difference of lines, such as "
                                 "'revenue - cost - marketing'.")
-    unknown = [line for line in terms if line not in lines]
-    if unknown:
-        raise DataContractError(f"Identity {name!r} = {expression!r} names {shorten(unknown)}, which is not one of the "
-                                f"lines {shorten(lines)}; identities combine the additive lines.")
     return terms
+
+
+def resolve_identities(identities: dict[str, str], lines: list[str]) -> dict[str, dict[str, float]]:
+    """Each identity as coefficients over the additive lines. An identity may name other identities (gross profit
+    = revenue - cost; operating profit = gross profit - overheads), in any order; a cycle or an unknown name is an
+    error naming it."""
+    terms = {name: parse_identity(name, expression) for name, expression in identities.items()}
+    resolved: dict[str, dict[str, float]] = {}
+
+    def expand(name: str, trail: tuple[str, ...]) -> dict[str, float]:
+        if name in resolved:
+            return resolved[name]
+        if name in trail:
+            cycle = " -> ".join([*trail[trail.index(name):], name])
+            raise DataContractError(f"Identities refer to each other in a circle ({cycle}); one must use lines only.")
+        unknown = [term for term in terms[name] if term not in lines and term not in terms]
+        if unknown:
+            raise DataContractError(
+                f"Identity {name!r} = {identities[name]!r} names {shorten(unknown)}, which is not one of the lines "
+                f"{shorten(lines)}" + (f" or identities {shorten(list(terms))}" if len(terms) > 1 else "")
+                + "; identities combine the additive lines (and other identities).")
+        out: dict[str, float] = {}
+        for term, sign in terms[name].items():
+            for line, weight in ({term: 1.0} if term in lines else expand(term, (*trail, name))).items():
+                out[line] = out.get(line, 0.0) + sign * weight
+        resolved[name] = {line: weight for line, weight in out.items() if weight != 0.0}
+        if not resolved[name]:
+            raise DataContractError(f"Identity {name!r} = {identities[name]!r} is always 0: its lines cancel out.")
+        return resolved[name]
+
+    return {name: expand(name, ()) for name in terms}
 
 
 @dataclass(frozen=True)
@@ -60,10 +87,10 @@ class StatementLines:
         if not lines:
             raise DataContractError("lines must name at least one column, e.g. lines={'revenue': 'revenue'}.")
         names = list(lines)
-        parsed = {name: parse_identity(name, expression, names) for name, expression in (identities or {}).items()}
-        clash = [name for name in parsed if name in lines]
+        clash = [name for name in (identities or {}) if name in lines]
         if clash:
             raise DataContractError(f"Identity name(s) {shorten(clash)} are also lines; give the identity another name.")
+        parsed = resolve_identities(dict(identities or {}), names)
         every = [*names, *parsed]
         parsed_ratios = {}
         for name, expression in (ratios or {}).items():
