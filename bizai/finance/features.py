@@ -277,12 +277,15 @@ def unit_scale(window_scale: np.ndarray, values: np.ndarray, layout: PanelLayout
 
 def newest_observations_scale(values: np.ndarray, layout: PanelLayout, rows: np.ndarray, window: int) -> np.ndarray:
     """Mean absolute value of the newest `window` observed values of each row's series up to the row (NaN before its
-    first), by running sums over the observed values in panel order."""
-    observed = ~np.isnan(values)
-    counts = np.concatenate([[0], np.cumsum(observed)])  # observations before each position
-    sums = np.concatenate([[0.0], np.cumsum(np.abs(values[observed]))])
-    last = counts[rows + 1]
-    start = np.maximum(last - window, counts[layout.first[rows]])
+    first), by running sums over the observed values in panel order, from the first of those series' starts to the
+    last row only (origin_features asks per block of rows: not the whole panel each time)."""
+    low = int(layout.first[rows].min()) if len(rows) else 0
+    span = values[low:int(rows.max()) + 1 if len(rows) else 0]
+    observed = ~np.isnan(span)
+    counts = np.concatenate([[0], np.cumsum(observed)])  # observations before each position of the span
+    sums = np.concatenate([[0.0], np.cumsum(np.abs(span[observed]))])
+    last = counts[rows - low + 1]
+    start = np.maximum(last - window, counts[layout.first[rows] - low])
     count = last - start
     return np.divide(sums[last] - sums[start], count, out=np.full(len(rows), np.nan), where=count > 0)
 

@@ -118,12 +118,17 @@ def season_length(freq: str) -> int:
     return max(1, round(base / multiple)) if base > 1 else 1
 
 
+def inferred_freq(times: pd.Series, series: pd.Series) -> str | None:
+    """pandas' guess of the frequency of the longest series' dates (None below 3 dates or when irregular)."""
+    longest = series.value_counts().index[0]
+    sample = pd.DatetimeIndex(np.sort(times[series == longest].unique()))
+    return pd.infer_freq(sample) if len(sample) >= 3 else None
+
+
 def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
     """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not."""
     if freq is None:
-        longest = series.value_counts().index[0]
-        sample = pd.DatetimeIndex(np.sort(times[series == longest].unique()))
-        inferred = pd.infer_freq(sample) if len(sample) >= 3 else None
+        inferred = inferred_freq(times, series)
         if inferred is None:
             raise DataContractError(
                 "Could not infer the frequency of the dates; pass freq= explicitly (e.g. 'D', 'W-MON', 'MS', 'QS')."
@@ -200,9 +205,7 @@ def coarser_freq_hint(frame: pd.DataFrame, freq: str, n_filled: int) -> str:
     if n_filled <= len(frame) - n_filled:
         return ""
     observed = frame.loc[frame[TARGET].notna()]
-    longest = observed[SERIES].value_counts().index[0]
-    dates = pd.DatetimeIndex(np.sort(observed.loc[observed[SERIES] == longest, TIME].unique()))
-    likely = pd.infer_freq(dates) if len(dates) >= 3 else None
+    likely = inferred_freq(observed[TIME], observed[SERIES])
     if likely is None or to_offset(likely) == to_offset(freq):
         return ""
     return (f". {n_filled} of {len(frame)} periods at frequency {freq!r} are empty; the dates look like {likely!r}: "

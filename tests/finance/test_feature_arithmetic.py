@@ -120,6 +120,9 @@ def test_a_window_with_no_observation_takes_the_scale_of_the_newest_observations
     empty_windows = ours.loc[series, "scale"].iloc[31:35]
     np.testing.assert_allclose(empty_windows.to_numpy(), before, rtol=1e-12)  # not 1: the series' own unit
     np.testing.assert_allclose(trailing_scale(frame, PanelLayout.of(frame), 12), ours["scale"].to_numpy(), rtol=1e-12)
+    late_rows = np.flatnonzero(series.to_numpy())[30:]  # a subset past the gap: its sums start at its series
+    np.testing.assert_allclose(origin_features(frame, COLUMNS, CONFIG, late_rows)["scale"].to_numpy(),
+                               ours["scale"].to_numpy()[late_rows], rtol=1e-12)
 
 
 def test_training_table_targets_are_the_scaled_values_step_periods_later():
