@@ -48,15 +48,22 @@ def did_you_mean(name: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    """Every column must exist; suggest the closest existing name for each missing one."""
+    """Every column must exist once; suggest the closest existing name for each missing one, and say when it is
+    the frame's index (a frame indexed by date or id)."""
     available = [str(c) for c in frame.columns]
-    missing = [c for c in dict.fromkeys(columns) if c not in frame.columns]
-    if not missing:
-        return
-    hints = [f"{name!r}{did_you_mean(name, available)}" for name in missing]
-    raise DataContractError(
-        f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
-    )
+    wanted = list(dict.fromkeys(columns))
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        index_names = [name for name in frame.index.names if name is not None]
+        hints = [f"{name!r}" + (" (it is the frame's index: call .reset_index() first)" if name in index_names
+                                else did_you_mean(name, available)) for name in missing]
+        raise DataContractError(
+            f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
+        )
+    doubled = [c for c in wanted if available.count(str(c)) > 1]
+    if doubled:
+        raise DataContractError(f"The {what} frame has more than one column named {shorten(doubled)}; "
+                                "give each column a distinct name.")
 
 
 def forbid_reserved(columns: Iterable[str]) -> None:

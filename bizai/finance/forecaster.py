@@ -256,7 +256,8 @@ class ProfitForecaster(BaseEstimator):
         if data is None:
             return self.panel_, self.input_kind_
         frame, kind = to_pandas(data)
-        return prepare_panel(frame, self.panel_.columns, self.panel_.freq, self.allow_distant_dates), kind
+        return (prepare_panel(frame, self.panel_.columns, self.panel_.freq, self.allow_distant_dates, what="history"),
+                kind)
 
     def _band_quantiles(self) -> tuple[float, ...]:
         """The interval quantiles conformal bands are learnt for (the median is the point forecast's)."""

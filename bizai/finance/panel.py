@@ -149,13 +149,14 @@ def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
 
 
 def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
-                  allow_distant_dates: bool = False) -> Panel:
-    """Validate `data` against `columns` and return a regular Panel.
+                  allow_distant_dates: bool = False, what: str = "training") -> Panel:
+    """Validate `data` against `columns` and return a regular Panel; errors name the frame as `what` ("training",
+    or "history" for the newer history a fitted model forecasts from).
 
     Dates far from the rest (a year typed 2204) are refused, naming the rows, unless `allow_distant_dates`.
     """
-    require_non_empty(data, "training")
-    require_columns(data, columns.all_columns, "training")
+    require_non_empty(data, what)
+    require_columns(data, columns.all_columns, what)
     forbid_reserved(columns.all_columns)
     roles = columns.all_columns
     doubled = sorted({c for c in roles if roles.count(c) > 1})
@@ -166,18 +167,18 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
         if frame[col].isna().any():
             rows = list(frame.index[frame[col].isna()])
             raise DataContractError(f"Id column {col!r} is empty in rows {shorten(rows)}; every row needs an id.")
-        require_one_id_kind(frame[col], col, "training")
-    frame[TIME] = coerce_datetime(frame, columns.time_col, "training")
+        require_one_id_kind(frame[col], col, what)
+    frame[TIME] = coerce_datetime(frame, columns.time_col, what)
     if not allow_distant_dates:
         refuse_distant_dates(frame, columns.time_col)
-    frame[TARGET] = coerce_numeric(frame, columns.target_col, "training", allow_missing=False,
+    frame[TARGET] = coerce_numeric(frame, columns.target_col, what, allow_missing=False,
                                    missing_hint="Drop those rows (a dropped period is filled and reported) or fill them.")
     for col in [*columns.known_cols, *columns.past_cols]:
         if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
-            frame[col] = coerce_numeric(frame, col, "training")
+            frame[col] = coerce_numeric(frame, col, what)
         else:
             frame[col] = frame[col].astype("string").astype("category")
-    require_unique(frame.assign(**{columns.time_col: frame[TIME]}), [*columns.id_cols, columns.time_col], "training")
+    require_unique(frame.assign(**{columns.time_col: frame[TIME]}), [*columns.id_cols, columns.time_col], what)
 
     series_ids = frame[columns.id_cols].drop_duplicates().sort_values(columns.id_cols).reset_index(drop=True)
     series_ids[SERIES] = np.arange(len(series_ids), dtype=np.int64)

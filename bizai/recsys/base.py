@@ -138,6 +138,11 @@ class BaseRecommender(BaseEstimator):
         external = self._user_values(users)
         if external is not None:
             external = data.users.aligned(external, "user").to_numpy()
+            distinct = pd.unique(external)
+            if len(distinct) < len(external):  # one user's recommendations once, in the order first asked
+                log.warning("%d repeated user id(s) are scored once: %s", len(external) - len(distinct),
+                            shorten(pd.Index(external)[pd.Index(external).duplicated()].unique().tolist()))
+                external = distinct
             positions = data.users.to_internal(external, strict=False, what="user")
         else:
             external, positions = data.users.external.to_numpy(), np.arange(data.n_users)

@@ -29,6 +29,23 @@ def test_non_numeric_target_names_rows_and_values(panel):
         fit(history)
 
 
+def test_a_column_that_is_the_index_says_so(panel):
+    with pytest.raises(DataContractError, match=r"'month' \(it is the frame's index: call .reset_index\(\) first\)"):
+        fit(panel[0].set_index("month"))
+
+
+def test_a_column_name_given_twice_is_refused(panel):
+    history = pd.concat([panel[0], panel[0][["profit"]]], axis=1)
+    with pytest.raises(DataContractError, match=r"more than one column named 'profit'"):
+        fit(history)
+
+
+def test_newer_history_is_named_as_such(panel):
+    model = fit(panel[0])
+    with pytest.raises(DataContractError, match=r"history frame is missing column\(s\) 'profit'"):
+        model.predict(data=panel[0].drop(columns="profit"))
+
+
 def test_nan_target_is_refused_with_rows(panel):
     history = panel[0].copy()
     history.loc[7, "profit"] = float("nan")

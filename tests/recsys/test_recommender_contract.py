@@ -88,6 +88,13 @@ def test_unknown_users_get_popular_items(fitted, caplog):
     assert recs["item_id"].tolist() == top["item_id"].tolist()[:3]
 
 
+def test_a_user_asked_twice_is_scored_once(fitted, caplog):
+    _, model, _ = fitted
+    recs = model.recommend(["u3", "u1", "u3"], k=2)
+    assert recs["user_id"].tolist() == ["u3", "u3", "u1", "u1"]
+    assert "1 repeated user id(s) are scored once: 'u3'" in caplog.text
+
+
 def model_events(model) -> pd.DataFrame:
     data = model.data_
     return pd.DataFrame({"user_id": data.users.to_external(data.events["user"].to_numpy()),

@@ -66,3 +66,15 @@ def test_no_histories_give_an_empty_batch():
     windows = TrainingWindows([], LENGTH)
     assert windows.latest().shape == (0, LENGTH)
     assert windows.cut(windows.random_ends(np.random.default_rng(0))).shape == (0, LENGTH)
+
+
+def test_without_a_time_column_sasrec_warns_that_row_order_is_time(events, caplog):
+    from bizai.recsys import SASRecArchitecture, SASRecTraining
+
+    model = SASRecRecommender(SASRecArchitecture(hidden=8, layers=1, heads=1, max_length=8),
+                              SASRecTraining(epochs=1, batch_size=32), random_state=0, show_progress=False)
+    model.fit(events, user_col="user_id", item_col="item_id")
+    assert "no time_col" in caplog.text and "row order" in caplog.text
+    caplog.clear()
+    model.fit(events, user_col="user_id", item_col="item_id", time_col="timestamp")
+    assert "no time_col" not in caplog.text

@@ -130,6 +130,9 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
         torch.manual_seed(seed)
         generator = np.random.default_rng(seed)
         device = torch_device(self.use_gpu)
+        if data.columns.time_col is None:  # a sequence model needs an order; the rows' is all there is
+            log.warning("SASRec was given no time_col: each user's events are taken in the frame's row order. "
+                        "Pass time_col (e.g. a timestamp) unless the rows are already in time order.")
         sequences = data.sequences()
         # Each user's last item is held out to pick the best epoch; it is seen as input at inference.
         trainable = [s for s in sequences if len(s) >= 2]
