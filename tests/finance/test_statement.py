@@ -230,6 +230,18 @@ def test_negative_costs_and_single_node_levels_are_warned(caplog):
     assert "Level 'country' has a single node" in caplog.text
 
 
+def test_a_cost_booked_negative_and_subtracted_is_warned_as_a_sign_slip(caplog):
+    data = make_pnl().assign(cost=lambda f: -f["cost"])
+    with caplog.at_level(logging.WARNING):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+    assert f"negative in {len(data)} of {len(data)} rows, and identity 'profit' subtracts it" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(
+            data, **{**FIT, "identities": {"profit": "revenue + cost"}})
+    assert "subtracts it" not in caplog.text
+
+
 def test_the_workbook_has_its_sheets_formats_and_chart(fitted, tmp_path):
     import openpyxl
 

@@ -55,6 +55,11 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns) -> pd.D
         if negative.any() and negative.mean() < 0.5:
             log.warning("Line %r (column %r) is negative in %d row(s) (rows %s): allowed (refunds, credits), but check "
                         "the sign convention.", line, column, int(negative.sum()), shorten(list(table.index[negative])))
+        subtracting = [name for name, terms in columns.lines.identities.items() if terms.get(line, 0) < 0]
+        if negative.mean() >= 0.5 and subtracting:  # costs booked as negative amounts, then subtracted: a sign slip
+            log.warning("Line %r (column %r) is negative in %d of %d rows, and identity %s subtracts it: if it is "
+                        "booked as a negative amount, add it instead (e.g. 'revenue + %s').", line, column,
+                        int(negative.sum()), len(values), shorten(subtracting), line)
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "statement")
     return table
