@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
+from bizai.finance.frequency import coarser_freq_hint, resolve_freq
 from bizai.schema import (
     SERIES,
     TARGET,
@@ -118,36 +119,6 @@ def season_length(freq: str) -> int:
     return max(1, round(base / multiple)) if base > 1 else 1
 
 
-def inferred_freq(times: pd.Series, series: pd.Series) -> str | None:
-    """pandas' guess of the frequency of the longest series' dates (None below 3 dates or when irregular)."""
-    longest = series.value_counts().index[0]
-    sample = pd.DatetimeIndex(np.sort(times[series == longest].unique()))
-    return pd.infer_freq(sample) if len(sample) >= 3 else None
-
-
-def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
-    """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not."""
-    if freq is None:
-        inferred = inferred_freq(times, series)
-        if inferred is None:
-            raise DataContractError(
-                "Could not infer the frequency of the dates; pass freq= explicitly (e.g. 'D', 'W-MON', 'MS', 'QS')."
-            )
-        freq = inferred
-    try:
-        offset = to_offset(freq)
-    except ValueError as exc:
-        raise DataContractError(f"Frequency {freq!r} is not a pandas frequency such as 'D', 'W-SUN', 'MS', 'QS'.") from exc
-    unique = pd.DatetimeIndex(times.unique())
-    off = unique[[not offset.is_on_offset(t) for t in unique]]
-    if len(off):
-        raise DataContractError(
-            f"Dates do not fit the frequency {freq!r}: {shorten([str(t.date()) for t in off.sort_values()])}. "
-            "Use the matching frequency (e.g. 'MS' for first-of-month, 'ME' for month-end, 'W-MON' for Monday weeks)."
-        )
-    return offset.freqstr
-
-
 def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
                   allow_distant_dates: bool = False, what: str = "training") -> Panel:
     """Validate `data` against `columns` and return a regular Panel; errors name the frame as `what` ("training",
@@ -198,19 +169,6 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
             coarser_freq_hint(frame, freq, len(filled_report)),
         )
     return Panel(frame[keep].reset_index(drop=True), columns, freq, series_ids, filled_report)
-
-
-def coarser_freq_hint(frame: pd.DataFrame, freq: str, n_filled: int) -> str:
-    """A hint when most of the filled panel is empty and the observed dates fit a coarser frequency (monthly sales
-    declared daily): the forecast would then be one of empty days."""
-    if n_filled <= len(frame) - n_filled:
-        return ""
-    observed = frame.loc[frame[TARGET].notna()]
-    likely = inferred_freq(observed[TIME], observed[SERIES])
-    if likely is None or to_offset(likely) == to_offset(freq):
-        return ""
-    return (f". {n_filled} of {len(frame)} periods at frequency {freq!r} are empty; the dates look like {likely!r}: "
-            f"pass freq={likely!r} if that is their frequency")
 
 
 def row_labels(rows: pd.DataFrame) -> list[str]:

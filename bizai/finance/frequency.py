@@ -1,0 +1,142 @@
+"""The frequency of a panel's dates: checked when given, inferred when not, and hinted when it looks wrong.
+
+pandas infers a frequency only from a gap-free run of dates, and real panels have gaps (a closed week, business
+days around a bank holiday, a month with no sales). When the longest series is not gap-free, the frequency is taken
+from the most common step between a series' consecutive dates: of the calendar frequencies with that step, the one
+on which every date lies and that spans the fewest periods (business days before calendar days).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from bizai.errors import DataContractError
+from bizai.schema import SERIES, TARGET, TIME, shorten
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def most_common_step(times: pd.Series, series: pd.Series) -> pd.Timedelta | None:
+    """The most common positive step between consecutive dates of one series (None when no series has two)."""
+    order = np.lexsort((times.to_numpy(), series.to_numpy()))
+    stamps, codes = times.to_numpy()[order], series.to_numpy()[order]
+    steps = np.diff(stamps)[(codes[1:] == codes[:-1])]
+    steps = steps[steps > np.timedelta64(0)]
+    if not len(steps):
+        return None
+    values, counts = np.unique(steps, return_counts=True)
+    return pd.Timedelta(values[counts.argmax()])
+
+
+def frequencies_with_step(step: pd.Timedelta) -> list[str]:
+    """Calendar frequencies whose periods are about `step` long (a month is 28 to 31 days, half a month 13 to 16)."""
+    days = step / pd.Timedelta(days=1)
+    if days < 1:
+        return [to_offset(step).freqstr]
+    found = []
+    if days == 1:
+        found += ["B", "D"]
+    if days % 7 == 0:
+        weeks = int(days // 7)
+        found += [f"{'' if weeks == 1 else weeks}W-{day}" for day in WEEKDAYS]
+    if 13 <= days <= 16:
+        found += ["SMS", "SME"]
+    if 28 <= days <= 31:
+        found += ["MS", "ME", "BMS", "BME"]
+    if 89 <= days <= 92:
+        found += [f"Q{edge}-{month}" for edge in "SE" for month in MONTHS[:3]] + ["BQS", "BQE"]
+    if 365 <= days <= 366:
+        found += [f"Y{edge}-{month}" for edge in "SE" for month in MONTHS]
+    return found or ([f"{int(days)}D"] if days.is_integer() else [])
+
+
+def step_text(step: pd.Timedelta) -> str:
+    """'7 days', or pandas' text for steps that are not whole days."""
+    days = step / pd.Timedelta(days=1)
+    return f"{int(days)} day{'s' if days != 1 else ''}" if days.is_integer() else str(step)
+
+
+def dates_off(dates: pd.DatetimeIndex, freq: str) -> pd.DatetimeIndex:
+    """The dates that do not lie on `freq`."""
+    offset = to_offset(freq)
+    return dates[[not offset.is_on_offset(t) for t in dates]]
+
+
+def frequency_from_steps(times: pd.Series, series: pd.Series) -> tuple[str | None, str]:
+    """(the frequency with the most common step that every date lies on, spanning the fewest periods; or None and
+    why no frequency fits)."""
+    step = most_common_step(times, series)
+    if step is None:
+        return None, "no series has two dates"
+    candidates = frequencies_with_step(step)
+    dates = pd.DatetimeIndex(times.unique())
+    misses = {freq: dates_off(dates, freq) for freq in candidates}
+    fitting = [freq for freq in candidates if not len(misses[freq])]
+    if fitting:
+        return min(fitting, key=lambda freq: len(pd.date_range(dates.min(), dates.max(), freq=freq))), ""
+    if not candidates:
+        return None, f"the most common step between dates, {step_text(step)}, is no calendar frequency"
+    closest = min(candidates, key=lambda freq: len(misses[freq]))
+    shown = shorten([str(t.date() if t == t.normalize() else t) for t in misses[closest].sort_values()])
+    return None, (f"the most common step between dates ({step_text(step)}) suggests {closest!r}, but {len(misses[closest])} "
+                  f"date(s) are not on it: {shown}")
+
+
+def inferred_freq(times: pd.Series, series: pd.Series) -> str | None:
+    """The frequency of the dates: pandas' guess from the longest series when it has no gap, else the frequency
+    of the most common step (see the module docstring); None when neither finds one."""
+    return inferred_freq_and_reason(times, series)[0]
+
+
+def inferred_freq_and_reason(times: pd.Series, series: pd.Series) -> tuple[str | None, str]:
+    """inferred_freq, with why none was found."""
+    longest = series.value_counts().index[0]
+    sample = pd.DatetimeIndex(np.sort(times[series == longest].unique()))
+    guess = pd.infer_freq(sample) if len(sample) >= 3 else None
+    if guess is not None:
+        return guess, ""
+    freq, reason = frequency_from_steps(times, series)
+    if freq is not None:
+        log.info("Inferred the frequency %r from the most common step between dates (the longest series has gaps).",
+                 freq)
+    return freq, reason
+
+
+def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
+    """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not."""
+    if freq is None:
+        freq, reason = inferred_freq_and_reason(times, series)
+        if freq is None:
+            raise DataContractError(f"Could not infer the frequency of the dates: {reason}. Pass freq= explicitly "
+                                    "(e.g. 'D', 'B', 'W-MON', 'MS', 'QS') or fix those dates.")
+    try:
+        offset = to_offset(freq)
+    except ValueError as exc:
+        raise DataContractError(f"Frequency {freq!r} is not a pandas frequency such as 'D', 'W-SUN', 'MS', 'QS'.") from exc
+    off = dates_off(pd.DatetimeIndex(times.unique()), freq)
+    if len(off):
+        raise DataContractError(
+            f"Dates do not fit the frequency {freq!r}: {shorten([str(t.date()) for t in off.sort_values()])}. "
+            "Use the matching frequency (e.g. 'MS' for first-of-month, 'ME' for month-end, 'W-MON' for Monday weeks)."
+        )
+    return offset.freqstr
+
+
+def coarser_freq_hint(frame: pd.DataFrame, freq: str, n_filled: int) -> str:
+    """A hint when most of the filled panel is empty and the observed dates fit a coarser frequency (monthly sales
+    declared daily): the forecast would then be one of empty days."""
+    if n_filled <= len(frame) - n_filled:
+        return ""
+    observed = frame.loc[frame[TARGET].notna()]
+    likely = inferred_freq(observed[TIME], observed[SERIES])
+    if likely is None or to_offset(likely) == to_offset(freq):
+        return ""
+    return (f". {n_filled} of {len(frame)} periods at frequency {freq!r} are empty; the dates look like {likely!r}: "
+            f"pass freq={likely!r} if that is their frequency")

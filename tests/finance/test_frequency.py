@@ -1,0 +1,57 @@
+"""The dates' frequency is inferred through gaps (bank holidays, a missing month) and a failure names the dates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bizai import DataContractError
+from bizai.finance.frequency import frequency_from_steps, resolve_freq
+from bizai.finance.panel import columns_from_arguments, prepare_panel
+
+
+def long_frame(dates_per_series: list[pd.DatetimeIndex]) -> pd.DataFrame:
+    return pd.concat([pd.DataFrame({"id": f"s{i}", "t": dates, "y": np.arange(len(dates), dtype=float)})
+                      for i, dates in enumerate(dates_per_series)], ignore_index=True)
+
+
+def inferred(frame: pd.DataFrame):
+    columns = columns_from_arguments("id", "t", "y", None, None, None)
+    return prepare_panel(frame, columns, None)
+
+
+def test_business_days_with_a_bank_holiday_are_business_days_and_the_holiday_is_filled():
+    days = pd.bdate_range("2024-01-01", periods=60)
+    holiday = pd.Timestamp("2024-01-15")
+    panel = inferred(long_frame([days.drop(holiday), days.drop(holiday)]))
+    assert panel.freq == "B"
+    assert set(panel.filled["t"]) == {holiday}
+
+
+def test_months_with_a_missing_month_in_every_series_are_monthly():
+    months = pd.date_range("2022-01-01", periods=24, freq="MS")
+    panel = inferred(long_frame([months.delete(5), months.delete(9)]))
+    assert panel.freq == "MS" and len(panel.filled) == 2
+
+
+def test_half_months_and_month_ends_with_gaps():
+    half = pd.date_range("2022-01-01", periods=30, freq="SMS")
+    ends = pd.date_range("2022-01-31", periods=30, freq="ME")
+    frame = long_frame([half.delete(3)])
+    assert frequency_from_steps(frame["t"], frame["id"])[0] == "SMS"
+    frame = long_frame([ends.delete(3), ends.delete(7)])
+    assert frequency_from_steps(frame["t"], frame["id"])[0] == "ME"
+
+
+def test_a_gap_free_series_keeps_pandas_inference():
+    weeks = pd.date_range("2024-01-03", periods=20, freq="W-WED")
+    assert resolve_freq(pd.Series(weeks), pd.Series(np.zeros(20, int)), None) == "W-WED"
+
+
+def test_weeks_with_dates_off_the_weekday_name_the_likely_frequency_and_those_dates():
+    weeks = pd.date_range("2024-01-01", periods=30, freq="W-MON")
+    shifted = weeks.delete(10).append(pd.DatetimeIndex([weeks[10] + pd.Timedelta(days=1)]))
+    with pytest.raises(DataContractError, match=r"7 days\) suggests 'W-MON', but 1 date\(s\) are not on it: "
+                                                r"'2024-03-12'"):
+        inferred(long_frame([shifted, weeks[:20]]))  # the longest series is the irregular one
