@@ -5,6 +5,7 @@ Inside the library everything is pandas; this module is the only border crossing
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import pandas as pd
@@ -32,10 +33,25 @@ def to_pandas(frame: Any) -> tuple[pd.DataFrame, FrameKind]:
     return frame.to_pandas(), kind
 
 
-def from_pandas(frame: pd.DataFrame, kind: FrameKind) -> Any:
-    """Convert a pandas result back to the caller's kind."""
+def date_columns(frame: Any) -> tuple[str, ...]:
+    """The columns of a polars frame holding calendar dates (pl.Date; none for pandas). pandas turns them into
+    datetimes; results give them back as dates, so they join with the caller's frames (polars refuses to join a
+    date on a datetime)."""
+    if frame is None or frame_kind(frame) != "polars":
+        return ()
+    import polars as pl
+
+    schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
+    return tuple(name for name, dtype in schema.items() if dtype == pl.Date)
+
+
+def from_pandas(frame: pd.DataFrame, kind: FrameKind, date_cols: Iterable[str] = ()) -> Any:
+    """Convert a pandas result back to the caller's kind; for polars, `date_cols` (see date_columns) become
+    pl.Date again."""
     if kind == "pandas":
         return frame.reset_index(drop=True)
     import polars as pl
 
-    return pl.from_pandas(frame.reset_index(drop=True))
+    out = pl.from_pandas(frame.reset_index(drop=True))
+    dates = [name for name in date_cols if name in out.columns and out.schema[name] != pl.Date]
+    return out.with_columns(pl.col(dates).cast(pl.Date)) if dates else out

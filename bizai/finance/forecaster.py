@@ -42,7 +42,7 @@ from bizai.finance.panel import (
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model, model_class
 from bizai.finance.total import total_forecast, total_scores
-from bizai.frames import FrameKind, frame_kind, from_pandas, to_pandas
+from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
     chained_fingerprint,
@@ -185,6 +185,7 @@ class ProfitForecaster(BaseEstimator):
             self.backtest_metrics_ = summarise(forecasts, panel, cutoffs)[0].to_dict("records")
         self.panel_ = panel
         self.input_kind_: FrameKind = kind
+        self.date_cols_ = date_columns(data)
         self.training_fingerprint_ = fingerprint(frame[columns.all_columns])
         self.feature_profile_ = feature_profile(frame, [columns.target_col, *columns.covariates])
         self.feature_profile_end_ = panel.frame[TIME].max()  # updates extend the history, not the drift reference
@@ -234,7 +235,7 @@ class ProfitForecaster(BaseEstimator):
         check_is_fitted(self, "fitted_model_")
         kind = frame_kind(data) if data is not None else self.input_kind_
         parts = list(self.predict_batches(known_future, data, fill_known=fill_known))
-        return from_pandas(pd.concat(parts, ignore_index=True), kind)
+        return from_pandas(pd.concat(parts, ignore_index=True), kind, self._date_cols(data))
 
     def predict_batches(self, known_future=None, data=None, series_per_batch: int = 2000, fill_known: str | None = None):
         """The same forecasts as `predict`, as pandas frames of at most `series_per_batch` series each, so a
@@ -251,6 +252,10 @@ class ProfitForecaster(BaseEstimator):
             if getattr(self, "bands_", None) is not None:
                 predictions = calibrated(predictions, panel, self.bands_)
             yield panel.to_caller(predictions)
+
+    def _date_cols(self, data=None) -> tuple[str, ...]:
+        """The caller's polars date columns: those of `data` when given, else those of the training data."""
+        return date_columns(data) if data is not None else getattr(self, "date_cols_", ())
 
     def _panel_for(self, data) -> tuple[Panel, FrameKind]:
         if data is None:
@@ -376,7 +381,8 @@ class ProfitForecaster(BaseEstimator):
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         future = prepare_future(future_frame, panel, self.horizon, active, fill_known)
         future = future[self.fitted_model_.forecastable(panel, future)]
-        return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_)
+        return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_,
+                           self._date_cols())
 
     # ------------------------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
@@ -450,7 +456,7 @@ class ProfitForecaster(BaseEstimator):
             panel = panel.subset(panel.frame[SERIES].isin(present))
             scores = scores[scores[SERIES].isin(present)]
         total = total_forecast(predictions, panel, total_scores(scores, panel), levels)
-        return from_pandas(total.rename(columns={TIME: time_col}), kind)
+        return from_pandas(total.rename(columns={TIME: time_col}), kind, date_columns(forecast))
 
     # -------------------------------------------------------------------------------------- charts
     def plot(self, id=None, forecast=None, history_periods: int | None = 36, compare: dict | None = None):
@@ -503,7 +509,10 @@ class ProfitForecaster(BaseEstimator):
         caller = panel.to_caller(forecasts)
         order = [*columns.id_cols, "cutoff", columns.time_col]
         caller = caller[order + [c for c in caller.columns if c not in order]]
-        return BacktestResult(from_pandas(caller, kind), from_pandas(metrics, kind), from_pandas(window_metrics, kind))
+        dates = self._date_cols(data)
+        dates = (*dates, "cutoff") if columns.time_col in dates else dates
+        return BacktestResult(from_pandas(caller, kind, dates), from_pandas(metrics, kind),
+                              from_pandas(window_metrics, kind, dates))
 
     def _backtest_panel(self, panel: Panel, names: list[str], n_windows: int, step: int | None,
                         point_only: bool = False):

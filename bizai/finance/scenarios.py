@@ -7,7 +7,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.finance.panel import rows_with_ids
-from bizai.frames import from_pandas, to_pandas
+from bizai.frames import date_columns, from_pandas, to_pandas
 
 
 def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | None = None, plan=None):
@@ -38,5 +38,5 @@ def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | Non
     out = plan.merge(scenario, on=keys, suffixes=("_plan", "_what_if"))
     out = out[rows_with_ids(out, ids)].reset_index(drop=True)
     out["change"] = out["forecast_what_if"] - out["forecast_plan"]
-    return from_pandas(out, kind)
+    return from_pandas(out, kind, date_columns(known_future))
 

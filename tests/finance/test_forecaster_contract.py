@@ -86,3 +86,15 @@ def test_forecast_from_newer_history_without_refitting(fitted, panel):
     assert out["forecast"].notna().all()
     if name == "tft":  # the TFT cannot encode an unseen id: the naive fallback forecasts it (the last value)
         np.testing.assert_allclose(out.loc[out["store"] == "NEW", "forecast"], newcomer["profit"].iloc[-1])
+
+
+def test_polars_dates_come_back_as_dates_and_join_the_callers_frames(panel):
+    history, future = (pl.from_pandas(frame).with_columns(pl.col("month").cast(pl.Date)) for frame in panel)
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS").fit(history, **FIT_COLUMNS)
+    forecast = model.predict(known_future=future)
+    assert forecast.schema["month"] == pl.Date
+    assert len(future.join(forecast, on=["store", "month"])) == len(future)  # polars refuses date = datetime joins
+    backtest = model.backtest(history, n_windows=2)
+    assert backtest.forecasts.schema["month"] == pl.Date and backtest.forecasts.schema["cutoff"] == pl.Date
+    assert model.predict(known_future=future, data=history.with_columns(pl.col("month").cast(pl.Datetime))).schema[
+        "month"] == pl.Datetime("ns")  # newer history as datetimes: datetimes back

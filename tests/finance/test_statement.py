@@ -281,3 +281,11 @@ def test_save_and_load_round_trip(fitted, tmp_path):
     assert meta["family"] == "statement" and meta["columns"]["identities"] == {"profit": {"revenue": 1.0, "cost": -1.0}}
     loaded = StatementForecaster.load(folder)
     pd.testing.assert_frame_equal(loaded.predict(), model.predict())
+
+
+def test_a_polars_statement_keeps_its_dates_as_dates():
+    data = pl.from_pandas(make_pnl()).with_columns(pl.col("month").cast(pl.Date))
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+    assert statement.predict().schema["month"] == pl.Date
+    assert statement.history().schema["month"] == pl.Date
+    assert statement.backtest().forecasts.schema["cutoff"] == pl.Date
