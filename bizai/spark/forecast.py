@@ -102,6 +102,12 @@ def shaped(frame: pd.DataFrame, schema_time_is_date: bool, time_col: str) -> pd.
     return frame
 
 
+def model_columns(columns: dict) -> list[str]:
+    """Every column a saved forecaster reads, from its meta.json's `columns`."""
+    return [*columns["id_col"], columns["time_col"], columns["target_col"], *columns["static_cols"],
+            *columns["known_cols"], *columns["past_cols"]]
+
+
 def predict_series(model: str | os.PathLike, history, known_future=None, buckets: int | None = None,
                    spark=None, ship: bool = True, fill_known: str | None = None):
     """Forecasts for every series in the Spark DataFrame `history`, with a saved forecaster folder (or a
@@ -113,8 +119,7 @@ def predict_series(model: str | os.PathLike, history, known_future=None, buckets
     if meta.get("family") == PARTITIONS_FAMILY:
         return predict_partitioned(model, history, known_future, spark, ship)
     columns = meta["columns"]
-    require_spark_columns(history, [*columns["id_col"], columns["time_col"], columns["target_col"],
-                                    *columns["static_cols"], *columns["known_cols"], *columns["past_cols"]], "history")
+    require_spark_columns(history, model_columns(columns), "history")
     refuse_null_keys(history, columns["id_col"], "history")
     reference = ship_model(spark, Path(model), ship)
     schema = output_schema(history, columns, meta["params"]["quantiles"])
@@ -159,6 +164,7 @@ def predict_partitioned(model, history, known_future, spark, ship: bool):
     first = Path(model) / next(iter(index["folders"].values()))
     first_meta = read_meta(first)
     columns = first_meta["columns"]
+    require_spark_columns(history, model_columns(columns), "history")  # here, not as an executor's error
     schema = output_schema(history, columns, first_meta["params"]["quantiles"], leading=[key])
     is_date = time_is_date(history, columns["time_col"])
     reference = ship_model(spark, Path(model), ship)

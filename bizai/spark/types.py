@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bizai.errors import DataContractError
+from bizai.schema import did_you_mean
 
 
 def spark_type_of(dtype) -> str:
@@ -31,7 +32,8 @@ def require_spark_columns(frame, names, what: str) -> None:
     """Refuse a Spark frame that lacks any of `names`, listing the columns it has."""
     missing = [name for name in names if name not in frame.columns]
     if missing:
-        raise DataContractError(f"{what} has no column(s) {missing}; it has {frame.columns}.")
+        hints = ", ".join(f"{name!r}{did_you_mean(name, frame.columns)}" for name in missing)
+        raise DataContractError(f"{what} has no column(s) {hints}; it has {frame.columns}.")
 
 
 def require_id_kind(frame, column: str, expected: str, what: str) -> None:

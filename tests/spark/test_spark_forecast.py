@@ -63,6 +63,9 @@ def test_known_covariates_need_the_known_future(spark, data, tmp_path):
         predict_series(tmp_path / "model", spark.createDataFrame(history), spark=spark)
     with pytest.raises(DataContractError, match="history has no column.*'revenue'"):
         predict_series(tmp_path / "model", spark.createDataFrame(history.drop(columns="revenue")), spark=spark)
+    with pytest.raises(DataContractError, match=r"'revenue' \(did you mean 'revenu'\?\)"):
+        predict_series(tmp_path / "model", spark.createDataFrame(history.rename(columns={"revenue": "revenu"})),
+                       spark=spark)
 
 
 def test_partitioned_fit_equals_one_model_per_partition(spark, data, tmp_path):
@@ -93,6 +96,8 @@ def test_partition_key_with_nulls_and_unknown_partitions(spark, data, tmp_path):
                              tmp_path / "parts", spark=spark, model="naive", horizon=2, **NO_KNOWN)
     with pytest.raises(DataContractError, match="region='south' has no model"):
         run(predict_series(folder, spark.createDataFrame(history), spark=spark))
+    with pytest.raises(DataContractError, match=r"history has no column\(s\) 'profit'"):  # in the driver, at once
+        predict_series(folder, spark.createDataFrame(history.drop(columns="profit")), spark=spark)
 
 
 def test_a_failing_partition_leaves_no_folder(spark, data, tmp_path):
