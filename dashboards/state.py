@@ -51,7 +51,7 @@ def read_upload(name: str, content: bytes, text_columns: tuple[str, ...] = ()) -
 
 
 def series_data() -> dict:
-    """The current series data set: frame, future frame (or None), column roles, label."""
+    """The current series data set: frame, future frame (or None), column roles, label, freq (None: inferred)."""
     if "series" not in st.session_state:
         history, future = sample_pnl()
         st.session_state["series"] = {"frame": history, "future": future, "columns": dict(PNL_COLUMNS),
@@ -82,17 +82,17 @@ TRAINED_LOCK = threading.Lock()
 
 
 def train_forecaster(key: str, frame: pd.DataFrame, roles_json: str, model: str, horizon: int, quantiles: tuple,
-                     calibration_windows: int):
+                     calibration_windows: int, freq: str | None = None):
     """Fit once per (data, settings); `key` is the data fingerprint (the frame itself is not hashed). Steps go to
     the caller's bizai.progress.reporting_steps; a cancelled fit (the reporter raised) stores nothing."""
     from bizai.finance import ProfitForecaster
 
-    settings = (key, roles_json, model, horizon, quantiles, calibration_windows)
+    settings = (key, roles_json, model, horizon, quantiles, calibration_windows, freq)
     with TRAINED_LOCK:
         if settings in TRAINED_FORECASTERS:
             TRAINED_FORECASTERS.move_to_end(settings)
             return TRAINED_FORECASTERS[settings]
-    forecaster = ProfitForecaster(model=model, horizon=horizon, quantiles=quantiles, random_state=0,
+    forecaster = ProfitForecaster(model=model, horizon=horizon, freq=freq, quantiles=quantiles, random_state=0,
                                   calibration_windows=calibration_windows, show_progress=False)
     forecaster.fit(frame, **json.loads(roles_json))
     with TRAINED_LOCK:
@@ -103,7 +103,8 @@ def train_forecaster(key: str, frame: pd.DataFrame, roles_json: str, model: str,
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def future_horizon(key: str, _frame: pd.DataFrame, _future: pd.DataFrame | None, roles_json: str) -> int | None:
+def future_horizon(key: str, _frame: pd.DataFrame, _future: pd.DataFrame | None, roles_json: str,
+                   freq: str | None = None) -> int | None:
     """How many periods the known future covers for every series (None when the data has no known columns), so a
     longer horizon is refused before training; `key` fingerprints both frames."""
     from bizai.finance.forecaster import covered_horizon
@@ -114,7 +115,7 @@ def future_horizon(key: str, _frame: pd.DataFrame, _future: pd.DataFrame | None,
         return None
     if _future is None:
         return 0
-    return covered_horizon(_future, prepare_panel(_frame, columns_from_arguments(**roles), None))
+    return covered_horizon(_future, prepare_panel(_frame, columns_from_arguments(**roles), freq))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -190,7 +191,7 @@ def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
     from bizai.finance import StatementForecaster
 
     settings = json.loads(settings_json)
-    forecaster = StatementForecaster(model=settings["model"], horizon=settings["horizon"], freq=None,
+    forecaster = StatementForecaster(model=settings["model"], horizon=settings["horizon"], freq=settings.get("freq"),
                                      reconcile=settings["reconcile"], random_state=0, show_progress=False)
     return forecaster.fit(_frame, **settings["roles"])
 

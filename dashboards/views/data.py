@@ -7,9 +7,13 @@ from bizai.errors import DataContractError
 from bizai.finance.forecaster import covered_horizon
 from bizai.finance.panel import columns_from_arguments, prepare_panel
 from bizai.mapping import guess_event_columns, guess_event_weights, guess_series_columns
+from bizai.model_card import frequency_in_words
 from bizai.recsys.dataset import EventColumns, build_interactions
 
 st.title("Data")
+INFER = "infer from the dates"
+FREQUENCIES = [INFER, "D", "B", "W-MON", "W-TUE", "W-WED", "W-THU", "W-FRI", "W-SAT", "W-SUN", "MS", "ME", "QS", "QE",
+               "YS", "h"]
 series_tab, events_tab = st.tabs(["Series to forecast", "Customer interactions"])
 
 
@@ -43,6 +47,11 @@ with series_tab:
             known_cols = c2.multiselect("Known in advance", others, [c for c in guess["known_cols"] if c in others]
                                         if future is not None else [])
             past_cols = c3.multiselect("Known only up to now", others, [])
+            chosen = st.selectbox("Frequency", FREQUENCIES, key="map_freq",
+                                  format_func=lambda f: f if f == INFER else f"{frequency_in_words(f)} ({f})",
+                                  help="Inferred from the dates (also through gaps); choose it when the dates are "
+                                       "ambiguous or the inference says they look like another frequency.")
+            freq = None if chosen == INFER else chosen
             if st.button("Use this data", type="primary", key="use_series"):
                 roles = dict(id_col=id_col, time_col=time_col, target_col=target_col, static_cols=static_cols,
                              known_cols=known_cols, past_cols=past_cols)
@@ -50,12 +59,13 @@ with series_tab:
                 frame = read_upload(upload.name, upload.getvalue(), (id_col,))
                 if future_upload:
                     future = read_upload(future_upload.name, future_upload.getvalue(), (id_col,))
-                panel = prepare_panel(frame, columns_from_arguments(**roles), None)
+                panel = prepare_panel(frame, columns_from_arguments(**roles), freq)
                 if known_cols and future is None:
                     raise DataContractError(f"{', '.join(known_cols)} are known in advance: upload their planned values "
                                             "for the forecast periods too, or map them as known only up to now.")
                 covered = covered_horizon(future, panel) if known_cols else None
-                st.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": upload.name}
+                st.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": upload.name,
+                                              "freq": freq}
                 st.success(f"{len(panel.series_ids):,} series at frequency {panel.freq}; "
                            f"{len(panel.filled)} missing period(s) will be filled."
                            + (f" The known future covers {covered} period(s): the longest horizon you can forecast."

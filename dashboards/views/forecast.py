@@ -68,7 +68,7 @@ def horizon_problem(periods: int) -> str | None:
     """Why this horizon cannot be forecast with the data in use, found before any training (or None)."""
     future = data["future"]
     key = data_key + (frame_key(future) if future is not None else "")
-    covered = future_horizon(key, data["frame"], future, as_key(roles))
+    covered = future_horizon(key, data["frame"], future, as_key(roles), data.get("freq"))
     if covered is None or periods <= covered:
         return None
     if covered == 0:
@@ -118,7 +118,7 @@ def trained_with_progress(model_name: str, periods: int, cancellable: bool = Tru
 
     with reporting_steps(show_step):
         forecaster = train_forecaster(data_key, data["frame"], as_key(roles), model_name, periods, LEVELS,
-                                      calibration_windows_for(model_name, periods))
+                                      calibration_windows_for(model_name, periods), data.get("freq"))
     slot.empty()
     return forecaster
 
@@ -231,7 +231,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
             backtest_key = (data_key, int(forecaster.horizon), windows, shown_band)
             if st.button("Run backtest across models"):
                 with st.spinner("Backtesting naive, seasonal naive and LightGBM…"):
-                    result = ProfitForecaster(model="auto", horizon=int(forecaster.horizon),
+                    result = ProfitForecaster(model="auto", horizon=int(forecaster.horizon), freq=data.get("freq"),
                                               quantiles=(low_level, 0.5, high_level),
                                               random_state=0, show_progress=False).backtest(
                         data["frame"], n_windows=windows, **roles)

@@ -64,8 +64,8 @@ if not book.exists():
     if st.button("Backfill the ledger from the data in use", type="primary"):
         try:
             with st.status(f"Fitting {model} at three past cutoffs…") as status:
-                backfill_ledger(ProfitForecaster(model=model, horizon=3, random_state=0), data["frame"], folder,
-                                folder.parent / "models", nights=3, **roles)
+                backfill_ledger(ProfitForecaster(model=model, horizon=3, freq=data.get("freq"), random_state=0),
+                                data["frame"], folder, folder.parent / "models", nights=3, **roles)
                 status.update(label="Ledger written", state="complete")
             st.rerun()
         except Exception as error:  # noqa: BLE001 - shown in words on the page

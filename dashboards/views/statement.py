@@ -36,7 +36,7 @@ reconcile = c3.selectbox("How the levels are made to add up", list(METHODS_IN_WO
 if st.button("Forecast the statement", type="primary", disabled=not lines):
     name, _, expression = identity.partition("=")
     st.session_state["statement_settings"] = {
-        "model": model, "horizon": int(horizon), "reconcile": reconcile,
+        "model": model, "horizon": int(horizon), "reconcile": reconcile, "freq": data.get("freq"),
         "roles": {"id_col": roles["id_col"], "time_col": roles["time_col"], "lines": lines,
                   "identities": {name.strip(): expression.strip()} if expression.strip() else {},
                   "hierarchy": levels, "known_cols": roles.get("known_cols") or [],

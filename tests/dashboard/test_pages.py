@@ -380,3 +380,22 @@ def test_a_cancelled_training_keeps_nothing():
         state.train_forecaster(settings[0], history, *settings[1:])
     assert settings not in state.TRAINED_FORECASTERS
     assert state.train_forecaster(settings[0], history, *settings[1:]) is state.TRAINED_FORECASTERS[settings]
+
+
+def test_the_frequency_chosen_on_the_data_page_is_the_models():
+    import state
+
+    days = pd.bdate_range("2024-01-01", periods=60)  # weekdays only: inferred as business days
+    frame = pd.DataFrame({"store": ["a"] * 60 + ["b"] * 60, "day": list(days) * 2,
+                          "profit": [10.0 + i % 7 for i in range(120)]})
+    roles = {"id_col": "store", "time_col": "day", "target_col": "profit", "static_cols": [], "known_cols": [],
+             "past_cols": []}
+    for freq, expected in ((None, "B"), ("D", "D")):
+        app = page("forecast")
+        app.session_state["series"] = {"frame": frame, "future": None, "columns": roles, "label": "weekdays",
+                                       "freq": freq}
+        app.run()
+        selectbox(app, "Model").set_value("naive").run()
+        app.button[0].click().run()
+        assert not app.exception and not app.error, [e.value for e in app.error]
+        assert next(reversed(state.TRAINED_FORECASTERS.values())).panel_.freq == expected

@@ -74,7 +74,7 @@ def test_spark_engine_bad_input_exits_2_and_writes_nothing(files, tmp_path):
          "trains 'als'"),
         (["forecast", "fit", "--data", files["pnl"], *COLUMNS, "--out", tmp_path / "m"], "--partition-col"),
         (["forecast", "fit", "--data", files["pnl"], *COLUMNS, "--partition-col", "zone", "--out", tmp_path / "m"],
-         "no column(s) ['zone']"),
+         "no column(s) 'zone'"),
     ]
     for args, message in cases:
         result = bizai(*args, *SPARK, check_code=2)
