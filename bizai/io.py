@@ -24,7 +24,8 @@ from bizai.errors import DataContractError, UnsafeOutputError
 
 log = logging.getLogger(__name__)
 
-READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")  # delimited text; the separator is read from the header
+READABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
@@ -53,10 +54,11 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
             raise DataContractError(f"Input file {file!r} does not exist.")
         if Path(file).suffix.lower() not in READABLE_SUFFIXES:
             raise DataContractError(
-                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}; expected .csv or .parquet."
+                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}; expected .csv (or .tsv, .txt) or "
+                ".parquet."
             )
     try:
-        if Path(files[0]).suffix.lower() == ".csv":
+        if Path(files[0]).suffix.lower() in CSV_SUFFIXES:
             if len(files) > 1:
                 raise DataContractError(f"Globs are supported for Parquet only; {text!r} matches CSV files.")
             frame = read_csv_as_labels(files[0], list(text_columns))
@@ -74,19 +76,49 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
 def read_csv_as_labels(file: str, text_columns: list[str | int]):
     """polars CSV read with `text_columns` (names or positions) as strings; the other columns' types inferred
     from every row. A file whose header is split by semicolons (Excel's export where the decimal mark is a comma)
-    is read with that separator, and its columns of numbers written with decimal commas become numbers."""
+    is read with that separator, and its columns of numbers written with decimal commas become numbers. A file
+    that is not UTF-8 (Excel's plain 'CSV' on Windows is Windows-1252; 'Unicode text' is UTF-16) is transcoded
+    and the reading logged."""
     import polars as pl
 
-    separator = csv_separator(file)
-    header = pl.read_csv(file, n_rows=0, separator=separator).columns
+    try:
+        return read_csv_source(file, file, text_columns)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower():
+            raise
+    text, encoding = decoded_text(Path(file).read_bytes())
+    log.warning("%s is not UTF-8: read it as %s. Save it as 'CSV UTF-8' to be sure accented names read as meant.",
+                file, encoding)
+    return read_csv_source(text.encode("utf-8"), file, text_columns)
+
+
+def decoded_text(raw: bytes) -> tuple[str, str]:
+    """Text of a file that is not UTF-8, and the encoding read: UTF-16 when it starts with its byte-order mark,
+    else Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "UTF-16"
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "Latin-1"
+
+
+def read_csv_source(source: str | bytes, file: str, text_columns: list[str | int]):
+    """read_csv_as_labels on `source`: the file's path, or its text as UTF-8 bytes (`file` names it in logs)."""
+    import polars as pl
+
+    separator = csv_separator(source)
+    header = pl.read_csv(source, n_rows=0, separator=separator).columns
     named = [header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns]
     overrides = {column: pl.String for column in named if column in header}
     try:
-        frame = pl.read_csv(file, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides,
+        frame = pl.read_csv(source, try_parse_dates=False, infer_schema_length=10000, schema_overrides=overrides,
                             separator=separator)
-    except pl.exceptions.ComputeError:
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower():
+            raise
         # A column typed from the first 10,000 rows met a value of another type later: type from all rows.
-        frame = pl.read_csv(file, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides,
+        frame = pl.read_csv(source, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides,
                             separator=separator)
     if separator == ";":
         frame = with_decimal_commas_read(frame, skip=set(overrides), file=file)
@@ -98,10 +130,14 @@ CSV_SEPARATORS = (",", ";", "\t", "|")
 DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
 
 
-def csv_separator(file: str) -> str:
-    """The separator that splits the header line most often (a comma unless another splits it more)."""
-    with open(file, encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
+def csv_separator(source: str | bytes) -> str:
+    """The separator that splits the header line most often (a comma unless another splits it more); `source` is
+    a path or the file's UTF-8 bytes."""
+    if isinstance(source, bytes):
+        header = source.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    else:
+        with open(source, encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline()
     counts = {separator: header.count(separator) for separator in CSV_SEPARATORS}
     best = max(CSV_SEPARATORS, key=counts.__getitem__)
     return best if counts[best] > counts[","] else ","

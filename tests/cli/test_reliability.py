@@ -233,6 +233,19 @@ def test_a_semicolon_csv_with_decimal_commas_forecasts_as_the_same_data_with_com
     np.testing.assert_allclose(forecasts["pnl_eu"]["forecast"], forecasts["pnl"]["forecast"], atol=1e-3)
 
 
+def test_windows_and_utf16_csvs_and_tab_separated_files_read_with_their_accents(work, caplog):
+    table = pd.DataFrame({"store": ["Café 01", "Zürich 02", "007"], "amount": [1.5, 2.0, 3.25]})
+    table.to_csv(work / "windows.csv", index=False, encoding="cp1252")
+    table.to_csv(work / "unicode.csv", index=False, encoding="utf-16")
+    table.to_csv(work / "tabs.tsv", index=False, sep="\t")
+    for name, encoding in (("windows.csv", "Windows-1252"), ("unicode.csv", "UTF-16"), ("tabs.tsv", None)):
+        caplog.clear()
+        frame = read_table(work / name, text_columns=["store"])
+        assert frame["store"].tolist() == ["Café 01", "Zürich 02", "007"], name
+        assert frame["amount"].tolist() == [1.5, 2.0, 3.25], name
+        assert (f"is not UTF-8: read it as {encoding}" in caplog.text) == (encoding is not None), name
+
+
 # ---------------------------------------------------------------------------------------------- dates
 def test_mixed_date_formats_are_refused_naming_the_rows(work):
     history = pd.read_csv(work / "pnl.csv")
