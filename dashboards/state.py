@@ -36,6 +36,9 @@ def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
 
 
+UPLOAD_TYPES = ["csv", "parquet", "tsv", "txt"]  # what bizai.io.read_table reads
+
+
 @st.cache_data(show_spinner="Reading the upload…")
 def read_upload(name: str, content: bytes, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """An uploaded CSV/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI).

@@ -1,7 +1,7 @@
 """Data page: pick the sample or upload CSV/Parquet, preview it, map columns, validate."""
 
 import streamlit as st
-from state import events_data, read_upload, series_data, show_error
+from state import UPLOAD_TYPES, events_data, read_upload, series_data, show_error
 
 from bizai.errors import DataContractError
 from bizai.finance.forecaster import covered_horizon
@@ -28,9 +28,9 @@ with series_tab:
     current = series_data()
     st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} rows")
     upload = st.file_uploader("Upload a long table: one row per entity and period (CSV or Parquet)",
-                              type=["csv", "parquet"], key="series_upload")
+                              type=UPLOAD_TYPES, key="series_upload")
     future_upload = st.file_uploader("Optional: known future values (promotions, holidays) for the forecast horizon",
-                                     type=["csv", "parquet"], key="future_upload")
+                                     type=UPLOAD_TYPES, key="future_upload")
     if upload is not None:
         try:
             frame = read_upload(upload.name, upload.getvalue())
@@ -79,7 +79,7 @@ with events_tab:
     current = events_data()
     st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} interactions")
     upload = st.file_uploader("Upload an interaction log: one row per view, click or purchase (CSV or Parquet)",
-                              type=["csv", "parquet"], key="events_upload")
+                              type=UPLOAD_TYPES, key="events_upload")
     if upload is not None:
         try:
             frame = read_upload(upload.name, upload.getvalue())
