@@ -375,7 +375,7 @@ def test_a_cancelled_training_keeps_nothing():
         raise Cancelled
 
     history, _ = state.sample_pnl()
-    settings = ("cancel-test", json.dumps(state.PNL_COLUMNS, sort_keys=True), "naive", 6, (0.1, 0.5, 0.9), 2)
+    settings = ("cancel-test", json.dumps(state.PNL_COLUMNS, sort_keys=True), "naive", 6, (0.1, 0.5, 0.9), 2, None)
     with pytest.raises(Cancelled), reporting_steps(cancel):
         state.train_forecaster(settings[0], history, *settings[1:])
     assert settings not in state.TRAINED_FORECASTERS
