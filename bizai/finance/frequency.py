@@ -102,11 +102,7 @@ def inferred_freq_and_reason(times: pd.Series, series: pd.Series) -> tuple[str |
     guess = pd.infer_freq(sample) if len(sample) >= 3 else None
     if guess is not None:
         return guess, ""
-    freq, reason = frequency_from_steps(times, series)
-    if freq is not None:
-        log.info("Inferred the frequency %r from the most common step between dates (the longest series has gaps).",
-                 freq)
-    return freq, reason
+    return frequency_from_steps(times, series)
 
 
 def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
@@ -116,6 +112,7 @@ def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
         if freq is None:
             raise DataContractError(f"Could not infer the frequency of the dates: {reason}. Pass freq= explicitly "
                                     "(e.g. 'D', 'B', 'W-MON', 'MS', 'QS') or fix those dates.")
+        log.info("Inferred the frequency %r from the dates.", freq)
     try:
         offset = to_offset(freq)
     except ValueError as exc:
