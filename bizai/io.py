@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")  # delimited text; the separator is read from the header
 READABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+WRITABLE_SUFFIXES = (".csv", ".parquet", ".pq")  # what write_table writes
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
@@ -284,7 +285,7 @@ def prepare_output_folder(folder: Path) -> None:
 
 
 def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = (),
-                      suffixes: tuple[str, ...] = READABLE_SUFFIXES) -> Path:
+                      suffixes: tuple[str, ...] = WRITABLE_SUFFIXES) -> Path:
     """Refuse an output file path that is a folder, has another suffix than `suffixes`, or is one of the `inputs`."""
     final = Path(path)
     if final.is_dir():

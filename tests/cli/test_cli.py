@@ -136,7 +136,7 @@ def test_bad_input_exits_2_with_a_message(files, problem, tmp_path):
     elif problem == "wrong_type":
         (tmp_path / "data.xlsx").write_text("x")
         args[3] = tmp_path / "data.xlsx"
-        expected = "expected .csv or .parquet"
+        expected = r"expected \.csv \(or \.tsv, \.txt\) or \.parquet"
     elif problem == "empty_file":
         (tmp_path / "empty.csv").write_text("store,month,profit\n")
         args[3] = tmp_path / "empty.csv"

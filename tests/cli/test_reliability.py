@@ -99,12 +99,13 @@ def test_predict_and_backtest_refuse_to_write_over_their_input(work, command):
     refused(*args, names=r"would overwrite the input", folder=work)
 
 
-@pytest.mark.parametrize("out", ["folder", "dot", "no-suffix"])
+@pytest.mark.parametrize("out", ["folder", "dot", "no-suffix", "tsv"])  # .tsv is read, never written
 def test_file_outputs_refuse_folders_and_unknown_suffixes(work, out):
     model = work / "model"
     fit_forecaster(work, model)
     (work / "reports").mkdir()
-    target = {"folder": str(work / "reports"), "dot": ".", "no-suffix": str(work / "forecasts")}[out]
+    target = {"folder": str(work / "reports"), "dot": ".", "no-suffix": str(work / "forecasts"),
+              "tsv": str(work / "forecasts.tsv")}[out]
     before = snapshot(work)
     result = bizai("forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", target,
                    cwd=work, check_code=2)
