@@ -45,6 +45,12 @@ def date_columns(frame: Any) -> tuple[str, ...]:
     return tuple(name for name, dtype in schema.items() if dtype == pl.Date)
 
 
+def with_cutoff(date_cols: Iterable[str], time_col: str) -> tuple[str, ...]:
+    """The date columns of a backtest's output: a window's `cutoff` is a date exactly when the time column is."""
+    date_cols = tuple(date_cols)
+    return (*date_cols, "cutoff") if time_col in date_cols else date_cols
+
+
 def from_pandas(frame: pd.DataFrame, kind: FrameKind, date_cols: Iterable[str] = ()) -> Any:
     """Convert a pandas result back to the caller's kind; for polars, `date_cols` (see date_columns) become
     pl.Date again."""

@@ -42,7 +42,7 @@ from bizai.finance.panel import (
 )
 from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model, model_class
 from bizai.finance.total import total_forecast, total_scores
-from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas
+from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
     chained_fingerprint,
@@ -509,8 +509,7 @@ class ProfitForecaster(BaseEstimator):
         caller = panel.to_caller(forecasts)
         order = [*columns.id_cols, "cutoff", columns.time_col]
         caller = caller[order + [c for c in caller.columns if c not in order]]
-        dates = self._date_cols(data)
-        dates = (*dates, "cutoff") if columns.time_col in dates else dates
+        dates = with_cutoff(self._date_cols(data), columns.time_col)
         return BacktestResult(from_pandas(caller, kind, dates), from_pandas(metrics, kind),
                               from_pandas(window_metrics, kind, dates))
 

@@ -31,7 +31,7 @@ from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
-from bizai.frames import FrameKind, date_columns, from_pandas, to_pandas
+from bizai.frames import FrameKind, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.persistence import fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import as_list, shorten
 
@@ -221,7 +221,11 @@ class StatementForecaster(BaseEstimator):
         statement = self._ordered(banded).rename(columns={TIME: self.columns_.time_col})
         columns = ["level", "node", self.columns_.time_col, "line", "forecast", quantile_label(low), "p50",
                    quantile_label(high)]
-        return from_pandas(statement[columns], self.input_kind_, getattr(self, "date_cols_", ()))
+        return from_pandas(statement[columns], self.input_kind_, self._date_cols())
+
+    def _date_cols(self) -> tuple[str, ...]:
+        """The caller's polars date column (the time column when it was a pl.Date; none for older models)."""
+        return getattr(self, "date_cols_", ())
 
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
         level_order = {name: i for i, name in enumerate(self.hierarchy_.level_names)}
@@ -233,8 +237,7 @@ class StatementForecaster(BaseEstimator):
         """The statement's actuals: level, node, period, line, value (every level and identity line)."""
         check_is_fitted(self, "history_")
         frame = self._ordered(self.history_[["level", "node", TIME, "line", VALUE]])
-        return from_pandas(frame.rename(columns={TIME: self.columns_.time_col}), self.input_kind_,
-                           getattr(self, "date_cols_", ()))
+        return from_pandas(frame.rename(columns={TIME: self.columns_.time_col}), self.input_kind_, self._date_cols())
 
     # ---------------------------------------------------------------------------------------- backtest
     def backtest(self) -> StatementBacktest:
@@ -249,7 +252,7 @@ class StatementForecaster(BaseEstimator):
         out = self._ordered(forecasts).rename(columns={TIME: self.columns_.time_col})
         keep = ["level", "node", "line", "cutoff", self.columns_.time_col, "step", "actual", "base_forecast", "forecast",
                 f"base_{labels[low]}", f"base_{labels[high]}", labels[low], labels[high]]
-        dates = (*self.date_cols_, "cutoff") if getattr(self, "date_cols_", ()) else ()
+        dates = with_cutoff(self._date_cols(), self.columns_.time_col)
         return StatementBacktest(from_pandas(out[keep], self.input_kind_, dates), from_pandas(metrics, self.input_kind_))
 
     # -------------------------------------------------------------------------------------- persistence
