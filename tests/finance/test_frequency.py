@@ -55,3 +55,37 @@ def test_weeks_with_dates_off_the_weekday_name_the_likely_frequency_and_those_da
     with pytest.raises(DataContractError, match=r"7 days\) suggests 'W-MON', but 1 date\(s\) are not on it: "
                                                 r"'2024-03-12'"):
         inferred(long_frame([shifted, weeks[:20]]))  # the longest series is the irregular one
+
+
+def test_series_of_a_multiple_frequency_keep_their_own_phase_and_values():
+    """Every two months, one store from January, another from February: each keeps its own dates and values (the
+    panel once counted periods from the first store's January and moved the second store onto it)."""
+    from bizai.finance import ProfitForecaster
+
+    january = pd.date_range("2020-01-01", periods=30, freq="2MS")
+    february = pd.date_range("2020-02-01", periods=29, freq="2MS").delete(4)  # and one gap
+    frame = long_frame([january, february])
+    panel = prepare_panel(frame, columns_from_arguments("id", "t", "y", None, None, None), "2MS")
+    kept = panel.to_caller(panel.frame).dropna(subset=["__target"])
+    merged = frame.merge(kept, on=["id", "t"], how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all() and np.allclose(merged["y"], merged["__target"])
+    assert list(panel.filled["t"]) == [pd.Timestamp("2020-10-01")]
+    forecast = ProfitForecaster(model="naive", horizon=2, freq="2MS", show_progress=False).fit(
+        frame, id_col="id", time_col="t", target_col="y").predict()
+    assert forecast.groupby("id")["t"].min().to_dict() == {"s0": january[-1] + pd.DateOffset(months=2),
+                                                         "s1": february[-1] + pd.DateOffset(months=2)}
+
+
+def test_a_date_between_a_series_own_periods_is_refused_by_name():
+    months = pd.date_range("2020-01-01", periods=12, freq="2MS")
+    odd = months.delete(5).append(pd.DatetimeIndex(["2020-12-01"]))  # a month between two of its periods
+    with pytest.raises(DataContractError, match=r"not a whole number of '2MS' periods after the first date of "
+                                                r"their series: 's1 2020-12-01'"):
+        prepare_panel(long_frame([months, odd]), columns_from_arguments("id", "t", "y", None, None, None), "2MS")
+
+
+def test_a_time_of_day_off_the_daily_grid_is_refused_by_name():
+    days = pd.date_range("2024-01-01", periods=20, freq="D")
+    noon = days.delete(3).append(pd.DatetimeIndex(["2024-01-04 12:00"]))
+    with pytest.raises(DataContractError, match=r"'s1 2024-01-04 12:00:00'"):
+        prepare_panel(long_frame([days, noon]), columns_from_arguments("id", "t", "y", None, None, None), "D")
