@@ -115,8 +115,12 @@ def season_length(freq: str) -> int:
     """Periods in one season: 12 for monthly (MS, ME, BMS, BME), 52 for weekly, 26 for '2W', 1 for yearly."""
     offset = to_offset(freq)
     base = next((periods for kind, periods in SEASON_BY_OFFSET if type(offset) is kind), 1)
-    multiple = abs(int(getattr(offset, "n", 1) or 1))
-    return max(1, round(base / multiple)) if base > 1 else 1
+    return max(1, round(base / period_multiple(freq))) if base > 1 else 1
+
+
+def period_multiple(freq: str) -> int:
+    """How many single periods one period of `freq` spans: 2 for '2MS', 1 for 'MS'."""
+    return abs(int(getattr(to_offset(freq), "n", 1) or 1))
 
 
 def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
@@ -267,7 +271,7 @@ def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str,
     Periods are counted from each series' own first date, so series of a multiple frequency need not share a
     phase (one store reporting every two months from January, another from February, at '2MS'); a date that is not
     a whole number of periods after its series' first date is refused, naming it (`series_ids` gives the names)."""
-    multiple = abs(int(getattr(to_offset(freq), "n", 1) or 1))
+    multiple = period_multiple(freq)
     base, grid = base_positions(frame[TIME], freq, frame[TIME].min())
     first = base[series_starts(frame[SERIES].to_numpy())]
     since_first = base - first
@@ -312,8 +316,7 @@ def trailing_gaps(panel: Panel) -> pd.Series:
     """Per SERIES code, how many periods lie between its last row and the panel's last date."""
     last = panel.last_times()
     positions = base_positions(last, panel.freq, last.min())[0]  # single periods: series may differ in phase
-    multiple = abs(int(getattr(to_offset(panel.freq), "n", 1) or 1))
-    return pd.Series((positions.max() - positions) // multiple, index=last.index, dtype="int64")
+    return pd.Series((positions.max() - positions) // period_multiple(panel.freq), index=last.index, dtype="int64")
 
 
 def extend_trailing_gaps(panel: Panel, gaps: pd.Series) -> tuple[Panel, pd.DataFrame]:
