@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from bizai.finance.panel import Panel, SeriesColumns
+from bizai.finance.panel import Panel, SeriesColumns, series_starts
 from bizai.schema import SERIES, TARGET, TIME
 
 
@@ -60,7 +60,7 @@ class PanelLayout:
         """The layout of `frame`; its series must each lie in one block of rows (a sorted panel)."""
         codes = pd.factorize(frame[SERIES])[0]
         positions = np.arange(len(codes))
-        starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
+        starts = series_starts(codes)
         if int(starts.sum()) != (int(codes.max()) + 1 if len(codes) else 0):
             raise ValueError("The panel's rows must be sorted by series and time.")
         first = np.maximum.accumulate(np.where(starts, positions, 0))

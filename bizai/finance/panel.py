@@ -105,10 +105,15 @@ class Panel:
 
     def to_caller(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Replace SERIES/TIME by the caller's id and time columns, keeping the other columns."""
-        out = frame.merge(self.series_ids, on=SERIES, how="left").drop(columns=SERIES)
-        out = out.rename(columns={TIME: self.columns.time_col})
-        first = [*self.columns.id_cols, self.columns.time_col]
-        return out[first + [c for c in out.columns if c not in first]]
+        return caller_rows(frame, self.series_ids, self.columns)
+
+
+def caller_rows(frame: pd.DataFrame, series_ids: pd.DataFrame, columns: SeriesColumns) -> pd.DataFrame:
+    """`frame` with SERIES/TIME replaced by the caller's id and time columns (first), the other columns kept."""
+    out = frame.merge(series_ids, on=SERIES, how="left").drop(columns=SERIES)
+    out = out.rename(columns={TIME: columns.time_col})
+    first = [*columns.id_cols, columns.time_col]
+    return out[first + [c for c in out.columns if c not in first]]
 
 
 def season_length(freq: str) -> int:
@@ -163,8 +168,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     frame = frame.drop(columns=columns.id_cols).take(order).reset_index(drop=True)
     frame, filled = fill_missing_periods(frame, columns, freq, series_ids)
     keep = [SERIES, TIME, TARGET, *columns.covariates]
-    filled_report = filled.merge(series_ids, on=SERIES).rename(columns={TIME: columns.time_col})
-    filled_report = filled_report[[*columns.id_cols, columns.time_col]]
+    filled_report = caller_rows(filled, series_ids, columns)
     if len(filled_report):
         log.warning(
             "Filled %d missing period(s) in %d series (target left empty): %s%s",
@@ -258,9 +262,8 @@ def base_positions(times: pd.Series, freq: str, origin: pd.Timestamp) -> tuple[n
 
 
 def series_starts(codes: np.ndarray) -> np.ndarray:
-    """For each row of a frame sorted by series, the position of its series' first row."""
-    starts = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
-    return np.maximum.accumulate(np.where(starts, np.arange(len(codes)), 0))
+    """Whether each row of a frame sorted by series (`codes`, its SERIES column) is its series' first."""
+    return np.r_[True, codes[1:] != codes[:-1]] if len(codes) else np.zeros(0, bool)
 
 
 def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str,
@@ -273,29 +276,28 @@ def fill_missing_periods(frame: pd.DataFrame, columns: SeriesColumns, freq: str,
     a whole number of periods after its series' first date is refused, naming it (`series_ids` gives the names)."""
     multiple = period_multiple(freq)
     base, grid = base_positions(frame[TIME], freq, frame[TIME].min())
-    first = base[series_starts(frame[SERIES].to_numpy())]
-    since_first = base - first
+    codes = frame[SERIES].to_numpy()
+    starts = series_starts(codes)
+    first = base[starts]  # each series' first date on the grid, in series order
+    since_first = base - np.repeat(first, np.diff(np.r_[np.flatnonzero(starts), len(codes)]))
     off = (base < 0) | (since_first % multiple != 0)
     if off.any():
-        rows = frame.loc[off, [SERIES, TIME]].merge(series_ids, on=SERIES)
-        rows = rows[[*columns.id_cols, TIME]].rename(columns={TIME: columns.time_col})
+        rows = caller_rows(frame.loc[off, [SERIES, TIME]], series_ids, columns)
         raise DataContractError(
             f"{int(off.sum())} date(s) are not a whole number of {freq!r} periods after the first date of their "
             f"series: {shorten(row_labels(rows))}. Each series' dates must step by the frequency; pass the "
             "frequency they do step by."
         )
-    frame = frame.assign(__pos=since_first // multiple)
-    lengths = frame.groupby(SERIES, sort=True)["__pos"].max().to_numpy() + 1
+    positions = since_first // multiple
+    lengths = positions[np.r_[starts[1:], True]] + 1  # from each series' last row
     if int(lengths.sum()) == len(frame):  # rows are unique per period, so nothing is missing: skip the merge
-        complete = frame.drop(columns="__pos").reset_index(drop=True)
+        complete = frame.reset_index(drop=True)
         return complete, complete.loc[[], [SERIES, TIME]]
-    codes = np.unique(frame[SERIES].to_numpy())
-    full = pd.DataFrame({SERIES: np.repeat(codes, lengths), "__pos": np.concatenate([np.arange(n) for n in lengths])})
-    merged = full.merge(frame, on=[SERIES, "__pos"], how="left")
+    periods = np.concatenate([np.arange(n) for n in lengths])
+    full = pd.DataFrame({SERIES: codes[starts].repeat(lengths), "__pos": periods})
+    merged = full.merge(frame.assign(__pos=positions), on=[SERIES, "__pos"], how="left")
     missing = merged[TIME].isna()
-    first_by_series = pd.Series(first, index=frame[SERIES].to_numpy()).groupby(level=0).first()
-    on_grid = first_by_series.reindex(merged[SERIES].to_numpy()).to_numpy() + merged["__pos"].to_numpy() * multiple
-    merged[TIME] = grid[on_grid]
+    merged[TIME] = grid[first.repeat(lengths) + periods * multiple]  # the merge keeps the order of `full`
     for col in columns.static_cols:  # constant per series (checked): its first value fills it
         merged[col] = merged.groupby(SERIES)[col].transform("first")
     filled = merged.loc[missing, [SERIES, TIME]]
