@@ -198,6 +198,19 @@ def test_a_node_with_two_parents_is_named():
         StatementForecaster(model="naive", horizon=2).fit(data, **{**FIT, "hierarchy": ["area", "region", "store"]})
 
 
+def test_stores_on_different_phases_of_a_multiple_frequency_are_named():
+    data = make_pnl(periods=36, late=None)
+    bimonthly = data[data["month"].dt.month % 2 == 1]  # every other month, from January
+    model = StatementForecaster(model="naive", horizon=2, freq="2MS").fit(bimonthly, **FIT)
+    check_coherent(model.predict(), "forecast")
+    shifted = pd.concat([bimonthly[bimonthly["store"] != "C"],
+                         data[(data["store"] == "C") & (data["month"].dt.month % 2 == 0)]])  # C from February
+    for freq in ("2MS", None):  # given, or inferred from the stores' dates
+        with pytest.raises(DataContractError, match=r"phases of the '2MS' periods: 'A', 'B', 'D', 'E' from 2021-01-01; "
+                                                    r"'C' from 2021-02-01.*freq='MS'"):
+            StatementForecaster(model="naive", horizon=2, freq=freq).fit(shifted, **FIT)
+
+
 @pytest.mark.parametrize("identities,message", [({"profit": "revenue - costs"}, r"names 'costs'.*not one of the lines"),
                                                 ({"profit": "revenue * cost"}, "not a sum or difference"),
                                                 ({"revenue": "cost"}, "also lines"),

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
+from bizai.finance.frequency import inferred_freq, resolve_freq
+from bizai.finance.panel import base_positions, period_multiple
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, shorten
 
@@ -63,6 +66,30 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns) -> pd.D
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "statement")
     return table
+
+
+def refuse_mixed_phases(table: pd.DataFrame, columns: StatementColumns, freq: str | None) -> None:
+    """Refuse leaves that report on different phases of a multiple frequency (at '2MS' one store from January,
+    another from February), naming the leaves of each phase: a parent sums its leaves period by period, so every leaf
+    must report on the same dates. `freq` None: the one the leaves' dates step by, when it can be inferred."""
+    times, leaves = table[columns.time_col], table[columns.id_col].astype(str)
+    freq = resolve_freq(times, leaves, freq) if freq is not None else inferred_freq(times, leaves)
+    multiple = period_multiple(freq) if freq is not None else 1
+    if multiple == 1 or table.empty:
+        return
+    position, grid = base_positions(times, freq, times.min())
+    on_grid = position >= 0  # a date off the single-period grid is the panel's to name
+    first = pd.Series(position[on_grid]).groupby(leaves.to_numpy()[on_grid]).min()
+    phases = first % multiple
+    if phases.nunique() <= 1:
+        return
+    groups = [f"{shorten(list(members.index))} from {grid[int(members.min())].date()}"
+              for _, members in first.groupby(phases)]
+    raise DataContractError(
+        f"The {columns.id_col!r} values report on different phases of the {freq!r} periods: {'; '.join(groups)}. A "
+        f"parent's total adds its {columns.id_col!r} values period by period, so they must share their dates: align "
+        f"them, or pass the single period (freq={to_offset(freq).base.freqstr!r}) to count the periods one does not "
+        "report as 0.")
 
 
 def leaf_values(table: pd.DataFrame, columns: StatementColumns) -> pd.DataFrame:

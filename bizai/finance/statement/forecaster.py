@@ -28,7 +28,16 @@ from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, leave_one_window_out, series_scale
 from bizai.finance.forecaster import ProfitForecaster
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
-from bizai.finance.statement.data import KEY, TIME, VALUE, StatementColumns, future_frame, long_history, validated_leaf_table
+from bizai.finance.statement.data import (
+    KEY,
+    TIME,
+    VALUE,
+    StatementColumns,
+    future_frame,
+    long_history,
+    refuse_mixed_phases,
+    validated_leaf_table,
+)
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, date_columns, from_pandas, to_pandas, with_cutoff
@@ -125,6 +134,7 @@ class StatementForecaster(BaseEstimator):
         levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
         columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
         table = validated_leaf_table(frame, columns)
+        refuse_mixed_phases(table, columns, self.freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
         self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
         self.columns_ = columns
