@@ -72,10 +72,12 @@ def refuse_mixed_phases(table: pd.DataFrame, columns: StatementColumns, freq: st
     """Refuse leaves that report on different phases of a multiple frequency (at '2MS' one store from January,
     another from February), naming the leaves of each phase: a parent sums its leaves period by period, so every leaf
     must report on the same dates. `freq` None: the one the leaves' dates step by, when it can be inferred."""
+    if table.empty:
+        return
     times, leaves = table[columns.time_col], table[columns.id_col].astype(str)
     freq = resolve_freq(times, leaves, freq) if freq is not None else inferred_freq(times, leaves)
     multiple = period_multiple(freq) if freq is not None else 1
-    if multiple == 1 or table.empty:
+    if multiple == 1:
         return
     position, grid = base_positions(times, freq, times.min())
     on_grid = position >= 0  # a date off the single-period grid is the panel's to name
