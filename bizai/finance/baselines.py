@@ -61,20 +61,22 @@ class LagRuleModel(ForecastModel):
 
     def predict(self, panel: Panel, future: pd.DataFrame) -> pd.DataFrame:
         """The value `lag(step)` periods back (the last value carried over gaps), with the learnt intervals."""
-        season = panel.season_length
         frame = panel.frame
-        history = frame.assign(**{TARGET: frame.groupby(SERIES)[TARGET].ffill()})
-        history = {sid: g[TARGET].to_numpy() for sid, g in history.groupby(SERIES)}
-        scale = mean_abs_level(frame)
+        filled = frame.groupby(SERIES)[TARGET].ffill().to_numpy(dtype=float)
+        layout = PanelLayout.of(frame)
+        ends = np.flatnonzero(layout.last == np.arange(len(frame)))  # each series' last row
+        last = pd.Series(ends, index=frame[SERIES].to_numpy()[ends])
         out = future[[SERIES, TIME, "__step"]].copy()
-        values = []
-        for sid, step in zip(out[SERIES], out["__step"], strict=True):
-            y = history[sid]
-            lag = self.lag(int(step), season)
-            index = len(y) + int(step) - 1 - lag
-            values.append(y[index] if 0 <= index < len(y) and not np.isnan(y[index]) else y[-1])
+        final = last.loc[out[SERIES].to_numpy()].to_numpy()
+        steps = out["__step"].to_numpy(dtype=int)
+        lags = np.array([self.lag(int(step), panel.season_length) for step in range(int(steps.max(initial=0)) + 1)])
+        back = lags[steps] - steps  # rows before the series' last one the value is taken from
+        source = np.where(back >= 0, final - back, -1)
+        source[(source >= 0) & (source < layout.first[final])] = -1  # before the series began
+        values = taken(filled, source)
+        values = np.where(np.isnan(values), filled[final], values)  # no value that far back: the last one
         out["forecast"] = values
-        series_scales = out[SERIES].map(scale).to_numpy()
+        series_scales = out[SERIES].map(mean_abs_level(frame)).to_numpy()
         for q in self.settings.quantiles:
             offset = out["__step"].map(lambda s, q=q: self.offsets_[int(s)][q]).to_numpy()
             out[quantile_label(q)] = out["forecast"].to_numpy() + offset * series_scales
