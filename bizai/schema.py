@@ -42,8 +42,12 @@ def require_non_empty(frame: pd.DataFrame, what: str) -> None:
 
 
 def did_you_mean(name: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
-    """' (did you mean 'x'?)' for the closest of `choices` to a misspelt `name`, or '' when none is close."""
-    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    """' (did you mean 'x'?)' for the closest of `choices` to a misspelt `name`, or '' when none is close. A name
+    that differs only in case or surrounding spaces ('y' for 'Y', 'sales ' for 'sales') is the closest, however
+    short (difflib's ratio misses those)."""
+    choices = [str(c) for c in choices]
+    same_letters = [c for c in choices if c.strip().casefold() == str(name).strip().casefold()]
+    match = same_letters[:1] or difflib.get_close_matches(str(name), choices, n=1, cutoff=cutoff)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 

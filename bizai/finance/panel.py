@@ -409,10 +409,23 @@ def prepare_future(
     merged = merged.drop(columns="_merge")
     for col in cols.known_cols:
         if isinstance(panel.frame[col].dtype, pd.CategoricalDtype):
-            merged[col] = pd.Categorical(merged[col].astype("string"), categories=panel.frame[col].cat.categories)
+            merged[col] = known_categories(merged, col, panel)
         else:
             merged[col] = coerce_numeric(merged, col, "known_future")
     return merged
+
+
+def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categorical:
+    """A categorical known covariate of the horizon on the training's categories; a value the training never held
+    (a new promotion type) is warned about, naming it and its rows: the model reads it as missing."""
+    text = merged[col].astype("string")
+    coded = pd.Categorical(text, categories=panel.frame[col].cat.categories)
+    unseen = text.notna().to_numpy() & coded.isna()
+    if unseen.any():
+        rows = row_labels(panel.to_caller(merged.loc[unseen, [SERIES, TIME]]))
+        log.warning("known_future column %r holds %s, never seen in training, in %d row(s) (%s): the model reads "
+                    "them as missing values.", col, shorten(sorted(text[unseen].unique())), len(rows), shorten(rows))
+    return coded
 
 
 def carry_known_forward(merged: pd.DataFrame, panel: Panel) -> pd.DataFrame:

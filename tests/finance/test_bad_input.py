@@ -20,6 +20,10 @@ def fit(history, **overrides):
 def test_misspelled_column_is_named_with_a_suggestion(panel):
     with pytest.raises(DataContractError, match=r"'proft'.*did you mean 'profit'"):
         fit(panel[0], target_col="proft")
+    with pytest.raises(DataContractError, match=r"'p'.*did you mean 'P'"):  # too short for a spelling match
+        fit(panel[0].rename(columns={"profit": "P"}), target_col="p")
+    with pytest.raises(DataContractError, match=r"'store'.*did you mean 'store '"):
+        fit(panel[0].rename(columns={"store": "store "}))
 
 
 def test_non_numeric_target_names_rows_and_values(panel):
@@ -93,6 +97,22 @@ def test_known_covariates_missing_in_the_future(panel):
         model.predict(known_future=partial)
     with pytest.raises(DataContractError, match=r"known_future frame is missing column\(s\) 'promo'"):
         model.predict(known_future=future.drop(columns="promo"))
+
+
+def test_a_categorical_known_value_never_seen_in_training_is_warned_naming_it(panel, caplog):
+    history, future = panel
+    history = history.assign(promo=history["promo"].map(lambda v: f"type {v}"))
+    model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", model_params={"n_estimators": 5}).fit(
+        history, **FIT_COLUMNS)
+    future = future.assign(promo=future["promo"].map(lambda v: f"type {v}"))
+    with caplog.at_level("WARNING", logger="bizai.finance.panel"):
+        model.predict(known_future=future)
+    assert "never seen" not in caplog.text
+    first = future.index[future["store"] == "S2"][0]
+    future.loc[first, "promo"] = "bogo"
+    with caplog.at_level("WARNING", logger="bizai.finance.panel"):
+        model.predict(known_future=future)
+    assert "column 'promo' holds 'bogo', never seen in training, in 1 row(s) ('S2 " in caplog.text
 
 
 def test_saved_model_across_versions_warns_on_minor_and_refuses_major_or_format(panel, tmp_path):
