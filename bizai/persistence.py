@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
+# The "family" in meta.json: what kind of model a folder holds (a fit refuses to replace another family's folder).
+FORECASTER_FAMILY = "forecaster"
+STATEMENT_FAMILY = "statement"
+RECOMMENDER_FAMILY = "recommender"
+PARTITIONS_FAMILY = "forecaster-partitions"  # one forecaster per partition value (bizai.spark)
 
 
 def library_versions(names: list[str]) -> dict[str, str]:

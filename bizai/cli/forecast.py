@@ -11,12 +11,12 @@ import pandas as pd
 import typer
 
 from bizai.cli import spark_engine
-from bizai.cli.options import parse_numbers, replaces_model, set_up_logging, split_list
+from bizai.cli.options import check_model_out, parse_numbers, replaces_model, set_up_logging, split_list
 from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
-from bizai.persistence import json_params
+from bizai.persistence import FORECASTER_FAMILY, json_params
 
 
 class FillKnown(StrEnum):
@@ -111,7 +111,7 @@ def fit(
         return
     if partition_col:
         raise DataContractError("--partition-col needs --engine spark (one model per value, fitted in parallel).")
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, FORECASTER_FAMILY, [data])
     frame = read_series_table(data, roles["id_col"])
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
                                   calibration_windows, backtest_windows, ended_after)
@@ -195,7 +195,7 @@ def update(
     from bizai.finance import ProfitForecaster
 
     set_up_logging(quiet)
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, FORECASTER_FAMILY, [data])
     forecaster = ProfitForecaster.load(model)
     forecaster.update(read_series_table(data, forecaster.panel_.columns.id_cols), recalibrate=recalibrate)
     step = forecaster.lineage_[-1]

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from bizai.errors import DataContractError
-from bizai.persistence import META_FILE
+from bizai.io import refuse_output_over_inputs
+from bizai.persistence import META_FILE, check_replaceable
 
 
 def split_list(value: str | list[str] | None) -> list[str] | None:
@@ -45,6 +46,13 @@ def parse_weights(value: str | dict | None) -> dict[str, float] | None:
         except ValueError as exc:
             raise DataContractError(f"--event-weights takes name=number pairs such as view=1,cart=3; got {part!r}.") from exc
     return weights
+
+
+def check_model_out(out: Path, family: str, inputs: list) -> None:
+    """Refuse, before any training, a model --out that names an input or a folder the model may not replace
+    (persistence.check_replaceable): saving checks it again, but a refusal after an hour's fit wastes the hour."""
+    refuse_output_over_inputs(out, inputs)
+    check_replaceable(out, family)
 
 
 def replaces_model(out: Path) -> str:

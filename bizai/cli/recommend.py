@@ -8,12 +8,12 @@ from pathlib import Path
 import typer
 
 from bizai.cli import spark_engine
-from bizai.cli.options import parse_numbers, parse_weights, replaces_model, set_up_logging
+from bizai.cli.options import check_model_out, parse_numbers, parse_weights, replaces_model, set_up_logging
 from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
-from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
-from bizai.persistence import json_params
+from bizai.io import check_output_file, read_table, write_table, write_table_batches
+from bizai.persistence import RECOMMENDER_FAMILY, json_params
 from bizai.recsys.registry import build_recommender
 from bizai.schema import shorten
 
@@ -77,7 +77,7 @@ def fit(
                                     "recency discount.")
         typer.echo(spark_engine.recommend_fit(data, model, columns, random_state, out, master, show))
         return
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, RECOMMENDER_FAMILY, [data])
     params = {} if half_life_days is None else {"half_life_days": half_life_days}
     recommender = build_recommender(model, random_state, show, **params)
     recommender.fit(read_events(data, user_col, item_col), **columns)
@@ -103,7 +103,7 @@ def update(
     from bizai.recsys import BaseRecommender
 
     show = set_up_logging(quiet)
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, RECOMMENDER_FAMILY, [data])
     recommender = BaseRecommender.load(model)
     recommender.show_progress = show
     columns = recommender.data_.columns

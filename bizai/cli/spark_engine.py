@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
+from bizai.cli.options import check_model_out
 from bizai.errors import DataContractError
-from bizai.io import refuse_output_over_inputs
+from bizai.persistence import PARTITIONS_FAMILY, RECOMMENDER_FAMILY
 
 ENGINE_HELP = "local (one process) or spark (Parquet in and out; needs bizai[spark] and Java 17+)."
 MASTER = typer.Option(None, "--master", help="Spark master for --engine spark (default: local[*]).")
@@ -62,7 +63,7 @@ def recommend_fit(data: Path, model: str, columns: dict, random_state: int, out:
     if model != "als":
         raise DataContractError(f"--engine spark trains 'als' (Spark MLlib's ALS); {model!r} trains on one machine "
                                 "(--engine local).")
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, RECOMMENDER_FAMILY, [data])
     check_parquet(data, "--data")
     spark = session(master, show)
     events = read_parquet(spark, data, "--data")
@@ -99,7 +100,7 @@ def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dic
     if not partition_col:
         raise DataContractError("--engine spark fits one model per value of --partition-col (e.g. region); name it, "
                                 "or fit one model on one machine (--engine local).")
-    refuse_output_over_inputs(out, [data])
+    check_model_out(out, PARTITIONS_FAMILY, [data])
     check_parquet(data, "--data")
     spark = session(master, show)
     frame = read_parquet(spark, data, "--data")

@@ -45,6 +45,7 @@ from bizai.finance.total import total_forecast, total_scores
 from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
+    FORECASTER_FAMILY,
     chained_fingerprint,
     fingerprint,
     folder_version,
@@ -69,7 +70,7 @@ from bizai.schema import (
 )
 
 log = logging.getLogger(__name__)
-FAMILY = "forecaster"
+FAMILY = FORECASTER_FAMILY
 STATE_FILE = "forecaster.pkl"
 
 

@@ -28,14 +28,13 @@ import pandas as pd
 from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
 from bizai.io import atomic_folder, atomic_path, restore_retired
-from bizai.persistence import folder_version, read_meta
+from bizai.persistence import FORECASTER_FAMILY, folder_version, read_meta
 from bizai.schema import require_columns, shorten
 
 LEDGER_FILE = "_ledger.json"
 MODEL_FILE = "_model.json"
 FORECASTS_FILE = "forecasts.parquet"
 LEDGER_FORMAT = "bizai-forecast-ledger"
-FORECASTER_FAMILY = "forecaster"
 PART_PREFIX = "run_date="
 
 

@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, clone
 from bizai.errors import DataContractError, check_is_fitted, check_random_state
 from bizai.frames import FrameKind, from_pandas, to_pandas
 from bizai.persistence import (
+    RECOMMENDER_FAMILY,
     chained_fingerprint,
     fingerprint,
     folder_version,
@@ -30,7 +31,7 @@ from bizai.recsys.dataset import EventColumns, Extension, InteractionData, build
 from bizai.schema import shorten, value_kind
 
 log = logging.getLogger(__name__)
-FAMILY = "recommender"
+FAMILY = RECOMMENDER_FAMILY
 STATE_FILE = "recommender.pkl"
 SCORE_BATCH = 2048
 

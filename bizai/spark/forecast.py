@@ -26,13 +26,12 @@ import pandas as pd
 
 from bizai.errors import DataContractError, IncompatibleModelError
 from bizai.finance.base import quantile_label
-from bizai.persistence import library_versions, read_meta, save_folder
+from bizai.persistence import PARTITIONS_FAMILY, library_versions, read_meta, save_folder
 from bizai.spark.session import executor_errors, get_session
 from bizai.spark.shipping import open_model, ship_model
 from bizai.spark.types import require_spark_columns
 
 log = logging.getLogger(__name__)
-PARTITIONS_FAMILY = "forecaster-partitions"
 INDEX_FILE = "partitions.json"
 BUCKET = "__bizai_bucket"
 

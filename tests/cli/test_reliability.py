@@ -58,6 +58,18 @@ def test_fit_out_refuses_a_users_folder_and_keeps_every_file(work):
             names=r"not a bizai model folder.*notes\.txt", folder=work)
 
 
+def test_fit_out_is_refused_before_any_data_is_read_or_fitted(work):
+    users_folder = work / "models"
+    users_folder.mkdir()
+    (users_folder / "notes.txt").write_text("my notes")
+    pd.read_csv(work / "pnl.csv").drop(columns="profit").to_csv(work / "no_target.csv", index=False)
+    # A fit that would fail on the data (no profit column) fails on the folder first: the check comes before the fit.
+    refused("forecast", "fit", "--data", work / "no_target.csv", *FORECAST_COLUMNS, "--model", "naive",
+            "--out", users_folder, names=r"not a bizai model folder.*notes\.txt", folder=work)
+    refused("recommend", "fit", "--data", work / "pnl.csv", "--model", "popularity", "--out", users_folder,
+            names=r"not a bizai model folder.*notes\.txt", folder=work)
+
+
 def test_fit_out_refuses_the_current_folder(work):
     project = work / "project"
     project.mkdir()

@@ -41,11 +41,11 @@ from bizai.finance.statement.data import (
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, date_columns, from_pandas, to_pandas, with_cutoff
-from bizai.persistence import fingerprint, json_params, library_versions, load_pickled, save_pickled
+from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import as_list, shorten
 
 log = logging.getLogger(__name__)
-FAMILY = "statement"
+FAMILY = STATEMENT_FAMILY
 STATE_FILE = "statement.pkl"
 PREFERRED_WINDOWS = 4  # calibration windows where the history affords them (see calibration_windows)
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
