@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from bizai.errors import BizaiError
-from bizai.io import read_table
+from bizai.io import READABLE_SUFFIXES, read_table
 from bizai.samples import SAMPLE_DATA, sample_events_path
 
 SAMPLE = SAMPLE_DATA
@@ -36,7 +36,7 @@ def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
 
 
-UPLOAD_TYPES = ["csv", "parquet", "tsv", "txt"]  # what bizai.io.read_table reads
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in READABLE_SUFFIXES]  # what bizai.io.read_table reads
 
 
 @st.cache_data(show_spinner="Reading the upload…")
