@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -113,12 +114,16 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
 UTC_OFFSET = r"^(.*\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
-def coerce_datetime(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
+                    plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
     """Parse `column` as timezone-naive timestamps (local wall-clock time); raise naming the rows at fault.
 
     Text dates must share one format: ISO dates (2024-01-31) always; otherwise one day/month order that reads
-    every value. Mixed formats (31/01/2024 among 2024-01-31) and ambiguous ones (every value reads both as
-    dd/mm and mm/dd, with different results) are refused rather than guessed. Numbers are not dates.
+    every value. Mixed formats (31/01/2024 among 2024-01-31) are refused. When every value reads both as dd/mm and
+    as mm/dd with different results (monthly dates on the 1st: 01/02/2024 ... 01/12/2024), the order is taken only
+    where exactly one reading passes `plausible` (the caller's calendar test, given the distinct dates of a
+    reading; finance.frequency.calendar_test) and a warning says so; else it is refused rather than guessed.
+    Numbers are not dates.
     """
     series = frame[column]
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -141,12 +146,14 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
         raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
                                 f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
     unique = pd.Series(pd.unique(text), dtype="string")
-    parsed_unique = parse_date_texts(unique.str.replace(UTC_OFFSET, r"\1", regex=True), frame, text, column, what)
+    parsed_unique = parse_date_texts(unique.str.replace(UTC_OFFSET, r"\1", regex=True), frame, text, column, what,
+                                     plausible)
     lookup = pd.Series(parsed_unique.to_numpy(), index=unique.to_numpy())
     return pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column).astype("datetime64[ns]")
 
 
-def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, column: str, what: str) -> pd.Series:
+def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, column: str, what: str,
+                     plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
     """Parse distinct date texts with one format for all; see coerce_datetime for what is refused."""
     from pandas.tseries.api import guess_datetime_format
 
@@ -176,9 +183,18 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
     complete = {f: r for f, r in readings.items() if r.notna().all()}
     if len(complete) > 1 and not all(r.equals(next(iter(complete.values()))) for r in complete.values()):
         first, second = list(complete)[:2]
+        on_calendar = [f for f, reading in complete.items() if plausible is not None and plausible(reading)]
+        if len(on_calendar) == 1:
+            chosen = on_calendar[0]
+            warnings.warn(
+                f"Dates in column {column!r} of the {what} frame read both as {first} and as {second} (e.g. "
+                f"{values.iloc[0]!r}); read as {chosen}, the only order that puts them on the data's calendar. "
+                "Write them as YYYY-MM-DD to leave nothing to guess.", stacklevel=2)
+            return complete[chosen]
         raise DataContractError(
             f"Dates in column {column!r} of the {what} frame are ambiguous: every value reads both as {first} and as "
-            f"{second} (e.g. {values.iloc[0]!r}). Write them as YYYY-MM-DD."
+            f"{second} (e.g. {values.iloc[0]!r}), and {'both orders' if on_calendar else 'neither order'} puts them on "
+            "a regular calendar. Write them as YYYY-MM-DD."
         )
     if complete:
         return next(iter(complete.values()))

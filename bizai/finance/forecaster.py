@@ -33,6 +33,7 @@ from bizai.finance.panel import (
     check_horizon_in_range,
     columns_from_arguments,
     extend_trailing_gaps,
+    future_calendar,
     horizon_grid,
     longest_gaps,
     prepare_future,
@@ -299,7 +300,9 @@ class ProfitForecaster(BaseEstimator):
         require_non_empty(frame, "update")
         require_columns(frame, columns.all_columns, "update")
         new = frame[columns.all_columns].copy()
-        new[columns.time_col] = coerce_datetime(new, columns.time_col, "update")
+        new[columns.time_col] = coerce_datetime(  # a month/day order is taken only if it continues the calendar
+            new, columns.time_col, "update",
+            plausible=future_calendar(self.panel_, new[columns.time_col].nunique() + self.horizon))
         end = self.panel_.frame[TIME].max()
         if new[columns.time_col].max() <= end:
             raise DataContractError(

@@ -9,6 +9,7 @@ on which every date lies and that spans the fewest periods (business days before
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,28 @@ def frequency_from_steps(times: pd.Series, series: pd.Series) -> tuple[str | Non
     shown = shorten([str(t.date() if t == t.normalize() else t) for t in misses[closest].sort_values()])
     return None, (f"the most common step between dates ({step_text(step)}) suggests {closest!r}, but {len(misses[closest])} "
                   f"date(s) are not on it: {shown}")
+
+
+# Read without a frequency, dates fill at least this share of the periods of the frequency they step by to be on a
+# calendar: monthly dates on the 1st read the wrong way round are the 1st to 12th of January (daily, a thirtieth full).
+DENSE_SHARE = 0.5
+
+
+def calendar_test(freq: str | None = None, start: pd.Timestamp | None = None,
+                  end: pd.Timestamp | None = None) -> Callable[[pd.Series], bool]:
+    """A test that one reading of text dates (day/month or month/day, see schema.coerce_datetime) is the data's
+    calendar: with `freq`, every date lies on it and between `start` and `end` (when given); without, the dates
+    step by a calendar frequency and fill at least DENSE_SHARE of its periods from the first date to the last."""
+    def plausible(dates: pd.Series) -> bool:
+        index = pd.DatetimeIndex(dates.unique())
+        if freq is not None:
+            within = (start is None or index.min() >= start) and (end is None or index.max() <= end)
+            return bool(within) and not len(dates_off(index, freq))
+        found, _ = frequency_from_steps(pd.Series(index), pd.Series(0, index=range(len(index))))
+        if found is None:
+            return False
+        return len(index) >= DENSE_SHARE * len(pd.date_range(index.min(), index.max(), freq=found))
+    return plausible
 
 
 def inferred_freq(times: pd.Series, series: pd.Series) -> str | None:

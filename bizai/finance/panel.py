@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
-from bizai.finance.frequency import coarser_freq_hint, resolve_freq
+from bizai.finance.frequency import calendar_test, coarser_freq_hint, resolve_freq
 from bizai.schema import (
     SERIES,
     TARGET,
@@ -148,7 +148,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
             rows = list(frame.index[frame[col].isna()])
             raise DataContractError(f"Id column {col!r} is empty in rows {shorten(rows)}; every row needs an id.")
         require_one_id_kind(frame[col], col, what)
-    frame[TIME] = coerce_datetime(frame, columns.time_col, what)
+    frame[TIME] = coerce_datetime(frame, columns.time_col, what, plausible=calendar_test(freq))
     if not allow_distant_dates:
         refuse_distant_dates(frame, columns.time_col)
     frame[TARGET] = coerce_numeric(frame, columns.target_col, what, allow_missing=False,
@@ -226,6 +226,13 @@ def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
             f"({shown}, while the other dates run from {rest.min().date()} to {rest.max().date()}): a mistyped year? "
             "Fix them, or allow them (allow_distant_dates=True, --allow-distant-dates)."
         )
+
+
+def future_calendar(panel: Panel, periods: int):
+    """The calendar test (frequency.calendar_test) for dates given after a fit: on the panel's frequency, from its
+    first date to `periods` periods after its last."""
+    times = panel.frame[TIME]
+    return calendar_test(panel.freq, start=times.min(), end=times.max() + periods * to_offset(panel.freq))
 
 
 def check_horizon_in_range(panel: Panel, horizon: int) -> None:
@@ -382,7 +389,7 @@ def prepare_future(
         )
     require_columns(known_future, [*cols.id_cols, cols.time_col, *cols.known_cols], "known_future")
     future = known_future[[*cols.id_cols, cols.time_col, *cols.known_cols]].copy()
-    future[TIME] = coerce_datetime(future, cols.time_col, "known_future")
+    future[TIME] = coerce_datetime(future, cols.time_col, "known_future", plausible=future_calendar(panel, horizon))
     for id_col in cols.id_cols:  # ids compared as the labels they were at fit time, converted only exactly
         reference = require_one_id_kind(panel.series_ids[id_col], id_col, "training")
         future[id_col] = align_id_kind(future[id_col], reference, id_col, "known_future")

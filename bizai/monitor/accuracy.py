@@ -28,6 +28,13 @@ class NothingToJudgeYet(DataContractError):
     """Every forecast in the ledger is for a period after the newest actual: not an error, only too early."""
 
 
+def forecast_periods_test(forecasts: pd.DataFrame, time_col: str):
+    """For actuals whose dates read both as day/month and month/day (schema.coerce_datetime): a reading is the
+    data's when it meets some of the ledger's forecast periods."""
+    periods = pd.DatetimeIndex(forecasts[time_col].unique())
+    return lambda dates: bool(pd.DatetimeIndex(dates).isin(periods).any())
+
+
 def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: LedgerColumns,
                  group_cols: list[str] | None = None) -> pd.DataFrame:
     """Ledger rows that have an actual, with an `actual` column (and the `group_cols` taken from the actuals).
@@ -41,7 +48,8 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
     require_non_empty(actuals, "actuals")
     require_columns(actuals, [*keys, columns.target_col, *group_cols], "actuals")
     frame = actuals[list(dict.fromkeys([*keys, columns.target_col, *group_cols]))].copy()
-    frame[columns.time_col] = coerce_datetime(frame, columns.time_col, "actuals")
+    frame[columns.time_col] = coerce_datetime(frame, columns.time_col, "actuals",
+                                              plausible=forecast_periods_test(forecasts, columns.time_col))
     frame[ACTUAL] = coerce_numeric(frame, columns.target_col, "actuals")
     frame = frame.drop(columns=columns.target_col).dropna(subset=[ACTUAL])
     require_unique(frame, keys, "actuals")

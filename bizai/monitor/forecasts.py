@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from bizai.frames import to_pandas
-from bizai.monitor.accuracy import accuracy_alerts, accuracy_report, join_actuals, latest_version
+from bizai.monitor.accuracy import (
+    accuracy_alerts,
+    accuracy_report,
+    forecast_periods_test,
+    join_actuals,
+    latest_version,
+)
 from bizai.monitor.drift import drift_alerts, input_drift
 from bizai.monitor.ledger import ForecastLedger
 from bizai.schema import coerce_datetime
@@ -29,12 +36,15 @@ class ForecastCheck:
     alerts: list[str] = field(default_factory=list)
 
 
-def newest_rows(actuals: pd.DataFrame, time_col: str, profile_end: str | None) -> pd.DataFrame:
+def newest_rows(actuals: pd.DataFrame, time_col: str, profile_end: str | None, plausible=None) -> pd.DataFrame:
     """The actuals after the end of the data the model's feature profile describes (its fit: later updates extend
-    the history, not the reference); all of them when none is newer, or the end is unknown."""
+    the history, not the reference); all of them when none is newer, or the end is unknown. `plausible`: the
+    calendar test of schema.coerce_datetime for dates that read both as day/month and month/day."""
     if profile_end is None:
         return actuals
-    newer = coerce_datetime(actuals, time_col, "actuals") > pd.Timestamp(profile_end)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # join_actuals has warned of the same reading
+        newer = coerce_datetime(actuals, time_col, "actuals", plausible=plausible) > pd.Timestamp(profile_end)
     return actuals[newer] if newer.any() else actuals
 
 
@@ -48,7 +58,8 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
     columns = ledger.columns()
     actuals = to_pandas(actuals)[0]
     records = ledger.models()
-    joined = join_actuals(ledger.read(since), actuals, columns, group_cols)
+    forecasts = ledger.read(since)
+    joined = join_actuals(forecasts, actuals, columns, group_cols)
     report = accuracy_report(joined, records, group_cols)
     version = latest_version(joined)
     alerts = accuracy_alerts(report, version, max_wape_increase, min_coverage)
@@ -60,6 +71,7 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
     elif drift or thresholds:
         drift_table = input_drift(record.get("feature_profile") or {},
                                   newest_rows(actuals, columns.time_col,
-                                              record.get("feature_profile_end") or record.get("training_end")))
+                                              record.get("feature_profile_end") or record.get("training_end"),
+                                              forecast_periods_test(forecasts, columns.time_col)))
         alerts += drift_alerts(drift_table, max_psi, max_missing_increase)
     return ForecastCheck(report, drift_table, version, alerts)

@@ -268,13 +268,33 @@ def test_mixed_date_formats_are_refused_naming_the_rows(work):
             names=r"'month'.*mixes date formats: rows 3, 4, 5", folder=work)
 
 
-def test_ambiguous_day_month_dates_are_refused(work):
-    history = pd.read_csv(work / "pnl.csv")
-    history = history[pd.to_datetime(history["month"]).dt.month <= 12]
-    history["month"] = pd.to_datetime(history["month"]).dt.strftime("%m/%d/%Y")  # day is always 01: reads both ways
-    history.to_csv(work / "ambiguous.csv", index=False)
+@pytest.mark.parametrize("order", ["%d/%m/%Y", "%m/%d/%Y"])
+def test_monthly_dates_on_the_first_read_in_the_order_that_puts_them_on_a_calendar(work, order):
+    """Every monthly date on the 1st reads both ways ('01/02/2021'); only one order gives a monthly calendar (the
+    other gives the 1st-12th of January): that one is taken, with a warning, for the history and the plan alike."""
+    for name in ("pnl", "future"):
+        table = pd.read_csv(work / f"{name}.csv")
+        table["month"] = pd.to_datetime(table["month"]).dt.strftime(order)
+        table.to_csv(work / f"{name}_text.csv", index=False)
+    forecasts = {}
+    for name, suffix in (("iso", ""), ("text", "_text")):
+        fit = fit_forecaster(work, work / f"model_{name}", "--data", work / f"pnl{suffix}.csv")
+        predicted = bizai("forecast", "predict", "--model", work / f"model_{name}", "--known-future",
+                          work / f"future{suffix}.csv", "--out", work / f"{name}.parquet")
+        assert (f"read as {order}, the only order that puts them on the data's calendar" in fit.stderr
+                + predicted.stderr) == (name == "text")
+        forecasts[name] = pd.read_parquet(work / f"{name}.parquet")
+    pd.testing.assert_frame_equal(forecasts["text"], forecasts["iso"])
+
+
+def test_dates_on_a_calendar_either_way_round_are_refused(work):
+    """The 1st-12th of January daily, or the 1st of each month of a year: both orders are calendars."""
+    days = pd.date_range("2024-01-01", periods=12, freq="D")
+    table = pd.DataFrame({"store": "S0", "month": days.strftime("%d/%m/%Y"), "profit": np.arange(12.0),
+                          "promo": 1, "region": "north"})
+    table.to_csv(work / "ambiguous.csv", index=False)
     refused("forecast", "fit", "--data", work / "ambiguous.csv", *FORECAST_COLUMNS, "--out", work / "m",
-            names=r"ambiguous.*%m/%d/%Y.*%d/%m/%Y", folder=work)
+            names=r"ambiguous.*%m/%d/%Y.*%d/%m/%Y.*both orders", folder=work)
 
 
 def test_a_mistyped_year_is_refused_naming_the_rows(work):

@@ -15,8 +15,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
-from bizai.finance.frequency import inferred_freq, resolve_freq
-from bizai.finance.panel import base_positions, period_multiple
+from bizai.finance.frequency import calendar_test, inferred_freq, resolve_freq
+from bizai.finance.panel import base_positions, future_calendar, period_multiple
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, shorten
 
@@ -45,11 +45,12 @@ class StatementColumns:
                                    *self.static_cols]))
 
 
-def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns) -> pd.DataFrame:
-    """Check the caller's table and return it with parsed times and numeric lines."""
+def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: str | None = None) -> pd.DataFrame:
+    """Check the caller's table and return it with parsed times and numeric lines (`freq`: the statement's, when
+    given, which also settles dates that read both as day/month and month/day)."""
     require_columns(frame, columns.needed, "statement")
     table = frame[columns.needed].copy()
-    table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement")
+    table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement", plausible=calendar_test(freq))
     require_unique(table, [columns.id_col, columns.time_col], "statement")
     for line, column in columns.lines.lines.items():
         table[column] = coerce_numeric(table, column, "statement", allow_missing=False)
@@ -133,9 +134,10 @@ def with_covariates(frame: pd.DataFrame, table: pd.DataFrame, members: pd.DataFr
     return frame
 
 
-def future_frame(known_future: pd.DataFrame | None, hierarchy: Hierarchy, columns: StatementColumns,
-                 series: pd.DataFrame) -> pd.DataFrame | None:
-    """The known covariates of the horizon for every statement series (None when the model uses none)."""
+def future_frame(known_future: pd.DataFrame | None, statement) -> pd.DataFrame | None:
+    """The known covariates of the horizon for every series of the fitted `statement` (a StatementForecaster; None
+    when it uses none)."""
+    hierarchy, columns, series = statement.hierarchy_, statement.columns_, statement.index_.series
     if not columns.known_cols:
         return None
     if known_future is None:
@@ -143,7 +145,8 @@ def future_frame(known_future: pd.DataFrame | None, hierarchy: Hierarchy, column
                                 f"with their values for the horizon, per {columns.id_col!r} and {columns.time_col!r}.")
     require_columns(known_future, [columns.id_col, columns.time_col, *columns.known_cols], "known_future")
     table = known_future[[columns.id_col, columns.time_col, *columns.known_cols]].copy()
-    table[columns.time_col] = coerce_datetime(table, columns.time_col, "known_future")
+    calendar = future_calendar(statement.base_.panel_, statement.horizon)
+    table[columns.time_col] = coerce_datetime(table, columns.time_col, "known_future", plausible=calendar)
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "known_future")
     members = hierarchy.membership()

@@ -133,7 +133,7 @@ class StatementForecaster(BaseEstimator):
                                                         default_ratios(lines, identities))
         levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
         columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
-        table = validated_leaf_table(frame, columns)
+        table = validated_leaf_table(frame, columns, self.freq)
         refuse_mixed_phases(table, columns, self.freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
         self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
@@ -217,8 +217,7 @@ class StatementForecaster(BaseEstimator):
         """The forecast statement: level, node, period (under the caller's time column name), line, forecast,
         the band's quantile columns and p50; sorted by level (total first), node, line and period."""
         check_is_fitted(self, "base_")
-        future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, self.hierarchy_,
-                              self.columns_, self.index_.series)
+        future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, self)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             base = pd.DataFrame(self.base_.predict(known_future=future))

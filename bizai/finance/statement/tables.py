@@ -86,8 +86,7 @@ def drivers_table(model, known_future=None, top: int = 5) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     from bizai.finance.statement.data import KEY, future_frame
 
-    future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, model.hierarchy_,
-                          model.columns_, model.index_.series)
+    future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, model)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ended series were reported at fit
         contributions = to_pandas(model.base_.contributions(known_future=future))[0]
