@@ -8,8 +8,9 @@ TIME_NAMES = ("date", "month", "week", "day", "period", "quarter", "time", "time
 TARGET_NAMES = ("profit", "sales", "revenue", "volume", "amount", "value", "y", "target")
 ID_NAMES = ("store_id", "store", "id", "entity", "series", "product", "sku", "agency", "cost_centre", "unique_id")
 USER_NAMES = ("user_id", "user", "customer_id", "customer", "client_id", "visitor_id")
-ITEM_NAMES = ("item_id", "item", "product_id", "product", "sku", "article_id", "movie_id")
+ITEM_NAMES = ("item_id", "item", "product_id", "product", "sku", "article_id", "movie_id", "stockcode", "stock_code")
 EVENT_NAMES = ("event", "event_type", "action", "interaction")
+QUANTITY_NAMES = ("quantity", "qty")
 KNOWN_HINTS = ("promo", "holiday", "price", "discount", "event", "campaign")
 
 
@@ -44,11 +45,14 @@ def guess_series_columns(frame: pd.DataFrame) -> dict:
 
 
 def guess_event_columns(frame: pd.DataFrame) -> dict:
-    """{'user_col', 'item_col', 'time_col', 'event_col'} guessed from names."""
+    """{'user_col', 'item_col', 'time_col', 'event_col', 'quantity_col'} guessed from names: a numeric quantity
+    column marks order lines (returns netted, see recsys.dataset.netted) when no event type column is found."""
     columns = [str(c) for c in frame.columns]
+    event_col = first_match(columns, EVENT_NAMES)
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
     return {"user_col": first_match(columns, USER_NAMES), "item_col": first_match(columns, ITEM_NAMES),
             "time_col": first_match(columns, ("timestamp", "time", "date", "datetime", "ts")),
-            "event_col": first_match(columns, EVENT_NAMES)}
+            "event_col": event_col, "quantity_col": None if event_col else first_match(numeric, QUANTITY_NAMES)}
 
 
 DEFAULT_EVENT_WEIGHTS = {"view": 1.0, "click": 1.0, "cart": 3.0, "add_to_cart": 3.0, "purchase": 5.0, "buy": 5.0,

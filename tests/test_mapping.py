@@ -15,7 +15,11 @@ def test_series_columns_are_guessed_from_names_and_dtypes():
 
 def test_event_columns_and_weights():
     frame = pd.DataFrame({"customer_id": [1], "product_id": [2], "ts": [3], "action": ["purchase"]})
-    assert guess_event_columns(frame) == {"user_col": "customer_id", "item_col": "product_id", "time_col": "ts",
-                                          "event_col": "action"}
+    assert guess_event_columns(frame.assign(qty=1)) == {"user_col": "customer_id", "item_col": "product_id",
+                                                        "time_col": "ts", "event_col": "action", "quantity_col": None}
+    retail = pd.DataFrame({"InvoiceNo": ["1"], "StockCode": ["85123A"], "Quantity": [-2], "InvoiceDate": ["12/1/2010"],
+                           "CustomerID": [17850]})
+    assert guess_event_columns(retail) == {"user_col": "CustomerID", "item_col": "StockCode", "time_col": "InvoiceDate",
+                                           "event_col": None, "quantity_col": "Quantity"}
     assert guess_event_weights(pd.Series(["view", "purchase", "wishlist"])) == {"view": 1.0, "purchase": 5.0,
                                                                                   "wishlist": 1.0}

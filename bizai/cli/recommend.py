@@ -28,6 +28,9 @@ MODEL = typer.Option("als", "--model", help="als, sasrec, ease, itemknn, buy_aga
 EVENT_COL = typer.Option(None, "--event-col", help="Event type column; weigh types with --event-weights.")
 EVENT_WEIGHTS = typer.Option(None, "--event-weights", help="e.g. view=1,cart=3,purchase=5")
 WEIGHT_COL = typer.Option(None, "--weight-col", help="Numeric weight column (instead of event types).")
+QUANTITY_COL = typer.Option(None, "--quantity-col", help="Order lines: the quantity column, returns and cancellations "
+                            "negative; returns are netted against the customer's purchases of the item and a line "
+                            "weighs log(1 + quantity kept) (instead of --weight-col / --event-col).")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only.")
 RANDOM_STATE = typer.Option(0, min=0, help="Seed: same data and seed give the same model.")
 
@@ -37,10 +40,11 @@ def read_events(path: Path, user_col: str, item_col: str):
     return read_table(path, text_columns=[user_col, item_col])
 
 
-def fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col) -> dict:
+def fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col, quantity_col=None) -> dict:
     """The column-role arguments of a recommender's fit from the command line's options."""
-    return dict(user_col=user_col, item_col=item_col, time_col=time_col, event_col=event_col,
-                event_weights=parse_weights(event_weights), weight_col=weight_col)
+    columns = dict(user_col=user_col, item_col=item_col, time_col=time_col, event_col=event_col,
+                   event_weights=parse_weights(event_weights), weight_col=weight_col)
+    return columns if quantity_col is None else {**columns, "quantity_col": quantity_col}
 
 
 @app.command("fit")
@@ -53,6 +57,7 @@ def fit(
     event_col: str = EVENT_COL,
     event_weights: str = EVENT_WEIGHTS,
     weight_col: str = WEIGHT_COL,
+    quantity_col: str = QUANTITY_COL,
     random_state: int = RANDOM_STATE,
     half_life_days: float = typer.Option(None, "--half-life-days", min=0.0, help="ease, buy_again, repeat_aware: an "
                                          "interaction counts half as much for every this many days before the "
@@ -70,8 +75,11 @@ def fit(
     --event-weights view=1,cart=3,purchase=5 --out models/recs
     """
     show = set_up_logging(quiet)
-    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
+    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col, quantity_col)
     if engine is Engine.spark:
+        if quantity_col is not None:
+            raise DataContractError("--quantity-col is for the local engine; for Spark, net returns first and give "
+                                    "the weight as --weight-col.")
         if half_life_days is not None:
             raise DataContractError("--half-life-days is for the local engine's models; Spark MLlib's ALS has no "
                                     "recency discount.")
@@ -165,8 +173,11 @@ def evaluate_command(
     event_col: str = EVENT_COL,
     event_weights: str = EVENT_WEIGHTS,
     weight_col: str = WEIGHT_COL,
+    quantity_col: str = QUANTITY_COL,
     split: str = typer.Option("last", "--split", help="'last' (leave-last-out) or 'time' (latest 10% of events)."),
     k: str = typer.Option("10,20", "--k", help="Cut-offs, comma-separated."),
+    filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen", help="--keep-seen scores lists that may "
+                                     "hold items the user had before (repeat purchase, as in retail)."),
     random_state: int = RANDOM_STATE,
     out: Path = typer.Option(None, "--out", help="Also write the metrics table here."),
     track: bool = typer.Option(False, "--track"),
@@ -190,13 +201,14 @@ def evaluate_command(
         train, test = time_split(frame, time_col)
     else:
         raise DataContractError(f"--split must be 'last' or 'time', got {split!r}.")
-    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col)
+    columns = fit_columns(user_col, item_col, time_col, event_col, event_weights, weight_col, quantity_col)
     cuts = parse_numbers(k, "k", int)
     if not cuts or min(cuts) < 1:
         raise DataContractError(f"--k takes cut-offs of at least 1, comma-separated (e.g. 10,20); got {k!r}.")
     tables = []
     for name in dict.fromkeys([model, "popularity"]):
-        table = evaluate(build_recommender(name, random_state, show), train, test, k=cuts, **columns)
+        table = evaluate(build_recommender(name, random_state, show), train, test, k=cuts, filter_seen=filter_seen,
+                         **columns)
         tables.append(table.assign(model=name))
     result = pd.concat(tables, ignore_index=True)
     result = result[["model", *[c for c in result.columns if c != "model"]]]

@@ -57,12 +57,17 @@ class BaseRecommender(BaseEstimator):
     # ------------------------------------------------------------------------------------------ fit
     def fit(self, events, user_col: str = "user_id", item_col: str = "item_id", time_col: str | None = None,
             weight_col: str | None = None, event_col: str | None = None,
-            event_weights: Mapping[str, float] | None = None):
-        """Learn from an interaction log (pandas or polars): one row per interaction. Returns self."""
+            event_weights: Mapping[str, float] | None = None, quantity_col: str | None = None):
+        """Learn from an interaction log (pandas or polars): one row per interaction. Returns self.
+
+        quantity_col: for a shop's order lines, where returns and cancellations are negative quantities: each
+        customer's returns are netted against their purchases of the item, items returned in full are left out,
+        and a line weighs log(1 + the quantity kept) (recsys.net_purchases; instead of weight_col / event_col).
+        An update nets the returns of its own events only."""
         started = time.perf_counter()
         check_random_state(self)
         frame, kind = to_pandas(events)
-        columns = EventColumns(user_col, item_col, time_col, weight_col, event_col)
+        columns = EventColumns(user_col, item_col, time_col, weight_col, event_col, quantity_col)
         data = build_interactions(frame, columns, event_weights)
         self.data_ = None
         self._fit(data)

@@ -73,11 +73,30 @@ class EventColumns:
     time_col: str | None = None
     weight_col: str | None = None
     event_col: str | None = None
+    quantity_col: str | None = None  # order lines: returns netted, log(1 + kept quantity) as weight (see netted)
 
     @property
     def used(self) -> list[str]:
-        """The columns given, in role order (user, item, time, weight, event)."""
-        return [c for c in (self.user_col, self.item_col, self.time_col, self.weight_col, self.event_col) if c]
+        """The columns given, in role order (user, item, time, weight, event, quantity)."""
+        return [c for c in (self.user_col, self.item_col, self.time_col, self.weight_col, self.event_col,
+                            self.quantity_col) if c]
+
+
+NETTED_WEIGHT = "__bizai_netted_weight"
+
+
+def netted(frame: pd.DataFrame, columns: EventColumns) -> pd.DataFrame:
+    """With `quantity_col` (a shop's order lines, returns and cancellations as negative quantities): the purchase
+    lines, each weighted by log(1 + the quantity the customer kept) in NETTED_WEIGHT (recsys.purchases); returns
+    net against the purchases of the same user and item in `frame` only. Without it, `frame` as it is."""
+    from bizai.recsys.purchases import net_purchases
+
+    if columns.quantity_col is None:
+        return frame
+    if columns.weight_col is not None or columns.event_col is not None:
+        raise DataContractError(f"quantity_col={columns.quantity_col!r} sets the weights (log(1 + quantity kept)); "
+                                "give it without weight_col or event_col.")
+    return net_purchases(frame, columns.user_col, columns.item_col, columns.quantity_col, weight_col=NETTED_WEIGHT)
 
 
 @dataclass
@@ -127,14 +146,18 @@ class InteractionData:
 
 
 def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: Mapping[str, float] | None) -> pd.Series:
-    """Weight of every row: from `weight_col`, from `event_col` through `event_weights`, or 1."""
+    """Weight of every row: from `weight_col`, from `event_col` through `event_weights`, of the netted purchase
+    lines (`quantity_col`, see `netted`), or 1."""
+    if columns.quantity_col is not None:
+        return frame[NETTED_WEIGHT]
     if columns.weight_col is not None:
         weight = coerce_numeric(frame, columns.weight_col, "events", allow_missing=False)
         negative = weight < 0
         if negative.any():
             raise DataContractError(
                 f"Column {columns.weight_col!r} has negative weights in rows {shorten(list(frame.index[negative]))}; "
-                "expected weights >= 0."
+                "expected weights >= 0. Order lines whose returns are negative quantities: give the column as "
+                "quantity_col (CLI --quantity-col) to net returns against purchases."
             )
         return weight
     if columns.event_col is not None:
@@ -186,7 +209,7 @@ def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
 def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights=None) -> InteractionData:
     """Validate an interaction log and build its id maps and user x item matrix."""
     validate_events(frame, columns)
-    frame = frame.reset_index(drop=True)
+    frame = netted(frame.reset_index(drop=True), columns)
     weight = event_weights_of(frame, columns, event_weights)
     ordered = pd.DataFrame({"user_ext": frame[columns.user_col], "item_ext": frame[columns.item_col], "weight": weight})
     if weight.sum() <= 0:
@@ -231,7 +254,7 @@ def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weight
     """
     columns = data.columns
     validate_events(frame, columns)
-    frame = frame.reset_index(drop=True)
+    frame = netted(frame.reset_index(drop=True), columns)
     weight = event_weights_of(frame, columns, event_weights)
     added = pd.DataFrame({"weight": weight})
     maps = {}

@@ -11,6 +11,7 @@ import pandas as pd
 from bizai.errors import DataContractError
 from bizai.frames import to_pandas
 from bizai.recsys.metrics import catalogue_coverage, novelty, ranking_metrics
+from bizai.schema import coerce_numeric
 from bizai.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
     cols = model.data_.columns
     test_frame, _ = to_pandas(test)
     train_frame, _ = to_pandas(train)
+    if cols.quantity_col is not None:  # order lines: what they bought next, not what they sent back
+        test_frame = test_frame[coerce_numeric(test_frame, cols.quantity_col, "test") > 0]
     truth = test_frame.groupby(cols.user_col)[cols.item_col].agg(set)
     known = truth.index[model.data_.users.to_internal(truth.index, strict=False) >= 0]
     if len(known) < len(truth):

@@ -6,18 +6,24 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.frames import from_pandas, to_pandas
+from bizai.recsys.dataset import event_times
 from bizai.schema import require_columns, require_non_empty
 
 
 def leave_last_out_split(events, user_col: str = "user_id", time_col: str = "timestamp"):
     """Each user's last interaction goes to test, the rest to train. Users with one interaction stay in train.
 
-    Ties in time are broken by row order (the later row is 'last'), so the split is deterministic.
+    Ties in time are broken by row order (the later row is 'last'), so the split is deterministic. Times are
+    ordered as times (text dates parsed as the models parse them, e.g. '12/9/2011 8:26' after '12/10/2010'), not
+    as text.
     """
     frame, kind = to_pandas(events)
     require_non_empty(frame, "events")
     require_columns(frame, [user_col, time_col], "events")
-    ordered = frame.reset_index(drop=True).sort_values([user_col, time_col], kind="stable")
+    frame = frame.reset_index(drop=True)
+    order = (pd.DataFrame({"user": frame[user_col], "time": event_times(frame, time_col)})
+             .sort_values(["user", "time"], kind="stable").index)
+    ordered = frame.loc[order]
     is_last = ~ordered.duplicated(user_col, keep="last")
     has_history = ordered.groupby(user_col)[user_col].transform("size") >= 2
     test = ordered[is_last & has_history]
@@ -31,13 +37,13 @@ def time_split(events, time_col: str = "timestamp", cutoff=None, test_share: flo
     frame, kind = to_pandas(events)
     require_non_empty(frame, "events")
     require_columns(frame, [time_col], "events")
-    times = frame[time_col]
+    times = event_times(frame, time_col).to_numpy()  # text dates compared as dates, not as text
     if cutoff is None:
         if not 0 < test_share < 1:
             raise DataContractError(f"test_share must be between 0 and 1, got {test_share}.")
-        cutoff = times.quantile(1 - test_share, interpolation="higher")
+        cutoff = pd.Series(times).quantile(1 - test_share, interpolation="higher")
     elif pd.api.types.is_datetime64_any_dtype(times):
-        cutoff = pd.Timestamp(cutoff)
+        cutoff = pd.Timestamp(cutoff).to_datetime64()
     train, test = frame[times < cutoff], frame[times >= cutoff]
     if train.empty or test.empty:
         raise DataContractError(f"Cut-off {cutoff} leaves an empty train or test set; choose a date inside the data.")

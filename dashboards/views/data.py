@@ -90,11 +90,14 @@ with events_tab:
             item_col = pick("Item id", columns, guess["item_col"], "map_item")
             time_col = pick("Timestamp", columns, guess["time_col"], "map_ts", optional=True)
             event_col = pick("Event type", columns, guess["event_col"], "map_event", optional=True)
+            quantity_col = pick("Quantity (order lines: returns negative, netted against purchases)", columns,
+                                guess["quantity_col"], "map_quantity", optional=True)
             weights = guess_event_weights(frame[event_col]) if event_col else {}
             if event_col:
                 st.caption("Event weights: " + ", ".join(f"{k} = {v:g}" for k, v in weights.items()))
             if st.button("Use this data", type="primary", key="use_events"):
-                columns_used = {"user_col": user_col, "item_col": item_col, "time_col": time_col, "event_col": event_col}
+                columns_used = {"user_col": user_col, "item_col": item_col, "time_col": time_col, "event_col": event_col,
+                                **({"quantity_col": quantity_col} if quantity_col else {})}
                 frame = read_upload(upload.name, upload.getvalue(), (user_col, item_col))  # ids as text
                 data = build_interactions(frame, EventColumns(**columns_used), weights or None)
                 st.session_state["events"] = {"frame": frame, "items": None, "columns": columns_used,

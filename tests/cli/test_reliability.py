@@ -371,6 +371,26 @@ def test_all_event_weights_zero_is_a_clear_error(work):
             "--out", work / "m", names="Every event has weight 0", folder=work)
 
 
+def test_a_shops_order_lines_with_returns_fit_and_evaluate_from_the_command_line(work):
+    """Order lines as a shop exports them: US month-first times, returns as negative quantities."""
+    times = pd.date_range("2011-01-03 09:00", periods=12, freq="5D")
+    lines = pd.DataFrame({"customer": ["007", "007", "007", "12", "12", "12", "31", "31", "31", "007", "12", "31"],
+                          "product": ["tea", "mug", "mug", "tea", "jam", "tea", "jam", "mug", "tea", "tea", "tea", "jam"],
+                          "qty": [2, 1, -1, 3, 1, 2, 4, 1, 1, 1, 2, 1],
+                          "at": [f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}" for t in times]})
+    lines.to_csv(work / "lines.csv", index=False)
+    common = ["--data", work / "lines.csv", "--user-col", "customer", "--item-col", "product", "--time-col", "at"]
+    refused("recommend", "fit", *common, "--weight-col", "qty", "--out", work / "m",
+            names=r"negative weights in rows 2.*--quantity-col", folder=work)
+    bizai("recommend", "fit", *common, "--quantity-col", "qty", "--model", "popularity", "--out", work / "m")
+    bizai("recommend", "score", "--model", work / "m", "--k", "3", "--keep-seen", "--out", work / "recs.parquet")
+    assert set(pd.read_parquet(work / "recs.parquet")["customer"]) == {"007", "12", "31"}
+    result = bizai("recommend", "evaluate", *common, "--quantity-col", "qty", "--model", "buy_again", "--split",
+                   "time", "--keep-seen", "--k", "1")
+    scores = {line.split()[0]: float(line.split()[2]) for line in result.stdout.splitlines()[1:]}
+    assert scores["buy_again"] == 1.0  # the last two lines buy again what those customers bought before
+
+
 def test_models_list_on_a_missing_folder_exits_2(work):
     refused("models", "list", work / "nowhere", names="'.*nowhere' is not a folder", folder=work)
 

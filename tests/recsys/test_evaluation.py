@@ -22,6 +22,19 @@ def test_time_split_cuts_globally():
     assert set(train["item_id"]) == {1, 3} and set(test["item_id"]) == {2, 4}
 
 
+def test_text_dates_split_in_time_order_not_text_order():
+    """A shop's export writes '12/9/2011 8:26' (US month first): as text it sorts before '12/10/2010 9:00'."""
+    events = pd.DataFrame({"user_id": list("aaabb"), "item_id": [1, 2, 3, 4, 5],
+                           "timestamp": ["12/10/2010 9:00", "12/9/2011 8:26", "1/5/2011 10:00", "2/1/2011 7:00",
+                                         "11/30/2011 7:00"]})
+    train, test = leave_last_out_split(events, "user_id", "timestamp")
+    assert sorted(test["item_id"]) == [2, 5] and test["timestamp"].tolist()[0] == "12/9/2011 8:26"
+    train, test = time_split(events, "timestamp", test_share=0.4)
+    assert set(test["item_id"]) == {2, 5} and set(train["item_id"]) == {1, 3, 4}
+    train, test = time_split(events, "timestamp", cutoff="2011-06-01")
+    assert set(test["item_id"]) == {2, 5}
+
+
 def test_ranking_metrics_by_hand():
     recommended = [["x", "y", "z"], ["p", "q", "r"]]
     relevant = [{"y"}, {"s"}]

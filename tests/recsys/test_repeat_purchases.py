@@ -101,3 +101,32 @@ def test_repeat_aware_blends_own_history_with_the_learnt_model():
         RepeatAwareRecommender(repeat_share=2).fit(log, **COLUMNS)
     with pytest.raises(DataContractError, match="learnt recommender"):
         RepeatAwareRecommender(base="buy_again").fit(log, **COLUMNS)
+
+
+def test_fit_on_order_lines_nets_returns_and_an_update_nets_its_own():
+    model = PopularityRecommender().fit(order_lines(), user_col="customer", item_col="product", time_col="at",
+                                        quantity_col="quantity")
+    weights = pd.DataFrame(model.data_.matrix.toarray(), index=model.data_.users.external,
+                           columns=model.data_.items.external)
+    assert weights.loc["a", "mug"] == 0 and weights.loc["a", "tea"] == pytest.approx(2 * np.log1p(10))
+    later = pd.DataFrame({"customer": ["b", "b"], "product": ["tea", "tea"], "quantity": [4, -4],
+                          "at": pd.to_datetime(["2024-04-01", "2024-04-02"]) })
+    with pytest.raises(DataContractError, match="No purchase is left"):  # returned in full: nothing to learn
+        model.update(later)
+    model.update(later.assign(quantity=[4, -1]))
+    assert model.data_.matrix[model.data_.users.to_internal(["b"])[0], model.data_.items.to_internal(["tea"])[0]] \
+        == pytest.approx(np.log1p(1) + np.log1p(3), rel=1e-6)
+    with pytest.raises(DataContractError, match="negative weights in rows 3.*quantity_col"):
+        PopularityRecommender().fit(order_lines(), user_col="customer", item_col="product", weight_col="quantity")
+    with pytest.raises(DataContractError, match="without weight_col or event_col"):
+        PopularityRecommender().fit(order_lines().assign(w=1.0), user_col="customer", item_col="product",
+                                    weight_col="w", quantity_col="quantity")
+
+
+def test_evaluation_on_order_lines_counts_what_was_bought_next_not_returned():
+    train = order_lines()
+    test = pd.DataFrame({"customer": ["a", "a"], "product": ["tea", "mug"], "quantity": [1, -3],
+                         "at": pd.to_datetime(["2024-05-01", "2024-05-02"])})
+    table = evaluate(BuyAgainRecommender(), train, test, k=1, filter_seen=False, user_col="customer",
+                     item_col="product", time_col="at", quantity_col="quantity")
+    assert table["hr"].iloc[0] == 1.0 and table["recall"].iloc[0] == 1.0  # the returned mug is not a miss
