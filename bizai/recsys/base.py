@@ -257,7 +257,7 @@ class BaseRecommender(BaseEstimator):
             "model": type(self).__name__,
             "params": json_params(self),
             "columns": {"user_col": cols.user_col, "item_col": cols.item_col, "time_col": cols.time_col,
-                        "weight_col": cols.weight_col, "event_col": cols.event_col},
+                        "weight_col": cols.weight_col, "event_col": cols.event_col, "quantity_col": cols.quantity_col},
             "event_weights": self.event_weights_,
             "users": self.data_.n_users,
             "items": self.data_.n_items,
