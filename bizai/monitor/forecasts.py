@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -36,15 +35,12 @@ class ForecastCheck:
     alerts: list[str] = field(default_factory=list)
 
 
-def newest_rows(actuals: pd.DataFrame, time_col: str, profile_end: str | None, plausible=None) -> pd.DataFrame:
+def newest_rows(actuals: pd.DataFrame, time_col: str, profile_end: str | None) -> pd.DataFrame:
     """The actuals after the end of the data the model's feature profile describes (its fit: later updates extend
-    the history, not the reference); all of them when none is newer, or the end is unknown. `plausible`: the
-    calendar test of schema.coerce_datetime for dates that read both as day/month and month/day."""
+    the history, not the reference); all of them when none is newer, or the end is unknown."""
     if profile_end is None:
         return actuals
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # join_actuals has warned of the same reading
-        newer = coerce_datetime(actuals, time_col, "actuals", plausible=plausible) > pd.Timestamp(profile_end)
+    newer = coerce_datetime(actuals, time_col, "actuals") > pd.Timestamp(profile_end)
     return actuals[newer] if newer.any() else actuals
 
 
@@ -59,6 +55,9 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
     actuals = to_pandas(actuals)[0]
     records = ledger.models()
     forecasts = ledger.read(since)
+    if columns.time_col in actuals:  # parsed once, for the join and the drift rows (join_actuals names a missing one)
+        actuals = actuals.assign(**{columns.time_col: coerce_datetime(
+            actuals, columns.time_col, "actuals", plausible=forecast_periods_test(forecasts, columns.time_col))})
     joined = join_actuals(forecasts, actuals, columns, group_cols)
     report = accuracy_report(joined, records, group_cols)
     version = latest_version(joined)
@@ -71,7 +70,6 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
     elif drift or thresholds:
         drift_table = input_drift(record.get("feature_profile") or {},
                                   newest_rows(actuals, columns.time_col,
-                                              record.get("feature_profile_end") or record.get("training_end"),
-                                              forecast_periods_test(forecasts, columns.time_col)))
+                                              record.get("feature_profile_end") or record.get("training_end")))
         alerts += drift_alerts(drift_table, max_psi, max_missing_increase)
     return ForecastCheck(report, drift_table, version, alerts)
