@@ -52,9 +52,11 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bizai_row(train: pd.DataFrame, test: pd.DataFrame, horizon: int, model_params: dict | None = None) -> dict:
+def bizai_row(train: pd.DataFrame, test: pd.DataFrame, horizon: int, model_params: dict | None = None,
+              **options) -> dict:
+    """bizai's row; `options` are further ProfitForecaster arguments (a lever measured against the defaults)."""
     forecaster = ProfitForecaster(model="lightgbm", horizon=horizon, freq="D", random_state=0, show_progress=False,
-                                  model_params=model_params)
+                                  model_params=model_params, **options)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -45,10 +45,11 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return train, test[["agency", "sku", "date", *KNOWN]], test[["agency", "sku", "date", "volume"]]
 
 
-def fit_and_predict(model: str, train, future, model_params=None, random_state: int = 0):
-    """The fitted forecaster, its forecasts of `future` and the seconds both took (library warnings hidden)."""
+def fit_and_predict(model: str, train, future, model_params=None, random_state: int = 0, **options):
+    """The fitted forecaster, its forecasts of `future` and the seconds both took (library warnings hidden);
+    `options` are further ProfitForecaster arguments."""
     forecaster = ProfitForecaster(model=model, horizon=6, freq="MS", random_state=random_state,
-                                  model_params=model_params, show_progress=False)
+                                  model_params=model_params, show_progress=False, **options)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -58,8 +59,8 @@ def fit_and_predict(model: str, train, future, model_params=None, random_state: 
     return forecaster, predicted, time.perf_counter() - started
 
 
-def run(model: str, train, future, actual, model_params=None, random_state: int = 0) -> dict:
-    forecaster, predicted, seconds = fit_and_predict(model, train, future, model_params, random_state)
+def run(model: str, train, future, actual, model_params=None, random_state: int = 0, **options) -> dict:
+    forecaster, predicted, seconds = fit_and_predict(model, train, future, model_params, random_state, **options)
     merged = actual.merge(predicted, on=["agency", "sku", "date"])
     assert len(merged) == len(actual), "every held-out row must be forecast"
     chosen = f" (chose {forecaster.model_name_})" if model == "auto" else ""

@@ -67,10 +67,12 @@ def interval_scores(actual: pd.Series, predicted: pd.DataFrame) -> dict:
             "P10/P90 pinball": (scores["pinball_p10"] + scores["pinball_p90"]) / 2}
 
 
-def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame, model_params: dict | None = None) -> dict:
+def bizai_row(model: str, train: pd.DataFrame, test: pd.DataFrame, model_params: dict | None = None,
+              **options) -> dict:
+    """bizai's scores; `options` are further ProfitForecaster arguments (a lever measured against the defaults)."""
     # Peers forecast every series, so none counts as ended here (a department closed for months may reopen).
     forecaster = ProfitForecaster(model=model, horizon=HORIZON, freq="W-FRI", random_state=0, ended_after=52,
-                                  show_progress=False, model_params=model_params)
+                                  show_progress=False, model_params=model_params, **options)
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
