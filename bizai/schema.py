@@ -123,7 +123,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
     as mm/dd with different results (monthly dates on the 1st: 01/02/2024 ... 01/12/2024), the order is taken only
     where exactly one reading passes `plausible` (the caller's calendar test, given the distinct dates of a
     reading; finance.frequency.calendar_test) and a warning says so; else it is refused rather than guessed.
-    Numbers are not dates.
+    Numbers are not dates, except whole numbers that all read as yyyymmdd (20240131, a warehouse's date key).
     """
     series = frame[column]
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -136,10 +136,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
                                     f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
         return parsed.astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise DataContractError(
-            f"Column {column!r} of the {what} frame holds numbers (e.g. {shorten(series.dropna().unique()[:3])}), "
-            "not dates; expected dates such as 2024-01-31."
-        )
+        return numbers_as_dates(frame, column, what)
     text = series.astype("string").str.strip()
     missing = text.isna() | (text == "")
     if missing.any():
@@ -150,6 +147,44 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
                                      plausible)
     lookup = pd.Series(parsed_unique.to_numpy(), index=unique.to_numpy())
     return pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column).astype("datetime64[ns]")
+
+
+def numbers_as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys); else raise naming what is wrong."""
+    series = frame[column]
+    keys = date_keys(series)
+    if keys is None:
+        raise DataContractError(
+            f"Column {column!r} of the {what} frame holds numbers (e.g. {shorten(series.dropna().unique()[:3])}), "
+            "not dates; expected dates such as 2024-01-31 (whole numbers are read as dates only when every one is "
+            "a yyyymmdd date such as 20240131)."
+        )
+    if series.isna().any():
+        raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
+                                f"{shorten(list(frame.index[series.isna()]))}; expected a date in every row.")
+    bad = keys.isna()
+    if bad.any():
+        raise DataContractError(
+            f"Column {column!r} of the {what} frame holds dates written as yyyymmdd numbers (e.g. "
+            f"{shorten(series[~bad].unique()[:2])}), but rows {shorten(list(frame.index[bad]))} hold "
+            f"{shorten(series[bad].unique()[:3])}, which are not such dates; expected a date in every row."
+        )
+    return keys
+
+
+def date_keys(series: pd.Series) -> pd.Series | None:
+    """Numbers written as yyyymmdd (20240131) as dates, NaT where a value is not such a date; None when fewer
+    than half of them are (then they are counts, years or epoch seconds, not date keys).
+
+    Eight digits that make a calendar date from year 1000 on are not counts, prices or epoch seconds (those reach
+    eight digits only in 1970-1973), so reading them as dates guesses nothing."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return None
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    whole = np.isfinite(values) & (np.mod(values, 1) == 0) & (values >= 10_000_101) & (values <= 99_991_231)
+    text = pd.Series(np.where(whole, values, 0).astype(np.int64), index=series.index).astype(str).where(whole)
+    parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[ns]").rename(series.name)
+    return parsed if parsed.notna().sum() * 2 >= len(parsed) > 0 else None
 
 
 def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, column: str, what: str,

@@ -194,5 +194,27 @@ def test_a_refit_does_not_keep_the_previous_backtest_metrics(panel):
 
 def test_numbers_are_not_taken_for_dates(panel):
     history = panel[0].assign(month=2021)
-    with pytest.raises(DataContractError, match=r"'month' of the training frame holds numbers"):
+    with pytest.raises(DataContractError, match=r"'month' of the training frame holds numbers.*yyyymmdd"):
         fit(history)
+    not_all_dates = panel[0].assign(month=pd.to_datetime(panel[0]["month"]).dt.strftime("%Y%m%d").astype(int))
+    not_all_dates.loc[4, "month"] = 20211301  # month 13
+    with pytest.raises(DataContractError, match=r"yyyymmdd numbers.*rows 4 hold 20211301"):
+        fit(not_all_dates)
+
+
+def test_whole_numbers_written_yyyymmdd_are_read_as_dates(panel):
+    """A warehouse's date keys (20210101) in the history and the plan forecast as the same dates written ISO."""
+    history, future = panel
+
+    def keyed(frame):
+        return frame.assign(month=pd.to_datetime(frame["month"]).dt.strftime("%Y%m%d").astype("int64"))
+
+    def forecasts(history, future):
+        model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, show_progress=False,
+                                 model_params={"n_estimators": 10})
+        return model.fit(history, **FIT_COLUMNS).predict(known_future=future)
+
+    expected = forecasts(history, future)
+    got = forecasts(keyed(history), keyed(future))
+    assert got["month"].min() == pd.Timestamp("2024-01-01")
+    pd.testing.assert_frame_equal(got, expected)
