@@ -77,7 +77,8 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
 def read_csv_as_labels(file: str, text_columns: list[str | int]):
     """polars CSV read with `text_columns` (names or positions) as strings; the other columns' types inferred
     from every row. A file whose header is split by semicolons (Excel's export where the decimal mark is a comma)
-    is read with that separator, and its columns of numbers written with decimal commas become numbers. A file
+    is read with that separator, and its columns of numbers written with decimal commas become numbers; in
+    other files, columns of numbers written with commas between thousands ("122,608.46") become numbers. A file
     that is not UTF-8 (Excel's plain 'CSV' on Windows is Windows-1252; 'Unicode text' is UTF-16) is transcoded
     and the reading logged."""
     import polars as pl
@@ -121,14 +122,14 @@ def read_csv_source(source: str | bytes, file: str, text_columns: list[str | int
         # A column typed from the first 10,000 rows met a value of another type later: type from all rows.
         frame = pl.read_csv(source, try_parse_dates=False, infer_schema_length=None, schema_overrides=overrides,
                             separator=separator)
-    if separator == ";":
-        frame = with_decimal_commas_read(frame, skip=set(overrides), file=file)
-    return frame
+    return with_text_numbers_read(frame, skip=set(overrides), file=file, decimal_comma=separator == ";")
 
 
 CSV_SEPARATORS = (",", ";", "\t", "|")
 # 1.234,5 or 1234,5 or 12: a number written with a decimal comma (and dots between thousands)
 DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+# 1,234.5 or 1234.5 or 12: a number written with commas between thousands (quoted in a comma-separated file)
+THOUSANDS_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 
 
 def csv_separator(source: str | bytes) -> str:
@@ -144,11 +145,14 @@ def csv_separator(source: str | bytes) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def with_decimal_commas_read(frame, skip: set[str], file: str):
-    """Text columns (other than `skip`, the ids) whose every value is a number with a decimal comma, and at least
-    one has the comma, as Float64: '1.234,5' -> 1234.5. Logged, so the reading is never a silent guess."""
+def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool):
+    """Text columns (other than `skip`, the ids) whose every value is a number written with commas, and at least one
+    has a comma, as Float64: with `decimal_comma` (a semicolon-separated file) '1.234,5' -> 1234.5, else commas
+    between thousands, '1,234.5' -> 1234.5 (a comma-separated file never writes a decimal comma). Logged, so the
+    reading is never a silent guess."""
     import polars as pl
 
+    pattern, grouping = (DECIMAL_COMMA_NUMBER, ".") if decimal_comma else (THOUSANDS_COMMA_NUMBER, ",")
     converted = []
     for name, dtype in frame.schema.items():
         if name in skip or dtype != pl.String:
@@ -157,14 +161,15 @@ def with_decimal_commas_read(frame, skip: set[str], file: str):
         values = values.filter(values != "")
         if values.is_empty() or not values.str.contains(",", literal=True).any():
             continue
-        if values.str.contains(DECIMAL_COMMA_NUMBER).all():
-            number = (pl.col(name).str.strip_chars().str.replace_all(".", "", literal=True)
-                      .str.replace(",", ".", literal=True))
+        if values.str.contains(pattern).all():
+            number = pl.col(name).str.strip_chars().str.replace_all(grouping, "", literal=True)
+            if decimal_comma:
+                number = number.str.replace(",", ".", literal=True)
             frame = frame.with_columns(pl.when(number == "").then(None).otherwise(number).cast(pl.Float64).alias(name))
             converted.append(name)
     if converted:
-        log.info("Read %s as semicolon-separated with decimal commas in column(s) %s.", file,
-                 ", ".join(repr(name) for name in converted))
+        written = "semicolon-separated with decimal commas" if decimal_comma else "with commas between thousands"
+        log.info("Read %s as %s in column(s) %s.", file, written, ", ".join(repr(name) for name in converted))
     return frame
 
 

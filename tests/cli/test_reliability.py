@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -244,6 +245,26 @@ def test_a_semicolon_csv_with_decimal_commas_forecasts_as_the_same_data_with_com
         forecasts[name] = pd.read_parquet(work / f"{name}.parquet")
     assert forecasts["pnl_eu"]["store"].tolist() == ("0" + forecasts["pnl"]["store"]).tolist()
     np.testing.assert_allclose(forecasts["pnl_eu"]["forecast"], forecasts["pnl"]["forecast"], atol=1e-3)
+
+
+def test_a_csv_with_commas_between_thousands_reads_its_figures_as_numbers(work, caplog):
+    """Excel's CSV of cells formatted with a thousands separator quotes "122,608.46": a number, not text."""
+    history = pd.read_csv(work / "pnl.csv", dtype={"store": str})
+    floats = history.select_dtypes("float").columns
+    grouped = history.assign(**{col: history[col].map(lambda v: f"{v * 1000:,.2f}") for col in floats})
+    grouped.to_csv(work / "pnl_grouped.csv", index=False)
+    assert re.search(r'"\d{1,3}(,\d{3})+\.\d\d"', (work / "pnl_grouped.csv").read_text())  # quoted, with commas
+
+    with caplog.at_level(logging.INFO, logger="bizai.io"):
+        frame = read_table(work / "pnl_grouped.csv", text_columns=["store"])
+    assert "commas between thousands" in caplog.text
+    for col in floats:
+        np.testing.assert_allclose(frame[col].to_numpy(float), (history[col] * 1000).round(2), rtol=0, atol=1e-6)
+
+    (work / "notes.csv").write_text('id,note,amount,code\n1,"Smith, J","1,250.75","1,2"\n2,late,3,"3,4"\n')
+    notes = read_table(work / "notes.csv", text_columns=["id"])
+    assert notes["amount"].tolist() == [1250.75, 3.0]
+    assert notes["note"].tolist() == ["Smith, J", "late"] and notes["code"].tolist() == ["1,2", "3,4"]  # not numbers
 
 
 def test_windows_and_utf16_csvs_and_tab_separated_files_read_with_their_accents(work, caplog):
