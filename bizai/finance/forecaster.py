@@ -574,16 +574,16 @@ def covered_horizon(known_future, panel: Panel, ended_after: int | None = None) 
     forecast from `panel` (0 when it covers none): check it before training, not after."""
     frame = to_pandas(known_future)[0]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ended series are reported when forecasting
+        warnings.simplefilter("ignore")  # ended series and the plan's unknown series are reported when forecasting
         extended, active = forecast_origin(panel, ended_after)
-    covered, longest = 0, int(pd.to_datetime(frame[panel.columns.time_col]).nunique())
-    while covered < longest:  # binary search: prepare_future raises naming what is missing
-        trial = (covered + longest + 1) // 2
-        try:
-            prepare_future(frame, extended, trial, active)
-            covered = trial
-        except DataContractError:
-            longest = trial - 1
+        covered, longest = 0, int(pd.to_datetime(frame[panel.columns.time_col]).nunique())
+        while covered < longest:  # binary search: prepare_future raises naming what is missing
+            trial = (covered + longest + 1) // 2
+            try:
+                prepare_future(frame, extended, trial, active)
+                covered = trial
+            except DataContractError:
+                longest = trial - 1
     return covered
 
 

@@ -396,7 +396,12 @@ def prepare_future(
         if reference == "number":
             future[id_col] = future[id_col].astype(panel.series_ids[id_col].dtype)
     require_unique(future.assign(**{cols.time_col: future[TIME]}), [*cols.id_cols, cols.time_col], "known_future")
-    future = future.drop(columns=cols.time_col).merge(panel.series_ids, on=cols.id_cols, how="inner")
+    future = future.drop(columns=cols.time_col).merge(panel.series_ids, on=cols.id_cols, how="left", indicator="_known")
+    unknown = future.loc[future["_known"] == "left_only", cols.id_cols].drop_duplicates()
+    if len(unknown):  # a plan for stores the history lacks: say so rather than drop them unseen
+        warnings.warn(f"known_future has rows for {len(unknown)} series the history does not hold, which get no "
+                      f"forecast: {shorten(row_labels(unknown))}.", stacklevel=4)
+    future = future[future["_known"] == "both"].drop(columns="_known")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
     if fill_known == "carry":

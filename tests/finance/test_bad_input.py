@@ -218,3 +218,13 @@ def test_whole_numbers_written_yyyymmdd_are_read_as_dates(panel):
     got = forecasts(keyed(history), keyed(future))
     assert got["month"].min() == pd.Timestamp("2024-01-01")
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_plan_for_a_series_the_history_lacks_is_named_not_dropped_unseen(panel):
+    history, future = panel
+    first = future["store"].iloc[0]
+    plan = pd.concat([future, future[future["store"] == first].assign(store="NEW")], ignore_index=True)
+    model = fit(history)
+    with pytest.warns(UserWarning, match=r"known_future has rows for 1 series the history does not hold.*'NEW'"):
+        forecasts = model.predict(known_future=plan)
+    assert set(forecasts["store"]) == set(history["store"])
