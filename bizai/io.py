@@ -130,6 +130,9 @@ CSV_SEPARATORS = (",", ";", "\t", "|")
 DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
 # 1,234.5 or 1234.5 or 12: a number written with commas between thousands (quoted in a comma-separated file)
 THOUSANDS_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
+# 1,234.5 or 1,234,567: commas that can only be thousands. '1,250' alone could be a decimal comma (Google Sheets
+# quotes '1,25' in a comma-separated file in European locales), so a column is read as numbers only with one of these.
+THOUSANDS_ONLY = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$"
 
 
 def csv_separator(source: str | bytes) -> str:
@@ -148,8 +151,8 @@ def csv_separator(source: str | bytes) -> str:
 def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool):
     """Text columns (other than `skip`, the ids) whose every value is a number written with commas, and at least one
     has a comma, as Float64: with `decimal_comma` (a semicolon-separated file) '1.234,5' -> 1234.5, else commas
-    between thousands, '1,234.5' -> 1234.5 (a comma-separated file never writes a decimal comma). Logged, so the
-    reading is never a silent guess."""
+    between thousands, '1,234.5' -> 1234.5, when at least one value's commas can only be thousands (THOUSANDS_ONLY).
+    Logged, so the reading is never a silent guess."""
     import polars as pl
 
     pattern, grouping = (DECIMAL_COMMA_NUMBER, ".") if decimal_comma else (THOUSANDS_COMMA_NUMBER, ",")
@@ -161,7 +164,8 @@ def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool
         values = values.filter(values != "")
         if values.is_empty() or not values.str.contains(",", literal=True).any():
             continue
-        if values.str.contains(pattern).all():
+        unambiguous = decimal_comma or values.str.contains(THOUSANDS_ONLY).any()
+        if unambiguous and values.str.contains(pattern).all():
             number = pl.col(name).str.strip_chars().str.replace_all(grouping, "", literal=True)
             if decimal_comma:
                 number = number.str.replace(",", ".", literal=True)

@@ -176,12 +176,12 @@ def date_keys(series: pd.Series) -> pd.Series | None:
     """Numbers written as yyyymmdd (20240131) as dates, NaT where a value is not such a date; None when fewer
     than half of them are (then they are counts, years or epoch seconds, not date keys).
 
-    Eight digits that make a calendar date from year 1000 on are not counts, prices or epoch seconds (those reach
-    eight digits only in 1970-1973), so reading them as dates guesses nothing."""
+    Eight digits that make a calendar date in the years pandas' timestamps hold (1678-2261) are not counts, prices
+    or epoch seconds (those reach eight digits only in 1970-1973), so reading them as dates guesses nothing."""
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         return None
     values = series.to_numpy(dtype="float64", na_value=np.nan)
-    whole = np.isfinite(values) & (np.mod(values, 1) == 0) & (values >= 10_000_101) & (values <= 99_991_231)
+    whole = np.isfinite(values) & (np.mod(values, 1) == 0) & (values >= 16_780_101) & (values <= 22_611_231)
     text = pd.Series(np.where(whole, values, 0).astype(np.int64), index=series.index).astype(str).where(whole)
     parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[ns]").rename(series.name)
     return parsed if parsed.notna().sum() * 2 >= len(parsed) > 0 else None

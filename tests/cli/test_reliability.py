@@ -261,10 +261,12 @@ def test_a_csv_with_commas_between_thousands_reads_its_figures_as_numbers(work, 
     for col in floats:
         np.testing.assert_allclose(frame[col].to_numpy(float), (history[col] * 1000).round(2), rtol=0, atol=1e-6)
 
-    (work / "notes.csv").write_text('id,note,amount,code\n1,"Smith, J","1,250.75","1,2"\n2,late,3,"3,4"\n')
+    (work / "notes.csv").write_text('id,note,amount,code,units\n1,"Smith, J","1,250.75","1,2","1,250"\n'
+                                    '2,late,3,"3,4",7\n')
     notes = read_table(work / "notes.csv", text_columns=["id"])
     assert notes["amount"].tolist() == [1250.75, 3.0]
     assert notes["note"].tolist() == ["Smith, J", "late"] and notes["code"].tolist() == ["1,2", "3,4"]  # not numbers
+    assert notes["units"].tolist() == ["1,250", "7"]  # 1250, or 1.25 written with a decimal comma: not guessed
 
 
 def test_windows_and_utf16_csvs_and_tab_separated_files_read_with_their_accents(work, caplog):

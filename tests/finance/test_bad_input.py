@@ -200,6 +200,9 @@ def test_numbers_are_not_taken_for_dates(panel):
     not_all_dates.loc[4, "month"] = 20211301  # month 13
     with pytest.raises(DataContractError, match=r"yyyymmdd numbers.*rows 4 hold 20211301"):
         fit(not_all_dates)
+    not_all_dates.loc[4, "month"] = 10000101  # before pandas' first timestamp (1677)
+    with pytest.raises(DataContractError, match=r"yyyymmdd numbers.*rows 4 hold 10000101"):
+        fit(not_all_dates)
 
 
 def test_whole_numbers_written_yyyymmdd_are_read_as_dates(panel):
