@@ -91,9 +91,12 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
         if bad.any():
             rows = list(frame.index[bad])
             examples = shorten(series[bad].astype(str).unique().tolist(), 3)
+            grouped = series[bad].astype(str).str.strip().str.fullmatch(r"[+-]?\d{1,3}(?:[,.]\d{3})+(?:[.,]\d+)?")
+            hint = (" They look like numbers with thousands separators: read the file with bizai.io.read_table, or "
+                    "give pandas.read_csv its thousands= (and decimal=) marks." if grouped.all() else "")
             raise DataContractError(
                 f"Column {column!r} of the {what} frame must be numeric, but rows {shorten(rows)} hold "
-                f"non-numeric values such as {examples}."
+                f"non-numeric values such as {examples}.{hint}"
             )
         series = converted
     series = series.astype("float64")

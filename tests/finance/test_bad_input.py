@@ -31,6 +31,11 @@ def test_non_numeric_target_names_rows_and_values(panel):
     history.loc[3, "profit"] = "n/a"
     with pytest.raises(DataContractError, match=r"'profit'.*numeric.*rows 3.*'n/a'"):
         fit(history)
+    with pytest.raises(DataContractError, match=r"'n/a'\.$"):  # no hint about separators: it is not a number
+        fit(history)
+    written = panel[0].assign(profit=panel[0]["profit"].map(lambda v: f"{v * 1000:,.2f}"))
+    with pytest.raises(DataContractError, match=r"thousands separators: read the file with bizai.io.read_table"):
+        fit(written)
 
 
 def test_a_column_that_is_the_index_says_so(panel):
