@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
+from bizai.schema import DECIMAL_COMMA_NUMBER, THOUSANDS_COMMA_NUMBER, THOUSANDS_ONLY
 
 log = logging.getLogger(__name__)
 
@@ -126,15 +127,6 @@ def read_csv_source(source: str | bytes, file: str, text_columns: list[str | int
 
 
 CSV_SEPARATORS = (",", ";", "\t", "|")
-# 1.234,5 or 1234,5 or 12: a number written with a decimal comma (and dots between thousands)
-DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
-# 1,234.5 or 1234.5 or 12: a number written with commas between thousands (quoted in a comma-separated file)
-THOUSANDS_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
-# 1,234.5 or 1,234,567: commas that can only be thousands. '1,250' alone could be a decimal comma (Google Sheets
-# quotes '1,25' in a comma-separated file in European locales), so a column is read as numbers only with one of these.
-THOUSANDS_ONLY = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$"
-
-
 def csv_separator(source: str | bytes) -> str:
     """The separator that splits the header line most often (a comma unless another splits it more); `source` is
     a path or the file's UTF-8 bytes."""

@@ -78,6 +78,16 @@ def forbid_reserved(columns: Iterable[str]) -> None:
         raise DataContractError(f"Column name(s) {shorten(clash)} are reserved by bizai; please rename them.")
 
 
+# How numbers are written as text in files (bizai.io reads such columns as numbers).
+# 1.234,5 or 1234,5 or 12: a number written with a decimal comma (and dots between thousands)
+DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+# 1,234.5 or 1234.5 or 12: a number written with commas between thousands (quoted in a comma-separated file)
+THOUSANDS_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
+# 1,234.5 or 1,234,567: commas that can only be thousands. '1,250' alone could be a decimal comma (Google Sheets
+# quotes '1,25' in a comma-separated file in European locales), so a column is read as numbers only with one of these.
+THOUSANDS_ONLY = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$"
+
+
 def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: bool = True,
                    missing_hint: str = "Drop those rows or fill them.") -> pd.Series:
     """Return `column` as float64; raise naming the rows whose values are not numbers (or missing, unless
@@ -91,9 +101,11 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
         if bad.any():
             rows = list(frame.index[bad])
             examples = shorten(series[bad].astype(str).unique().tolist(), 3)
-            grouped = series[bad].astype(str).str.strip().str.fullmatch(r"[+-]?\d{1,3}(?:[,.]\d{3})+(?:[.,]\d+)?")
-            hint = (" They look like numbers with thousands separators: read the file with bizai.io.read_table, or "
-                    "give pandas.read_csv its thousands= (and decimal=) marks." if grouped.all() else "")
+            text = series[bad].astype(str).str.strip()
+            written = text.str.contains(DECIMAL_COMMA_NUMBER) | text.str.contains(THOUSANDS_COMMA_NUMBER)
+            hint = (" They look like numbers with decimal commas or thousands separators: read the file with "
+                    "bizai.io.read_table, or give pandas.read_csv its thousands= (and decimal=) marks."
+                    if written.all() else "")
             raise DataContractError(
                 f"Column {column!r} of the {what} frame must be numeric, but rows {shorten(rows)} hold "
                 f"non-numeric values such as {examples}.{hint}"
