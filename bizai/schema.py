@@ -23,8 +23,26 @@ RESERVED = (SERIES, TIME, TARGET)
 def shorten(values: Iterable[object], limit: int = 5) -> str:
     """'a, b, c (and 12 more)': a readable list of offenders."""
     values = list(values)
-    shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values[:limit])
+    shown = ", ".join(readable(v) for v in values[:limit])
     return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
+
+
+def readable(value: object) -> str:
+    """One offender as a message shows it: text quoted, a midnight timestamp as its date (2024-03-01)."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return str(value.date())
+    return str(value)
+
+
+def rows_at(frame: pd.DataFrame, mask) -> str:
+    """The rows where `mask` holds, for a message: by the frame's index labels, or by position (counted from 0)
+    when labels repeat (frames concatenated without ignore_index), where "rows 0, 0" would not say which rows."""
+    if frame.index.is_unique:
+        return shorten(list(frame.index[mask]))
+    positions = np.flatnonzero(np.asarray(mask, dtype=bool)).tolist()
+    return f"{shorten(positions)} (positions counted from 0: the index repeats labels)"
 
 
 def as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -99,7 +117,7 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
         converted = pd.to_numeric(series, errors="coerce")
         bad = converted.isna() & series.notna()
         if bad.any():
-            rows = list(frame.index[bad])
+            rows = rows_at(frame, bad)
             examples = shorten(series[bad].astype(str).unique().tolist(), 3)
             text = series[bad].astype(str).str.strip()
             written = text.str.contains(DECIMAL_COMMA_NUMBER) | text.str.contains(THOUSANDS_COMMA_NUMBER)
@@ -107,20 +125,20 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
                     "bizai.io.read_table, or give pandas.read_csv its thousands= (and decimal=) marks."
                     if written.all() else "")
             raise DataContractError(
-                f"Column {column!r} of the {what} frame must be numeric, but rows {shorten(rows)} hold "
+                f"Column {column!r} of the {what} frame must be numeric, but rows {rows} hold "
                 f"non-numeric values such as {examples}.{hint}"
             )
         series = converted
     series = series.astype("float64")
     if not allow_missing and series.isna().any():
-        rows = list(frame.index[series.isna()])
+        rows = rows_at(frame, series.isna())
         raise DataContractError(
-            f"Column {column!r} of the {what} frame has missing values (NaN) in rows {shorten(rows)}; "
+            f"Column {column!r} of the {what} frame has missing values (NaN) in rows {rows}; "
             f"expected a number in every row. {missing_hint}"
         )
     if np.isinf(series).any():
-        rows = list(frame.index[np.isinf(series)])
-        raise DataContractError(f"Column {column!r} of the {what} frame has infinite values in rows {shorten(rows)}.")
+        rows = rows_at(frame, np.isinf(series))
+        raise DataContractError(f"Column {column!r} of the {what} frame has infinite values in rows {rows}.")
     return series
 
 
@@ -148,7 +166,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
         missing = parsed.isna()
         if missing.any():
             raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
-                                    f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
+                                    f"{rows_at(frame, missing)}; expected a date in every row.")
         return parsed.astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return numbers_as_dates(frame, column, what)
@@ -156,7 +174,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
     missing = text.isna() | (text == "")
     if missing.any():
         raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
-                                f"{shorten(list(frame.index[missing]))}; expected a date in every row.")
+                                f"{rows_at(frame, missing)}; expected a date in every row.")
     unique = pd.Series(pd.unique(text), dtype="string")
     parsed_unique = parse_date_texts(unique.str.replace(UTC_OFFSET, r"\1", regex=True), frame, text, column, what,
                                      plausible)
@@ -176,12 +194,12 @@ def numbers_as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
         )
     if series.isna().any():
         raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
-                                f"{shorten(list(frame.index[series.isna()]))}; expected a date in every row.")
+                                f"{rows_at(frame, series.isna())}; expected a date in every row.")
     bad = keys.isna()
     if bad.any():
         raise DataContractError(
             f"Column {column!r} of the {what} frame holds dates written as yyyymmdd numbers (e.g. "
-            f"{shorten(series[~bad].unique()[:2])}), but rows {shorten(list(frame.index[bad]))} hold "
+            f"{shorten(series[~bad].unique()[:2])}), but rows {rows_at(frame, bad)} hold "
             f"{shorten(series[bad].unique()[:3])}, which are not such dates; expected a date in every row."
         )
     return keys
@@ -208,7 +226,7 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
     from pandas.tseries.api import guess_datetime_format
 
     def rows_of(bad_values) -> str:
-        return shorten(list(frame.index[text.isin(list(bad_values))]))
+        return rows_at(frame, text.isin(list(bad_values)))
 
     iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
     if iso.notna().all():
@@ -267,7 +285,7 @@ def distant_date_rows(times: pd.Series, minimum_gap: pd.Timedelta = pd.Timedelta
     A group of dates is distant when a gap wider than both `minimum_gap` and the time span of the rest separates
     it from more rows than it holds. Checked repeatedly, so a stray date at each end is found.
     """
-    flagged = pd.Series(False, index=times.index)
+    flagged = np.zeros(len(times), dtype=bool)  # by position: the caller's index may repeat labels
     for _ in range(5):
         remaining = times[~flagged]
         unique = np.sort(remaining.unique())
@@ -280,8 +298,8 @@ def distant_date_rows(times: pd.Series, minimum_gap: pd.Timedelta = pd.Timedelta
         majority = remaining[~minority]
         if gaps[split] <= max(pd.Timedelta(majority.max() - majority.min()), minimum_gap):
             break
-        flagged[minority[minority].index] = True
-    return flagged
+        flagged[np.flatnonzero(~flagged)[minority.to_numpy()]] = True
+    return pd.Series(flagged, index=times.index)
 
 
 WHOLE_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)")
@@ -356,9 +374,10 @@ def require_unique(frame: pd.DataFrame, keys: list[str], what: str) -> None:
     """No two rows may share the same key, e.g. (store_id, month)."""
     duplicated = frame.duplicated(subset=keys, keep=False)
     if duplicated.any():
-        rows = list(frame.index[duplicated])
-        first = frame.loc[duplicated, keys].head(1).to_dict("records")[0]
+        first = frame.loc[duplicated, keys].iloc[0]
+        rows = rows_at(frame, duplicated & frame[keys].eq(first).all(axis=1))
         raise DataContractError(
             f"The {what} frame has {int(duplicated.sum())} rows sharing the same ({', '.join(keys)}), for example "
-            f"{first} (rows {shorten(rows)}). Expected one row per key: aggregate or drop the duplicates."
+            f"{', '.join(f'{key}={shorten([value])}' for key, value in first.items())} (rows {rows}). Expected one "
+            "row per key: aggregate or drop the duplicates."
         )

@@ -30,6 +30,7 @@ from bizai.schema import (
     require_non_empty,
     require_one_id_kind,
     require_unique,
+    rows_at,
     shorten,
 )
 
@@ -145,8 +146,8 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     frame = data[list(dict.fromkeys(roles))].copy()
     for col in columns.id_cols:
         if frame[col].isna().any():
-            rows = list(frame.index[frame[col].isna()])
-            raise DataContractError(f"Id column {col!r} is empty in rows {shorten(rows)}; every row needs an id.")
+            rows = rows_at(frame, frame[col].isna())
+            raise DataContractError(f"Id column {col!r} is empty in rows {rows}; every row needs an id.")
         require_one_id_kind(frame[col], col, what)
     frame[TIME] = coerce_datetime(frame, columns.time_col, what, plausible=calendar_test(freq))
     if not allow_distant_dates:
@@ -222,7 +223,7 @@ def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
         rest = frame.loc[~distant, TIME]
         shown = shorten(sorted({str(t.date()) for t in frame.loc[distant, TIME]}))
         raise DataContractError(
-            f"Column {time_col!r} has dates far from the rest of the data in rows {shorten(list(frame.index[distant]))} "
+            f"Column {time_col!r} has dates far from the rest of the data in rows {rows_at(frame, distant)} "
             f"({shown}, while the other dates run from {rest.min().date()} to {rest.max().date()}): a mistyped year? "
             "Fix them, or allow them (allow_distant_dates=True, --allow-distant-dates)."
         )

@@ -29,7 +29,7 @@ from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
 from bizai.io import atomic_folder, atomic_path, restore_retired
 from bizai.persistence import FORECASTER_FAMILY, folder_version, read_meta
-from bizai.schema import require_columns, shorten
+from bizai.schema import require_columns, rows_at
 
 LEDGER_FILE = "_ledger.json"
 MODEL_FILE = "_model.json"
@@ -192,7 +192,7 @@ def ledger_rows(forecasts: pd.DataFrame, columns: LedgerColumns, version: str) -
     frame[columns.time_col] = pd.to_datetime(frame[columns.time_col])
     doubled = frame.duplicated([*columns.id_cols, columns.time_col])
     if doubled.any():
-        raise DataContractError(f"The forecasts repeat (id, time) rows {shorten(list(frame.index[doubled]))}; "
+        raise DataContractError(f"The forecasts repeat (id, time) rows {rows_at(frame, doubled)}; "
                                 "one forecast per series and period is expected.")
     frame.insert(len(columns.id_cols) + 1, "step",
                  frame.groupby(columns.id_cols)[columns.time_col].rank(method="first").astype("int32"))

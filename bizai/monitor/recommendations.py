@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError
-from bizai.schema import align_id_kind, coerce_numeric, dtype_kind, require_columns, require_non_empty
+from bizai.schema import align_id_kind, coerce_numeric, dtype_kind, require_columns, require_non_empty, rows_at
 
 POPULAR_LIST = "popularity (same window)"
 
@@ -24,7 +24,7 @@ def event_datetimes(events: pd.DataFrame, time_col: str) -> pd.Series:
     times = pd.to_datetime(values, unit="s", errors="coerce") if numeric else pd.to_datetime(values, errors="coerce")
     if times.isna().any():
         raise DataContractError(f"Time column {time_col!r} of the events has values that are not dates in rows "
-                                f"{list(events.index[times.isna()][:5])}.")
+                                f"{rows_at(events, times.isna())}.")
     return times
 
 

@@ -18,6 +18,7 @@ from bizai.schema import (
     require_columns,
     require_non_empty,
     require_one_id_kind,
+    rows_at,
     shorten,
 )
 
@@ -155,7 +156,7 @@ def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: 
         negative = weight < 0
         if negative.any():
             raise DataContractError(
-                f"Column {columns.weight_col!r} has negative weights in rows {shorten(list(frame.index[negative]))}; "
+                f"Column {columns.weight_col!r} has negative weights in rows {rows_at(frame, negative)}; "
                 "expected weights >= 0. Order lines whose returns are negative quantities: give the column as "
                 "quantity_col (CLI --quantity-col) to net returns against purchases."
             )
@@ -173,7 +174,7 @@ def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: 
         if unknown.any():
             raise DataContractError(
                 f"Event type(s) {shorten(sorted(events[unknown].unique()))} in column {columns.event_col!r} "
-                f"(rows {shorten(list(frame.index[unknown]))}) have no weight; event_weights covers "
+                f"(rows {rows_at(frame, unknown)}) have no weight; event_weights covers "
                 f"{shorten(list(event_weights))}."
             )
         return events.map({str(k): float(v) for k, v in event_weights.items()}).astype(float)
@@ -188,7 +189,7 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
     for col in (columns.user_col, columns.item_col):
         missing = frame[col].isna()
         if missing.any():
-            raise DataContractError(f"Id column {col!r} is empty in rows {shorten(list(frame.index[missing]))}.")
+            raise DataContractError(f"Id column {col!r} is empty in rows {rows_at(frame, missing)}.")
         require_one_id_kind(frame[col], col, "events")
     if columns.user_col == columns.item_col:
         raise DataContractError(f"user_col and item_col are both {columns.user_col!r}; they must be different columns.")
@@ -201,7 +202,7 @@ def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
         bad = times.isna() | ~np.isfinite(times.astype("float64"))
         if bad.any():
             raise DataContractError(f"Time column {time_col!r} is empty or not finite in rows "
-                                    f"{shorten(list(frame.index[bad]))}; every event needs a time.")
+                                    f"{rows_at(frame, bad)}; every event needs a time.")
         return times
     return coerce_datetime(frame, time_col, "events")
 

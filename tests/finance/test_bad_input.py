@@ -164,6 +164,20 @@ def test_duplicate_rows_are_named_with_the_callers_time_column(panel):
     assert "__" not in str(error.value)
 
 
+def test_rows_at_fault_are_named_by_position_when_the_index_repeats_labels(panel):
+    """After a concat without ignore_index two rows can share a label: "rows 0, 0" would not say which."""
+    history = pd.concat([panel[0], panel[0].iloc[[3]]])  # the copy keeps label 3
+    with pytest.raises(DataContractError, match=r"store='S0', month=2021-04-01 \(rows 3, 180 \(positions counted"):
+        fit(history)
+    history = pd.concat([panel[0], panel[0].iloc[[3]].assign(month=pd.Timestamp("2204-01-01"))])
+    with pytest.raises(DataContractError, match=r"far from the rest of the data in rows 180 \(positions"):
+        fit(history)
+    history = pd.concat([panel[0], panel[0].iloc[[3]].assign(store="S9")])
+    history.iloc[3, history.columns.get_loc("profit")] = float("nan")
+    with pytest.raises(DataContractError, match=r"missing values \(NaN\) in rows 3 \(positions"):
+        fit(history)
+
+
 def test_future_ids_of_another_kind_than_at_fit_are_named(panel):
     history, future = panel
     numbered = history.assign(store=history["store"].str[1:].astype(int))

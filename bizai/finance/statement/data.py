@@ -18,7 +18,7 @@ from bizai.errors import DataContractError
 from bizai.finance.frequency import calendar_test, inferred_freq, resolve_freq
 from bizai.finance.panel import base_positions, future_calendar, period_multiple
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
-from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, shorten
+from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, rows_at, shorten
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
         negative = values < 0
         if negative.any() and negative.mean() < 0.5:
             log.warning("Line %r (column %r) is negative in %d row(s) (rows %s): allowed (refunds, credits), but check "
-                        "the sign convention.", line, column, int(negative.sum()), shorten(list(table.index[negative])))
+                        "the sign convention.", line, column, int(negative.sum()), rows_at(table, negative))
         subtracting = [name for name, terms in columns.lines.identities.items() if terms.get(line, 0) < 0]
         if negative.mean() >= 0.5 and subtracting:  # costs booked as negative amounts, then subtracted: a sign slip
             log.warning("Line %r (column %r) is negative in %d of %d rows, and identity %s subtracts it: if it is "

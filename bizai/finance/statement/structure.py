@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError
-from bizai.schema import require_columns, require_non_empty, shorten
+from bizai.schema import require_columns, require_non_empty, rows_at, shorten
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ def build_hierarchy(frame: pd.DataFrame, levels: list[str], time_col: str) -> Hi
     for level in levels:
         missing = frame[level].isna()
         if missing.any():
-            raise DataContractError(f"Hierarchy column {level!r} is empty in rows {shorten(list(frame.index[missing]))}; "
+            raise DataContractError(f"Hierarchy column {level!r} is empty in rows {rows_at(frame, missing)}; "
                                     "every row needs a value at every level.")
     ordered = frame.sort_values(time_col, kind="stable")
     latest = ordered.groupby(leaf, sort=True)[levels[:-1]].last().reset_index() if len(levels) > 1 else (
