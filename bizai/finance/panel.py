@@ -432,8 +432,10 @@ def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categor
     """A categorical known covariate of the horizon on the training's categories; a value the training never held
     (a new promotion type) is warned about, naming it and its rows: the model reads it as missing."""
     text = merged[col].astype("string")
-    coded = pd.Categorical(text, categories=panel.frame[col].cat.categories)
-    unseen = text.notna().to_numpy() & coded.isna()
+    categories = panel.frame[col].cat.categories
+    unseen = (text.notna() & ~text.isin(categories)).to_numpy()
+    # unseen values become missing before coding: pandas 4 will refuse a Categorical of values outside its categories
+    coded = pd.Categorical(text.where(~unseen), categories=categories)
     if unseen.any():
         rows = row_labels(panel.to_caller(merged.loc[unseen, [SERIES, TIME]]))
         log.warning("known_future column %r holds %s, never seen in training, in %d row(s) (%s): the model reads "
