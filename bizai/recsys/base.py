@@ -63,7 +63,7 @@ class BaseRecommender(BaseEstimator):
         quantity_col: for a shop's order lines, where returns and cancellations are negative quantities: each
         customer's returns are netted against their purchases of the item, items returned in full are left out,
         and a line weighs log(1 + the quantity kept) (recsys.net_purchases; instead of weight_col / event_col).
-        An update nets the returns of its own events only."""
+        An update nets new returns against every earlier purchase of the item by that customer."""
         started = time.perf_counter()
         check_random_state(self)
         frame, kind = to_pandas(events)
@@ -160,14 +160,18 @@ class BaseRecommender(BaseEstimator):
         exclude = self._user_values(exclude_items)  # one id or many; a string is one id, not its characters
         excluded = data.items.to_internal(exclude, strict=False, what="exclude_items") if exclude is not None else []
         excluded = np.asarray([i for i in excluded if i >= 0], dtype=np.int64)
+        # a known user with nothing left to learn from (every purchase returned) is scored like an unknown one
+        has_history = np.asarray(data.matrix.max(axis=1).todense()).ravel() > 0
         starts = range(0, len(positions), batch_size)
         for start in progress(starts, "Scoring users", total=len(starts), show=self.show_progress):
             batch = positions[start:start + batch_size]
             known = batch >= 0
+            scored = known.copy()
+            scored[known] = has_history[batch[known]]
             scores = np.empty((len(batch), data.n_items), dtype=np.float64)
-            if known.any():
-                scores[known] = self._scores(batch[known])
-            scores[~known] = self.popularity_ / max(self.popularity_.max(), 1.0)
+            if scored.any():
+                scores[scored] = self._scores(batch[scored])
+            scores[~scored] = self.popularity_ / max(self.popularity_.max(), 1.0)
             if filter_seen and known.any():
                 seen = data.matrix[batch[known]]
                 rows = np.flatnonzero(known)[np.repeat(np.arange(seen.shape[0]), np.diff(seen.indptr))]

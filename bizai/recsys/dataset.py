@@ -3,6 +3,7 @@ a user x item weight matrix (CSR) and each user's time-ordered item sequence. Va
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from bizai.schema import (
     rows_at,
     shorten,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,6 +112,8 @@ class InteractionData:
     matrix: sp.csr_matrix
     events: pd.DataFrame  # user (int), item (int), weight, and time when given, in time order
     columns: EventColumns
+    # With quantity_col: every order line as given (returns too), so a later return nets against earlier purchases
+    lines: pd.DataFrame | None = None
 
     @property
     def n_users(self) -> int:
@@ -210,6 +215,7 @@ def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
 def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights=None) -> InteractionData:
     """Validate an interaction log and build its id maps and user x item matrix."""
     validate_events(frame, columns)
+    raw = frame
     frame = netted(frame.reset_index(drop=True), columns)
     weight = event_weights_of(frame, columns, event_weights)
     ordered = pd.DataFrame({"user_ext": frame[columns.user_col], "item_ext": frame[columns.item_col], "weight": weight})
@@ -231,7 +237,80 @@ def build_interactions(frame: pd.DataFrame, columns: EventColumns, event_weights
     )
     matrix.sum_duplicates()  # repeated interactions add up
     keep = ["user", "item", "weight", *(["time"] if columns.time_col else [])]
-    return InteractionData(users, items, matrix, ordered[keep].reset_index(drop=True), columns)
+    return InteractionData(users, items, matrix, ordered[keep].reset_index(drop=True), columns,
+                           order_lines(raw, columns))
+
+
+def order_lines(frame: pd.DataFrame, columns: EventColumns) -> pd.DataFrame | None:
+    """The order lines kept for netting later returns (quantity_col given), else None."""
+    if columns.quantity_col is None:
+        return None
+    lines = frame[columns.used].reset_index(drop=True)
+    lines[columns.quantity_col] = coerce_numeric(lines, columns.quantity_col, "events", allow_missing=False)
+    if columns.time_col:
+        lines[columns.time_col] = event_times(lines, columns.time_col)
+    return lines
+
+
+def newer_times(data: InteractionData, frame: pd.DataFrame) -> pd.Series:
+    """The times of new events, refused when of another kind than at fit or when none is newer than the log."""
+    time_col = data.columns.time_col
+    times = event_times(frame, time_col)
+    if pd.api.types.is_datetime64_any_dtype(times) != pd.api.types.is_datetime64_any_dtype(data.events["time"]):
+        raise DataContractError(f"Time column {time_col!r} held {data.events['time'].dtype} at fit but "
+                                f"{times.dtype} in the new events; give times as at fit.")
+    latest = data.events["time"].max()
+    if times.max() <= latest:
+        raise DataContractError(f"Every new event is at or before {latest}, the latest event the model has "
+                                f"seen (the new events end at {times.max()}): this is old data.")
+    return times
+
+
+def extend_order_lines(data: InteractionData, frame: pd.DataFrame) -> tuple[InteractionData, Extension]:
+    """extend_interactions for order lines (quantity_col): the new lines are netted together with every earlier
+    line of the same customer and item, so a return nets against a purchase made before the update (and a batch
+    of returns alone is fine); the weights of those (customer, item) pairs are recomputed from all their lines,
+    which gives the weights a fit on the whole log would."""
+    from bizai.recsys.purchases import netted_lines
+
+    columns = data.columns
+    user_col, item_col = columns.user_col, columns.item_col
+    new = order_lines(frame, columns)
+    for col, id_map in ((user_col, data.users), (item_col, data.items)):
+        new[col] = align_id_kind(new[col], id_map.kind, col, "new events")
+    if columns.time_col:
+        new[columns.time_col] = newer_times(data, new)
+    pairs = pd.MultiIndex.from_frame(new[[user_col, item_col]]).unique()
+    earlier = data.lines[pd.MultiIndex.from_frame(data.lines[[user_col, item_col]]).isin(pairs)]
+    lines = pd.concat([data.lines, new], ignore_index=True)
+    kept = netted_lines(pd.concat([earlier, new], ignore_index=True), user_col, item_col, columns.quantity_col,
+                        weight_col=NETTED_WEIGHT)
+    maps = {}
+    for col, id_map in ((user_col, data.users), (item_col, data.items)):
+        fresh = pd.Index(pd.unique(kept[col][id_map.external.get_indexer(kept[col]) < 0])).sort_values()
+        maps[col] = IdMap(id_map.external.append(fresh))
+    users, items = maps[user_col], maps[item_col]
+    renetted = pd.DataFrame({"user": users.to_internal(kept[user_col]), "item": items.to_internal(kept[item_col]),
+                             "weight": kept[NETTED_WEIGHT].to_numpy(float)})
+    if columns.time_col:
+        renetted["time"] = event_times(kept, columns.time_col)
+    # the earlier events of the pairs concerned are replaced by their renetted lines
+    pair_users = users.to_internal(pairs.get_level_values(0), strict=False)
+    pair_items = items.to_internal(pairs.get_level_values(1), strict=False)
+    known = (pair_users >= 0) & (pair_items >= 0)
+    stale = pd.MultiIndex.from_arrays([data.events["user"], data.events["item"]]).isin(
+        pd.MultiIndex.from_arrays([pair_users[known], pair_items[known]]))
+    events = pd.concat([data.events[~stale], renetted[data.events.columns]], ignore_index=True)
+    if columns.time_col:
+        events = events.sort_values("time", kind="stable", ignore_index=True)
+    matrix = sp.csr_matrix((events["weight"].to_numpy(np.float32), (events["user"].to_numpy(),
+                                                                      events["item"].to_numpy())),
+                           shape=(len(users), len(items)))
+    matrix.sum_duplicates()
+    touched = np.unique(pair_users[pair_users >= 0])
+    extension = Extension(len(frame), np.arange(data.n_users, len(users)), np.arange(data.n_items, len(items)),
+                          touched)
+    return InteractionData(users, items, matrix, events, columns, lines), extension
 
 
 @dataclass(frozen=True)
@@ -255,6 +334,11 @@ def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weight
     """
     columns = data.columns
     validate_events(frame, columns)
+    if columns.quantity_col is not None:
+        if data.lines is not None:
+            return extend_order_lines(data, frame)
+        log.warning("this model was saved before bizai kept its order lines: the update's returns net against "
+                    "the update's own purchases only (refit to net them against earlier ones)")
     frame = netted(frame.reset_index(drop=True), columns)
     weight = event_weights_of(frame, columns, event_weights)
     added = pd.DataFrame({"weight": weight})
@@ -265,15 +349,7 @@ def extend_interactions(data: InteractionData, frame: pd.DataFrame, event_weight
         maps[what] = IdMap(id_map.external.append(fresh))
         added[what] = maps[what].to_internal(values)
     if columns.time_col:
-        added["time"] = event_times(frame, columns.time_col)
-        latest = data.events["time"].max()
-        if pd.api.types.is_datetime64_any_dtype(added["time"]) != pd.api.types.is_datetime64_any_dtype(
-                data.events["time"]):
-            raise DataContractError(f"Time column {columns.time_col!r} held {data.events['time'].dtype} at fit but "
-                                    f"{added['time'].dtype} in the new events; give times as at fit.")
-        if added["time"].max() <= latest:
-            raise DataContractError(f"Every new event is at or before {latest}, the latest event the model has "
-                                    f"seen (the new events end at {added['time'].max()}): this is old data.")
+        added["time"] = newer_times(data, frame)
     added = added[data.events.columns]
     if columns.time_col:
         added = added.sort_values("time", kind="stable")

@@ -103,19 +103,42 @@ def test_repeat_aware_blends_own_history_with_the_learnt_model():
         RepeatAwareRecommender(base="buy_again").fit(log, **COLUMNS)
 
 
-def test_fit_on_order_lines_nets_returns_and_an_update_nets_its_own():
-    model = PopularityRecommender().fit(order_lines(), user_col="customer", item_col="product", time_col="at",
-                                        quantity_col="quantity")
-    weights = pd.DataFrame(model.data_.matrix.toarray(), index=model.data_.users.external,
-                           columns=model.data_.items.external)
+def weight_table(model) -> pd.DataFrame:
+    return pd.DataFrame(model.data_.matrix.toarray(), index=model.data_.users.external,
+                        columns=model.data_.items.external)
+
+
+def test_fit_on_order_lines_nets_returns_and_an_update_nets_them_against_earlier_purchases():
+    fit_on = dict(user_col="customer", item_col="product", time_col="at", quantity_col="quantity")
+    model = PopularityRecommender().fit(order_lines(), **fit_on)
+    weights = weight_table(model)
     assert weights.loc["a", "mug"] == 0 and weights.loc["a", "tea"] == pytest.approx(2 * np.log1p(10))
-    later = pd.DataFrame({"customer": ["b", "b"], "product": ["tea", "tea"], "quantity": [4, -4],
-                          "at": pd.to_datetime(["2024-04-01", "2024-04-02"]) })
-    with pytest.raises(DataContractError, match="No purchase is left"):  # returned in full: nothing to learn
-        model.update(later)
-    model.update(later.assign(quantity=[4, -1]))
-    assert model.data_.matrix[model.data_.users.to_internal(["b"])[0], model.data_.items.to_internal(["tea"])[0]] \
-        == pytest.approx(np.log1p(1) + np.log1p(3), rel=1e-6)
+    later = pd.DataFrame({"customer": ["b", "b", "d"], "product": ["tea", "tea", "jam"], "quantity": [4, -4, 2],
+                          "at": pd.to_datetime(["2024-04-01", "2024-04-02", "2024-04-02"])})
+    model.update(later)  # b bought 1 tea before and 4 now, returned 4: keeps a fifth of each line
+    assert weight_table(model).loc["b", "tea"] == pytest.approx(np.log1p(0.2) + np.log1p(0.8), rel=1e-6)
+    returns_only = pd.DataFrame({"customer": ["c", "zed"], "product": ["mug", "tea"], "quantity": [-4, -1],
+                                 "at": pd.to_datetime(["2024-04-05", "2024-04-06"])})
+    model.update(returns_only)  # c sends back the 4 mugs bought at fit; zed never bought tea: nothing to net
+    weights = weight_table(model)
+    assert weights.loc["c", "mug"] == 0 and "zed" not in weights.index
+    assert model.recommend(["c"], k=3, filter_seen=True)["product"].tolist() == ["mug", "jam"]
+    whole_log = pd.concat([order_lines(), later, returns_only], ignore_index=True)
+    refit = weight_table(PopularityRecommender().fit(whole_log, **fit_on))
+    pd.testing.assert_frame_equal(weights.loc[refit.index, refit.columns], refit, rtol=1e-6)
+    assert model.lineage_[-1]["rows_added"] == 2
+
+
+def test_a_customer_who_returned_everything_gets_the_popularity_fallback():
+    from bizai.recsys import ALSRecommender
+
+    fit_on = dict(user_col="customer", item_col="product", time_col="at", quantity_col="quantity")
+    model = ALSRecommender(factors=4, iterations=3, random_state=0).fit(order_lines(), **fit_on)
+    popular = model.recommend(["nobody"], k=2, filter_seen=False)["product"].tolist()
+    model.update(pd.DataFrame({"customer": ["c", "c"], "product": ["tea", "mug"], "quantity": [-3, -4],
+                               "at": pd.to_datetime(["2024-04-05", "2024-04-05"])}))
+    assert model.data_.matrix[model.data_.users.to_internal(["c"])[0]].nnz == 0
+    assert model.recommend(["c"], k=2, filter_seen=False)["product"].tolist() == popular
     with pytest.raises(DataContractError, match="negative weights in rows 3.*quantity_col"):
         PopularityRecommender().fit(order_lines(), user_col="customer", item_col="product", weight_col="quantity")
     with pytest.raises(DataContractError, match="without weight_col or event_col"):
