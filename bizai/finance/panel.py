@@ -154,6 +154,9 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
         refuse_distant_dates(frame, columns.time_col)
     frame[TARGET] = coerce_numeric(frame, columns.target_col, what, allow_missing=False,
                                    missing_hint="Drop those rows (a dropped period is filled and reported) or fill them.")
+    for col in [*columns.static_cols, *columns.known_cols, *columns.past_cols]:
+        if frame[col].isna().all():  # a misspelt export or a join that matched nothing, most likely
+            log.warning("Column %r of the %s frame is empty in every row: it tells the model nothing.", col, what)
     for col in [*columns.known_cols, *columns.past_cols]:
         if pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = coerce_numeric(frame, col, what)

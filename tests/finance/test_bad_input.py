@@ -250,3 +250,12 @@ def test_a_plan_for_a_series_the_history_lacks_is_named_not_dropped_unseen(panel
     with pytest.warns(UserWarning, match=r"known_future has rows for 1 series the history does not hold.*'NEW'"):
         forecasts = model.predict(known_future=plan)
     assert set(forecasts["store"]) == set(history["store"])
+
+
+def test_a_covariate_empty_in_every_row_is_warned_about(panel, caplog):
+    history = panel[0].assign(footfall=float("nan"), channel=None)
+    with caplog.at_level("WARNING", logger="bizai.finance.panel"):
+        model = fit(history, past_cols=["footfall"], static_cols=["region", "channel"])
+    assert "'footfall' of the training frame is empty in every row" in caplog.text
+    assert "'channel' of the training frame is empty in every row" in caplog.text
+    assert "'region'" not in caplog.text and len(model.predict(known_future=panel[1])) == 30
