@@ -26,13 +26,14 @@ from bizai.schema import DECIMAL_COMMA_NUMBER, THOUSANDS_COMMA_NUMBER, THOUSANDS
 log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")  # delimited text; the separator is read from the header
-READABLE_SUFFIXES = (*CSV_SUFFIXES, ".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")  # workbooks: where a finance team's figures usually are
+READABLE_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES, ".parquet", ".pq")
 WRITABLE_SUFFIXES = (".csv", ".parquet", ".pq")  # what write_table writes
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
 def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) -> pd.DataFrame:
-    """Read a CSV or Parquet file (or a glob of Parquet files) through polars; return pandas.
+    """Read a CSV, Excel (first sheet) or Parquet file (or a glob of Parquet files); return pandas.
 
     `text_columns` (ids: store, customer, product; names, or positions such as 0 for the first column) are read
     from CSV as text, never as numbers, so "007" stays "007" and "7" stays a different id; Parquet keeps the types
@@ -56,13 +57,19 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
             raise DataContractError(f"Input file {file!r} does not exist.")
         if Path(file).suffix.lower() not in READABLE_SUFFIXES:
             raise DataContractError(
-                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}; expected .csv (or .tsv, .txt) or "
-                ".parquet."
+                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}; expected .csv (or .tsv, .txt), "
+                ".xlsx or .parquet."
             )
+    suffix = Path(files[0]).suffix.lower()
+    if suffix not in (".parquet", ".pq") and len(files) > 1:
+        raise DataContractError(f"Globs are supported for Parquet only; {text!r} matches {suffix} files.")
     try:
-        if Path(files[0]).suffix.lower() in CSV_SUFFIXES:
-            if len(files) > 1:
-                raise DataContractError(f"Globs are supported for Parquet only; {text!r} matches CSV files.")
+        if suffix in EXCEL_SUFFIXES:
+            book = read_excel_as_labels(files[0], list(text_columns))
+            if book.empty:
+                raise DataContractError(f"Input file {text!r} has no rows.")
+            return book
+        if suffix in CSV_SUFFIXES:
             frame = read_csv_as_labels(files[0], list(text_columns))
         else:
             frame = pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
@@ -73,6 +80,23 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     if frame.height == 0:
         raise DataContractError(f"Input file {text!r} has no rows.")
     return frame.to_pandas()
+
+
+def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFrame:
+    """The first sheet of an Excel workbook (openpyxl), `text_columns` (names or positions) as text, so an id
+    typed 007 in a cell formatted as text stays "007" and one typed 7 reads "7". Cells formatted as dates are dates,
+    numbers numbers. Rows and unnamed columns left empty (formatted cells around the table) are dropped; which
+    sheet was read is logged when the workbook has more than one."""
+    with pd.ExcelFile(file, engine="openpyxl") as book:
+        sheet = book.sheet_names[0]
+        if len(book.sheet_names) > 1:
+            log.info("Read sheet %r of %s, the first of %s.", sheet, file, ", ".join(map(repr, book.sheet_names)))
+        header = [str(name) for name in book.parse(sheet, nrows=0).columns]
+        named = {header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns}
+        frame = book.parse(sheet, dtype={column: str for column in named if column in header})
+    frame = frame.dropna(how="all")
+    unnamed_empty = frame.columns.astype(str).str.startswith("Unnamed: ") & frame.isna().all().to_numpy()
+    return frame.loc[:, ~unnamed_empty].reset_index(drop=True)
 
 
 def read_csv_as_labels(file: str, text_columns: list[str | int]):

@@ -41,7 +41,7 @@ UPLOAD_TYPES = [suffix.lstrip(".") for suffix in READABLE_SUFFIXES]  # what biza
 
 @st.cache_data(show_spinner="Reading the upload…")
 def read_upload(name: str, content: bytes, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """An uploaded CSV/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI).
+    """An uploaded CSV/Excel/Parquet file as a frame (bizai's reader, so errors read the same as in the CLI).
 
     `text_columns` (the mapped id columns) are read as text, so ids such as "007" are kept as written."""
     import tempfile

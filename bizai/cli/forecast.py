@@ -28,7 +28,8 @@ class FillKnown(StrEnum):
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
 
-DATA = typer.Option(..., "--data", help="CSV or Parquet file (or a glob of Parquet files), one row per id and period.")
+DATA = typer.Option(..., "--data", help="CSV, Excel (.xlsx, first sheet) or Parquet file (or a glob of Parquet "
+                                        "files), one row per id and period.")
 ID_COL = typer.Option(..., "--id-col", help="Id column(s), comma-separated, e.g. store_id or agency,sku.")
 TIME_COL = typer.Option(..., "--time-col", help="Date column.")
 TARGET_COL = typer.Option(..., "--target-col", help="Column to forecast, e.g. profit.")
@@ -127,7 +128,7 @@ def fit(
 @app.command("predict")
 def predict(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit`."),
-    known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Parquet)."),
+    known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Excel/Parquet)."),
     data: Path = typer.Option(None, "--data", help="Newer history to forecast from without refitting."),
     out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv); with --engine spark a Parquet directory."),
     engine: Engine = ENGINE,
@@ -181,7 +182,7 @@ def predict(
 @app.command("update")
 def update(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit` (or update)."),
-    data: Path = typer.Option(..., "--data", help="Newer actuals (CSV/Parquet), the columns as at fit."),
+    data: Path = typer.Option(..., "--data", help="Newer actuals (CSV/Excel/Parquet), the columns as at fit."),
     out: Path = typer.Option(..., "--out", help="Model folder to write the updated model to."),
     recalibrate: bool = typer.Option(False, "--recalibrate", help="Re-learn calibrated intervals from fresh backtest "
                                      "windows (refits the model calibration_windows times) instead of adding the "

@@ -47,7 +47,7 @@ def today_step() -> int:
 @app.command("forecast")
 def forecast(
     ledger: Path = typer.Option(..., "--ledger", help="Ledger folder written by `bizai forecast predict --ledger`."),
-    actuals: Path = typer.Option(..., "--actuals", help="Actuals (CSV/Parquet) with the columns as at fit."),
+    actuals: Path = typer.Option(..., "--actuals", help="Actuals (CSV/Excel/Parquet) with the columns as at fit."),
     group_col: str = typer.Option(None, "--group-col", help="Also score per group: columns of the actuals, e.g. "
                                   "region (comma-separated)."),
     since: str = typer.Option(None, "--since", help="Only nights on or after this date (YYYY-MM-DD)."),
@@ -102,7 +102,7 @@ def forecast(
 @app.command("recommend")
 def recommend(
     recommendations: Path = typer.Option(..., "--recommendations", help="Scored lists (`bizai recommend score`)."),
-    events: Path = typer.Option(..., "--events", help="Events since the scoring (CSV/Parquet)."),
+    events: Path = typer.Option(..., "--events", help="Events since the scoring (CSV/Excel/Parquet)."),
     user_col: str = typer.Option("user_id", "--user-col"),
     item_col: str = typer.Option("item_id", "--item-col"),
     value_col: str = typer.Option(None, "--value-col", help="Revenue (or quantity) column of the events."),

@@ -20,7 +20,7 @@ from bizai.schema import shorten
 app = typer.Typer(help="Recommend items from interaction logs: fit, score every user, evaluate.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
 
-DATA = typer.Option(..., "--data", help="Interaction log (CSV/Parquet): one row per interaction.")
+DATA = typer.Option(..., "--data", help="Interaction log (CSV/Excel/Parquet): one row per interaction.")
 USER_COL = typer.Option("user_id", "--user-col")
 ITEM_COL = typer.Option("item_id", "--item-col")
 TIME_COL = typer.Option(None, "--time-col", help="Timestamp column (needed by sasrec and for --split time).")
@@ -99,7 +99,7 @@ def fit(
 @app.command("update")
 def update(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit` (or update)."),
-    data: Path = typer.Option(..., "--data", help="New events (CSV/Parquet), the columns as at fit."),
+    data: Path = typer.Option(..., "--data", help="New events (CSV/Excel/Parquet), the columns as at fit."),
     out: Path = typer.Option(..., "--out", help="Model folder to write the updated model to (a new folder keeps "
                              "the parent; the lineage in meta.json names it)."),
     quiet: bool = QUIET,
@@ -125,7 +125,7 @@ def update(
 @app.command("score")
 def score(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai recommend fit`."),
-    users: str = typer.Option("all", "--users", help="'all', or a CSV/Parquet file whose first column holds user ids."),
+    users: str = typer.Option("all", "--users", help="'all', or a CSV/Excel/Parquet file whose first column holds user ids."),
     k: int = typer.Option(20, "--k", min=1, help="Recommendations per user."),
     filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen"),
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Give unknown users popular items instead of failing."),

@@ -30,7 +30,7 @@ def parse_identities(values: list[str] | str | None) -> dict[str, str]:
 
 
 def statement(
-    data: Path = typer.Option(..., "--data", help="Leaf-level table (CSV/Parquet): one row per id and period."),
+    data: Path = typer.Option(..., "--data", help="Leaf-level table (CSV/Excel/Parquet): one row per id and period."),
     id_col: str = typer.Option(..., "--id-col", help="The leaf id column (store, product), the hierarchy's bottom."),
     time_col: str = typer.Option(..., "--time-col", help="Date column."),
     lines: str = typer.Option(..., "--lines", help="Additive line columns, comma-separated, e.g. revenue,cost."),
@@ -39,7 +39,7 @@ def statement(
                                   "is added."),
     known_cols: str = typer.Option(None, "--known-cols", help="Covariates known in advance, comma-separated."),
     static_cols: str = typer.Option(None, "--static-cols", help="Per-leaf constants, comma-separated."),
-    known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Parquet)."),
+    known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Excel/Parquet)."),
     horizon: int = typer.Option(6, min=1, max=10_000, help="Periods to forecast."),
     freq: str = typer.Option(None, help="Pandas frequency (MS, W-SUN, QS...); inferred when omitted."),
     model: str = typer.Option("lightgbm", help="Base model: lightgbm, naive, seasonal_naive or tft."),

@@ -1,4 +1,4 @@
-"""Data page: pick the sample or upload CSV/Parquet, preview it, map columns, validate."""
+"""Data page: pick the sample or upload CSV/Excel/Parquet, preview it, map columns, validate."""
 
 import streamlit as st
 from state import UPLOAD_TYPES, events_data, read_upload, series_data, show_error
@@ -27,7 +27,7 @@ def pick(label: str, options: list[str], guess, key: str, optional: bool = False
 with series_tab:
     current = series_data()
     st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} rows")
-    upload = st.file_uploader("Upload a long table: one row per entity and period (CSV or Parquet)",
+    upload = st.file_uploader("Upload a long table: one row per entity and period (CSV, Excel or Parquet)",
                               type=UPLOAD_TYPES, key="series_upload")
     future_upload = st.file_uploader("Optional: known future values (promotions, holidays) for the forecast horizon",
                                      type=UPLOAD_TYPES, key="future_upload")
@@ -78,7 +78,7 @@ with series_tab:
 with events_tab:
     current = events_data()
     st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} interactions")
-    upload = st.file_uploader("Upload an interaction log: one row per view, click or purchase (CSV or Parquet)",
+    upload = st.file_uploader("Upload an interaction log: one row per view, click or purchase (CSV, Excel or Parquet)",
                               type=UPLOAD_TYPES, key="events_upload")
     if upload is not None:
         try:

@@ -269,6 +269,50 @@ def test_a_csv_with_commas_between_thousands_reads_its_figures_as_numbers(work, 
     assert notes["units"].tolist() == ["1,250", "7"]  # 1250, or 1.25 written with a decimal comma: not guessed
 
 
+def test_an_excel_workbook_forecasts_as_its_csv_with_ids_kept_as_typed(work, caplog):
+    """A finance team's figures live in .xlsx: the first sheet is read, cells typed as text ids stay text ("007"),
+    date cells are dates, and formatted but empty rows and columns around the table are left out."""
+    from openpyxl import Workbook
+
+    history = pd.read_csv(work / "pnl.csv", dtype={"store": str}, parse_dates=["month"])
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "figures"
+    sheet.append([*history.columns, None])
+    for row in history.itertuples(index=False):
+        sheet.append(["0" + row.store, *(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row[1:])])
+    sheet.append([None] * (len(history.columns) + 1))  # a formatted, empty row below the table
+    book.create_sheet("notes").append(["prepared by", "finance"])
+    book.save(work / "pnl.xlsx")
+
+    with caplog.at_level(logging.INFO, logger="bizai.io"):
+        frame = read_table(work / "pnl.xlsx", text_columns=["store"])
+    assert "Read sheet 'figures'" in caplog.text
+    assert list(frame.columns) == list(history.columns) and len(frame) == len(history)
+    assert set(frame["store"]) == {"0S0", "0S1", "0S2"} and pd.api.types.is_datetime64_any_dtype(frame["month"])
+    np.testing.assert_allclose(frame["profit"], history["profit"])
+
+    future = pd.read_csv(work / "future.csv", dtype={"store": str})
+    future.assign(store="0" + future["store"]).to_csv(work / "future_excel.csv", index=False)
+    for name, data, plan in (("excel", "pnl.xlsx", "future_excel.csv"), ("csv", "pnl.csv", "future.csv")):
+        fit_forecaster(work, work / f"from_{name}", "--data", work / data)
+        bizai("forecast", "predict", "--model", work / f"from_{name}", "--known-future", work / plan,
+              "--out", work / f"{name}.parquet")
+    excel, csv = (pd.read_parquet(work / f"{name}.parquet") for name in ("excel", "csv"))
+    assert excel["store"].tolist() == ("0" + csv["store"]).tolist()
+    np.testing.assert_allclose(excel["forecast"], csv["forecast"])
+
+    ids = Workbook()
+    for row in (["customer", "spend"], ["007", 10.5], [7, 3]):  # a cell typed as text, one typed as a number
+        ids.active.append(row)
+    ids.save(work / "ids.xlsx")
+    assert read_table(work / "ids.xlsx", text_columns=[0])["customer"].tolist() == ["007", "7"]
+
+    (work / "broken.xlsx").write_bytes(b"not a workbook")
+    refused("forecast", "fit", "--data", work / "broken.xlsx", *FORECAST_COLUMNS, "--out", work / "m",
+            names=r"Could not read .*broken\.xlsx", folder=work)
+
+
 def test_windows_and_utf16_csvs_and_tab_separated_files_read_with_their_accents(work, caplog):
     table = pd.DataFrame({"store": ["Café 01", "Zürich 02", "007"], "amount": [1.5, 2.0, 3.25]})
     table.to_csv(work / "windows.csv", index=False, encoding="cp1252")
