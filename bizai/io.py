@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
@@ -91,12 +92,26 @@ def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFra
         sheet = book.sheet_names[0]
         if len(book.sheet_names) > 1:
             log.info("Read sheet %r of %s, the first of %s.", sheet, file, ", ".join(map(repr, book.sheet_names)))
-        header = [str(name) for name in book.parse(sheet, nrows=0).columns]
+        header_row = excel_header_row(book, sheet, file)
+        header = [str(name) for name in book.parse(sheet, header=header_row, nrows=0).columns]
         named = {header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns}
-        frame = book.parse(sheet, dtype={column: str for column in named if column in header})
+        frame = book.parse(sheet, header=header_row, dtype={column: str for column in named if column in header})
     frame = frame.dropna(how="all")
     unnamed_empty = frame.columns.astype(str).str.startswith("Unnamed: ") & frame.isna().all().to_numpy()
     return frame.loc[:, ~unnamed_empty].reset_index(drop=True)
+
+
+def excel_header_row(book: pd.ExcelFile, sheet: str, file: str) -> int:
+    """The row (from 0) holding a sheet's column names: the first, unless most of its cells are empty (a report
+    with a title and notes above the table); then the first of the top 30 rows filled as widely as the widest."""
+    top = book.parse(sheet, header=None, nrows=30)
+    if top.empty or top.iloc[0].notna().mean() > 0.5:
+        return 0
+    filled = top.notna().sum(axis=1)
+    row = int(np.flatnonzero(filled.to_numpy() == filled.max())[0])
+    log.info("Read the column names of %s from row %d of sheet %r (the rows above look like titles).", file,
+             row + 1, sheet)
+    return row
 
 
 def read_csv_as_labels(file: str, text_columns: list[str | int]):

@@ -307,6 +307,14 @@ def test_an_excel_workbook_forecasts_as_its_csv_with_ids_kept_as_typed(work, cap
         ids.active.append(row)
     ids.save(work / "ids.xlsx")
     assert read_table(work / "ids.xlsx", text_columns=[0])["customer"].tolist() == ["007", "7"]
+    report = Workbook()
+    for row in (["Spend by customer, 2024"], [], ["customer", "spend", "region"], ["007", 10.5, "north"],
+                [7, 3, None]):  # a title and a blank row above the table
+        report.active.append(row)
+    report.save(work / "report.xlsx")
+    table = read_table(work / "report.xlsx", text_columns=["customer"])
+    assert list(table.columns) == ["customer", "spend", "region"] and table["customer"].tolist() == ["007", "7"]
+    assert table["spend"].tolist() == [10.5, 3.0]
 
     (work / "broken.xlsx").write_bytes(b"not a workbook")
     refused("forecast", "fit", "--data", work / "broken.xlsx", *FORECAST_COLUMNS, "--out", work / "m",
