@@ -308,8 +308,8 @@ def test_an_excel_workbook_forecasts_as_its_csv_with_ids_kept_as_typed(work, cap
     ids.save(work / "ids.xlsx")
     assert read_table(work / "ids.xlsx", text_columns=[0])["customer"].tolist() == ["007", "7"]
     report = Workbook()
-    for row in (["Spend by customer, 2024"], [], ["customer", "spend", "region"], ["007", 10.5, "north"],
-                [7, 3, None]):  # a title and a blank row above the table
+    for row in (["Spend by customer, 2024"], [], ["customer", "spend", None, "region"], ["007", 10.5, None, "north"],
+                [7, 3, None, None]):  # a title and a blank row above the table, an empty spacer column in it
         report.active.append(row)
     report.save(work / "report.xlsx")
     table = read_table(work / "report.xlsx", text_columns=["customer"])
