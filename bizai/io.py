@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import uuid
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -53,13 +54,16 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
         if TEMPORARY_NAME.match(Path(file).name):
             raise DataContractError(f"Input file {file!r} is a temporary file of an unfinished bizai write, not data.")
         if Path(file).is_dir():
-            raise DataContractError(f"Input {file!r} is a folder; expected a .csv or .parquet file (or a glob).")
+            raise DataContractError(f"Input {file!r} is a folder; expected a .csv, .xlsx or .parquet file (or a "
+                                    "glob of Parquet files).")
         if not Path(file).is_file():
             raise DataContractError(f"Input file {file!r} does not exist.")
         if Path(file).suffix.lower() not in READABLE_SUFFIXES:
+            # Excel 97-2003 binary workbooks need a reader of their own (xlrd): saving them as .xlsx is the way on
+            old_excel = " (an Excel 97-2003 workbook: save it as .xlsx or CSV)" if Path(file).suffix.lower() == ".xls" else ""
             raise DataContractError(
-                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}; expected .csv (or .tsv, .txt), "
-                ".xlsx or .parquet."
+                f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}{old_excel}; expected .csv (or .tsv, "
+                ".txt), .xlsx (or .xlsm) or .parquet."
             )
     suffix = Path(files[0]).suffix.lower()
     if suffix not in (".parquet", ".pq") and len(files) > 1:
@@ -76,6 +80,10 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
             frame = pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
     except DataContractError:
         raise
+    except zipfile.BadZipFile as exc:  # an .xlsx is a zip archive; this one is not (renamed CSV, damaged download)
+        raise DataContractError(f"Could not read {text!r}: it is not an Excel workbook (.xlsx and .xlsm files are zip "
+                                "archives; a CSV renamed .xlsx or a damaged download is not). Save it from Excel "
+                                "again, or give the CSV as .csv.") from exc
     except Exception as exc:  # polars raises many kinds; the user needs the file name and the reason
         raise DataContractError(f"Could not read {text!r}: {type(exc).__name__}: {exc}") from exc
     if frame.height == 0:

@@ -122,8 +122,8 @@ out = "{files['folder'] / 'models' / 'from-config'}"
     assert json.loads((files["folder"] / "models" / "from-config" / "meta.json").read_text())["params"]["horizon"] == 2
 
 
-@pytest.mark.parametrize("problem", ["missing_column", "no_file", "wrong_type", "empty_file", "unknown_users",
-                                     "unwritable"])
+@pytest.mark.parametrize("problem", ["missing_column", "no_file", "wrong_type", "not_a_workbook", "empty_file",
+                                     "unknown_users", "unwritable"])
 def test_bad_input_exits_2_with_a_message(files, problem, tmp_path):
     args = ["forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--out", tmp_path / "m"]
     expected = ""
@@ -133,10 +133,14 @@ def test_bad_input_exits_2_with_a_message(files, problem, tmp_path):
     elif problem == "no_file":
         args[3] = tmp_path / "nope.csv"
         expected = "does not exist"
-    elif problem == "wrong_type":
-        (tmp_path / "data.xlsx").write_text("x")
+    elif problem == "wrong_type":  # Excel 97-2003: not read, and the message says how to get on
+        (tmp_path / "data.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+        args[3] = tmp_path / "data.xls"
+        expected = r"Excel 97-2003 workbook: save it as \.xlsx or CSV\); expected \.csv \(or \.tsv, \.txt\), \.xlsx"
+    elif problem == "not_a_workbook":  # a CSV renamed .xlsx, or a damaged download
+        (tmp_path / "data.xlsx").write_text("store_id,month,profit\n")
         args[3] = tmp_path / "data.xlsx"
-        expected = r"expected \.csv \(or \.tsv, \.txt\) or \.parquet"
+        expected = r"data\.xlsx': it is not an Excel workbook"
     elif problem == "empty_file":
         (tmp_path / "empty.csv").write_text("store,month,profit\n")
         args[3] = tmp_path / "empty.csv"
