@@ -414,7 +414,7 @@ def prepare_future(
     problems = []
     if absent.any():
         labels = row_labels(panel.to_caller(merged.loc[absent, [SERIES, TIME]]))
-        problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}")
+        problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}{off_calendar(future, panel)}")
     for col in cols.known_cols:
         empty = merged[col].isna() & ~absent
         if empty.any():
@@ -444,6 +444,18 @@ def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categor
         log.warning("known_future column %r holds %s, never seen in training, in %d row(s) (%s): the model reads "
                     "them as missing values.", col, shorten(sorted(text[unseen].unique())), len(rows), shorten(rows))
     return coded
+
+
+def off_calendar(future: pd.DataFrame, panel: Panel) -> str:
+    """A note on the plan's dates that lie off the model's calendar (weeks dated Monday where the history's end on
+    Sunday, mid-month dates for monthly periods): why rows that look present do not match, else ''."""
+    offset = to_offset(panel.freq)
+    dates = pd.Series(pd.unique(future[TIME].dropna())).sort_values()
+    off = dates[~dates.map(offset.is_on_offset).astype(bool)]
+    if off.empty:
+        return ""
+    return (f" (known_future's dates {shorten([t.date() for t in off])} are not on the model's calendar, "
+            f"{panel.freq!r} periods such as {panel.last_times().max().date()}: date the plan as the history is dated)")
 
 
 def carry_known_forward(merged: pd.DataFrame, panel: Panel) -> pd.DataFrame:

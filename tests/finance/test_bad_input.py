@@ -102,6 +102,13 @@ def test_known_covariates_missing_in_the_future(panel):
         model.predict(known_future=partial)
     with pytest.raises(DataContractError, match=r"known_future frame is missing column\(s\) 'promo'"):
         model.predict(known_future=future.drop(columns="promo"))
+    assert "calendar" not in str(pytest.raises(DataContractError, model.predict, known_future=partial).value)
+    # a plan dated mid-month for monthly periods: every row seems present, and the message says why none matches
+    mid_month = future.assign(month=pd.to_datetime(future["month"]) + pd.Timedelta(days=14))
+    first = pd.to_datetime(future["month"]).min() + pd.Timedelta(days=14)
+    with pytest.raises(DataContractError, match=rf"known_future's dates {first.date()}, .* are not on the model's "
+                                                r"calendar, 'MS' periods such as \d{4}-\d\d-01"):
+        model.predict(known_future=mid_month)
 
 
 def test_a_categorical_known_value_never_seen_in_training_is_warned_naming_it(panel, caplog):
