@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bizai.hardware import compute_threads, implicit_gpu_available
+from bizai.hyperparams import Flag, Number
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import Extension, InteractionData
 
@@ -27,6 +28,9 @@ class ALSRecommender(BaseRecommender):
     """
 
     libraries = ("numpy", "scipy", "implicit")
+    hyperparameter_rules = {"factors": Number(1, integer=True), "regularization": Number(0), "alpha": Number(0),
+                            "iterations": Number(1, integer=True), "bm25": Flag(), "bm25_k1": Number(0),
+                            "bm25_b": Number(0, 1), "use_gpu": Flag(optional=True)}
 
     def __init__(self, factors: int = 64, regularization: float = 0.05, alpha: float = 1.0, iterations: int = 15,
                  bm25: bool = False, bm25_k1: float = 100.0, bm25_b: float = 0.8, use_gpu: bool | None = None,

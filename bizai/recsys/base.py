@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, clone
 
 from bizai.errors import DataContractError, check_is_fitted, check_random_state
 from bizai.frames import FrameKind, from_pandas, to_pandas
+from bizai.hyperparams import Rule, check_hyperparameters
 from bizai.persistence import (
     RECOMMENDER_FAMILY,
     chained_fingerprint,
@@ -49,6 +50,7 @@ class BaseRecommender(BaseEstimator):
     """Shared fit/recommend/similar_items/explain/save/load. Subclasses: `_fit(data)` and `_scores(users)`."""
 
     libraries: tuple[str, ...] = ("numpy", "scipy")
+    hyperparameter_rules: Mapping[str, Rule] = {}  # checked at fit (bizai.hyperparams)
 
     def __init__(self, random_state: int | None = None, show_progress: bool | None = None):
         self.random_state = random_state
@@ -66,6 +68,7 @@ class BaseRecommender(BaseEstimator):
         An update nets new returns against every earlier purchase of the item by that customer."""
         started = time.perf_counter()
         check_random_state(self)
+        check_hyperparameters(self, self.hyperparameter_rules)
         frame, kind = to_pandas(events)
         columns = EventColumns(user_col, item_col, time_col, weight_col, event_col, quantity_col)
         data = build_interactions(frame, columns, event_weights)

@@ -9,12 +9,15 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError
+from bizai.hyperparams import Number
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import InteractionData
 
 
 class PopularityRecommender(BaseRecommender):
     """Most interacted-with items (distinct users), optionally counting only the last `window_days`."""
+
+    hyperparameter_rules = {"window_days": Number(0, above=True, optional=True)}
 
     def __init__(self, window_days: float | None = None, random_state: int | None = None,
                  show_progress: bool | None = None):
@@ -47,6 +50,8 @@ class BuyAgainRecommender(BaseRecommender):
     interaction (needs time_col; without one, or with None, every interaction counts alike: frequency only).
     """
 
+    hyperparameter_rules = {"half_life_days": Number(0, above=True, optional=True)}
+
     def __init__(self, half_life_days: float | None = 60.0, random_state: int | None = None,
                  show_progress: bool | None = None):
         super().__init__(random_state, show_progress)
@@ -73,6 +78,7 @@ class ItemKNNRecommender(BaseRecommender):
     """Item-item neighbours with BM25 weighting: a user's score for an item sums its similarity to their items."""
 
     libraries = ("numpy", "scipy", "implicit")
+    hyperparameter_rules = {"neighbours": Number(1, integer=True), "k1": Number(0), "b": Number(0, 1)}
 
     def __init__(self, neighbours: int = 100, k1: float = 1.2, b: float = 0.75, random_state: int | None = None,
                  show_progress: bool | None = None):

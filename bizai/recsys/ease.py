@@ -15,6 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from bizai.errors import DataContractError
+from bizai.hyperparams import Flag, Number
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.dataset import InteractionData
 
@@ -34,6 +35,8 @@ class EASERecommender(BaseRecommender):
     """
 
     libraries = ("numpy", "scipy")
+    hyperparameter_rules = {"regularization": Number(0, above=True), "binary": Flag(),
+                            "half_life_days": Number(0, above=True, optional=True), "max_items": Number(1, integer=True)}
 
     def __init__(self, regularization: float = 4.0, binary: bool = True, half_life_days: float | None = None,
                  max_items: int = 20_000, random_state: int | None = None, show_progress: bool | None = None):
@@ -44,9 +47,6 @@ class EASERecommender(BaseRecommender):
         self.max_items = max_items
 
     def _fit(self, data: InteractionData) -> None:
-        if isinstance(self.regularization, bool) or not isinstance(self.regularization, int | float) \
-                or not self.regularization > 0:
-            raise DataContractError(f"regularization must be a positive number, got {self.regularization!r}.")
         if data.n_items > int(self.max_items):
             gigabytes = 16 * data.n_items ** 2 / 1e9
             raise DataContractError(

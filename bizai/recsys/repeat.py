@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from bizai.errors import DataContractError
+from bizai.hyperparams import Number
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.baselines import BuyAgainRecommender
 from bizai.recsys.dataset import InteractionData
@@ -35,6 +36,8 @@ class RepeatAwareRecommender(BaseRecommender):
     >>> rec.recommend(["c42"], k=10, filter_seen=False)
     """
 
+    hyperparameter_rules = {"repeat_share": Number(0, 1), "half_life_days": Number(0, above=True, optional=True)}
+
     def __init__(self, base: str = "itemknn", base_params: Mapping[str, Any] | None = None, repeat_share: float = 0.5,
                  half_life_days: float | None = 60.0, random_state: int | None = None,
                  show_progress: bool | None = None):
@@ -47,8 +50,6 @@ class RepeatAwareRecommender(BaseRecommender):
     def _fit(self, data: InteractionData) -> None:
         from bizai.recsys.registry import build_recommender
 
-        if not isinstance(self.repeat_share, int | float) or not 0 <= self.repeat_share <= 1:
-            raise DataContractError(f"repeat_share must lie between 0 and 1, got {self.repeat_share!r}.")
         if self.base in ("buy_again", "repeat_aware"):
             raise DataContractError(f"base must be a learnt recommender (als, itemknn, sasrec), got {self.base!r}.")
         self.base_model_ = build_recommender(self.base, self.random_state, self.show_progress,

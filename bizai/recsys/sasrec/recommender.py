@@ -14,6 +14,7 @@ import numpy as np
 from bizai.errors import DataContractError
 from bizai.extras import require
 from bizai.hardware import torch_device
+from bizai.hyperparams import Flag, Number
 from bizai.persistence import PicklesNetworkAsBytes
 from bizai.progress import progress, stopped_early_by_time
 from bizai.recsys.base import BaseRecommender
@@ -105,6 +106,15 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
     """
 
     libraries = ("numpy", "scipy", "torch")
+    hyperparameter_rules = {
+        **{f"architecture.{name}": Number(1, integer=True) for name in ("hidden", "layers", "heads", "max_length")},
+        "architecture.dropout": Number(0, 1), "use_gpu": Flag(optional=True),
+        **{f"training.{name}": Number(1, integer=True) for name in ("epochs", "batch_size", "patience", "negatives")},
+        "training.learning_rate": Number(0, above=True), "training.weight_decay": Number(0),
+        "training.random_windows": Flag(), "training.validation_users": Number(0, integer=True),
+        "training.full_softmax_max_items": Number(0, integer=True),
+        "training.max_minutes": Number(0, above=True, optional=True),
+    }
 
     def __init__(self, architecture: SASRecArchitecture | None = None, training: SASRecTraining | None = None,
                  use_gpu: bool = True, random_state: int | None = None, show_progress: bool | None = None):
@@ -126,6 +136,9 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
         from bizai.recsys.sasrec.network import SASRecNetwork
 
         arch, train = self.architecture, self.training
+        if arch.hidden % arch.heads:  # each attention head takes an equal share of the embedding
+            raise DataContractError(f"SASRecRecommender: architecture.hidden ({arch.hidden}) must be a multiple of "
+                                    f"architecture.heads ({arch.heads}).")
         seed = self.random_state if self.random_state is not None else 0
         torch.manual_seed(seed)
         generator = np.random.default_rng(seed)
