@@ -194,8 +194,16 @@ def test_a_node_with_two_parents_is_named():
     data = make_pnl().assign(area=lambda f: f["region"].map({"North": "X", "South": "X", "East": "Y"}))
     data.loc[data["store"] == "E", "area"] = "X"
     data.loc[(data["store"] == "C"), "area"] = "Y"  # South sits under X (store D) and Y (store C)
-    with pytest.raises(DataContractError, match=r"region value\(s\) 'South' sit under more than one area"):
+    with pytest.raises(DataContractError, match=r"region value\(s\) 'South' sit under more than one area.*"
+                                                r"give such nodes distinct names"):
         StatementForecaster(model="naive", horizon=2).fit(data, **{**FIT, "hierarchy": ["area", "region", "store"]})
+
+
+def test_levels_given_bottom_first_are_named_with_the_order_that_fits():
+    data = make_pnl().assign(country="UK")
+    with pytest.raises(DataContractError, match=r"country value\(s\) 'UK' sit under more than one region .* is "
+                                                r"'country' above 'region' \(hierarchy=\['country', 'region', 'store'\]\)"):
+        StatementForecaster(model="naive", horizon=2).fit(data, **{**FIT, "hierarchy": ["region", "country", "store"]})
 
 
 def test_stores_on_different_phases_of_a_multiple_frequency_are_named():

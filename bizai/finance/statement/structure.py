@@ -170,9 +170,14 @@ def build_hierarchy(frame: pd.DataFrame, levels: list[str], time_col: str) -> Hi
         if len(doubled):
             examples = latest[latest[lower].isin(doubled.index)].groupby(lower)[upper].unique().head(3)
             described = "; ".join(f"{node!r} under {shorten(list(map(str, ups)))}" for node, ups in examples.items())
+            # each upper value under one lower value: the two levels were most likely given bottom first
+            reversed_fits = lower != leaf and bool((latest.groupby(upper)[lower].nunique() == 1).all())
+            hint = (f" The hierarchy lists levels top first: is {lower!r} above {upper!r} (hierarchy="
+                    f"{[*levels[:levels.index(upper)], lower, upper, *levels[levels.index(lower) + 1:]]!r})?"
+                    if reversed_fits else " A node has one parent: give such nodes distinct names (e.g. 'Kitchen/Other').")
             raise DataContractError(
                 f"{lower} value(s) {shorten(doubled.index.astype(str).tolist())} sit under more than one {upper} "
-                f"({described}). A node has one parent: give such nodes distinct names (e.g. 'Kitchen/Other')."
+                f"({described}).{hint}"
             )
     for level in levels[:-1]:
         if latest[level].nunique() == 1:
