@@ -39,13 +39,20 @@ class ForecastModel(ABC):
     separate_interval_models: bool = False
 
     def __init__(self, settings: ModelSettings, **params):
-        unknown = sorted(set(params) - self.accepted_params) if self.accepted_params is not None else []
+        known = self.known_params()
+        unknown = sorted(set(params) - known) if known is not None else []
         if unknown:
-            hints = ", ".join(f"{name!r}{did_you_mean(name, self.accepted_params)}" for name in unknown)
-            accepted = ", ".join(sorted(self.accepted_params)) or "none"
-            raise DataContractError(f"Unknown model_params for model {self.name!r}: {hints}. It accepts: {accepted}.")
+            hints = ", ".join(f"{name!r}{did_you_mean(name, known)}" for name in unknown)
+            accepted = ", ".join(sorted(known)) if len(known) <= 30 else f"the {len(known)} names in its documentation"
+            raise DataContractError(f"Unknown model_params for model {self.name!r}: {hints}. It accepts "
+                                    f"{accepted or 'none'}.")
         self.settings = settings
         self.params = params
+
+    @classmethod
+    def known_params(cls) -> frozenset[str] | None:
+        """The model_params names this model understands; None where it takes any (and uses none)."""
+        return cls.accepted_params
 
     def min_history(self, panel: Panel) -> int:
         """Observed periods a series needs; shorter series get the naive fallback."""

@@ -4,6 +4,7 @@ short series, backtests, explains, plots and saves; the models themselves live i
 from __future__ import annotations
 
 import logging
+import numbers
 import time
 import warnings
 from collections.abc import Sequence
@@ -41,9 +42,17 @@ from bizai.finance.panel import (
     row_labels,
     trailing_gaps,
 )
-from bizai.finance.registry import MODEL_NAMES, auto_candidates, build_model, model_class
+from bizai.finance.registry import (
+    MODEL_NAMES,
+    auto_candidates,
+    build_model,
+    model_class,
+    params_for,
+    unknown_to_every_model,
+)
 from bizai.finance.total import total_forecast, total_scores
 from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
+from bizai.hyperparams import Flag, Number, check_hyperparameters
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
     FORECASTER_FAMILY,
@@ -135,6 +144,9 @@ class ProfitForecaster(BaseEstimator):
             raise DataContractError(f"Unknown model {self.model!r}; expected one of {', '.join(MODEL_NAMES)}.")
         if not isinstance(self.horizon, int | np.integer) or self.horizon < 1:
             raise DataContractError(f"horizon must be an integer of at least 1, got {self.horizon!r}.")
+        if isinstance(self.quantiles, str) or not all(isinstance(q, numbers.Real) and not isinstance(q, bool)
+                                                      for q in self.quantiles):
+            raise DataContractError(f"quantiles must be a list of numbers such as (0.1, 0.5, 0.9), got {self.quantiles!r}.")
         bad = [q for q in self.quantiles if not 0 < float(q) < 1]
         if bad:
             raise DataContractError(f"quantiles must lie strictly between 0 and 1, got {shorten(bad)}.")
@@ -146,8 +158,13 @@ class ProfitForecaster(BaseEstimator):
         check_random_state(self)
         if self.ended_after is not None and (not isinstance(self.ended_after, int | np.integer) or self.ended_after < 0):
             raise DataContractError(f"ended_after must be None or a number of periods (0 or more), got {self.ended_after!r}.")
+        check_hyperparameters(self, {"auto_windows": Number(1, integer=True), "allow_distant_dates": Flag(),
+                                     "show_progress": Flag(optional=True)})
         if self.model != "auto":
             build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
+        elif unknown := unknown_to_every_model(dict(self.model_params or {})):
+            raise DataContractError(f"Unknown model_params for model 'auto': {', '.join(map(repr, unknown))} is a "
+                                    "parameter of none of its candidates (LightGBM's and the TFT's names).")
 
     def _settings(self, point_only: bool = False) -> ModelSettings:
         quantiles = (0.5,) if point_only else tuple(sorted(float(q) for q in self.quantiles))
@@ -203,7 +220,8 @@ class ProfitForecaster(BaseEstimator):
 
     def _fit_panel(self, panel: Panel, name: str, point_only: bool = False) -> tuple[ForecastModel, NaiveModel]:
         settings = self._settings(point_only)
-        model = build_model(name, settings, dict(self.model_params or {}))
+        params = dict(self.model_params or {})
+        model = build_model(name, settings, params_for(name, params) if self.model == "auto" else params)
         fallback = NaiveModel(settings).fit(panel)
         short = panel.short_series(model.min_history(panel))
         if len(short) == panel.frame[SERIES].nunique():

@@ -18,6 +18,8 @@ cost of a weighted quantile booster (see `training_data`).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -83,11 +85,37 @@ def core_params(params: dict) -> dict:
     return {key: value for key, value in params.items() if key not in wrapper_only and value is not None}
 
 
+@contextlib.contextmanager
+def lightgbm_refusals_named(given: dict):
+    """LightGBM's refusal of a parameter value (num_leaves=-1, n_estimators="many") as a DataContractError that
+    names the caller's model_params, instead of a LightGBMError from its C++ config checks."""
+    from lightgbm.basic import LightGBMError
+
+    try:
+        yield
+    except LightGBMError as exc:
+        raise DataContractError(f"LightGBM refused to train: {str(exc).strip().rstrip(' .')}." +
+                                (f" Check model_params {given!r}." if given else "")) from exc
+
+
 class LightGBMModel(ForecastModel):
     """One global LightGBM per quantile over every series, direct multi-horizon (see the module docstring)."""
     name = "lightgbm"
-    accepted_params = None  # any LightGBM parameter, plus OWN_PARAMS
+    accepted_params = None  # see known_params: LightGBM's own names, plus OWN_PARAMS
     separate_interval_models = True
+
+    @classmethod
+    def known_params(cls) -> frozenset[str] | None:
+        """LightGBM's parameter names and aliases (the scikit-learn ones included: n_estimators, subsample...),
+        plus bizai's OWN_PARAMS, so a misspelt name is refused instead of ignored ({"num_leafs": 10} trained the
+        default trees). LightGBM keeps the list in a private helper; should it move, any name passes as before."""
+        try:
+            from lightgbm.basic import _ConfigAliases
+
+            aliases = _ConfigAliases._get_all_param_aliases()
+        except (ImportError, AttributeError):
+            return None
+        return frozenset({*aliases, *(a for names in aliases.values() for a in names), *OWN_PARAMS})
 
     def min_history(self, panel: Panel) -> int:
         """Three observed periods: fewer cannot give a lag and a scale."""
@@ -153,8 +181,9 @@ class LightGBMModel(ForecastModel):
         levels = sorted({0.5, *self.settings.quantiles})
         # One Dataset binned once for every quantile (the boosters differ in objective, trees, rows and weights).
         shared = {**LGBMRegressor().get_params(), **self.lightgbm_params()}
-        dataset = lgb.Dataset(features[self.feature_names_], target, params=core_params(shared),
-                              free_raw_data=False).construct()
+        with lightgbm_refusals_named(self.params):
+            dataset = lgb.Dataset(features[self.feature_names_], target, params=core_params(shared),
+                                  free_raw_data=False).construct()
         scale = features["scale"].to_numpy()
         everything = np.arange(len(features))
         rows = ({True: everything, False: everything} if median_mask is None
@@ -171,7 +200,8 @@ class LightGBMModel(ForecastModel):
                                   "alpha": q})
             subset = subsets[median]
             subset.set_field("weight", scale[rows[median]] if weighting[median] == "scale" else None)  # None clears
-            self.boosters_[q] = lgb.train(params, subset, num_boost_round=params.pop("n_estimators"))
+            with lightgbm_refusals_named(self.params):
+                self.boosters_[q] = lgb.train(params, subset, num_boost_round=params.pop("n_estimators"))
         return self
 
     def recent_from(self, panel: Panel) -> pd.Timestamp:

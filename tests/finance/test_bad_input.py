@@ -266,3 +266,35 @@ def test_a_covariate_empty_in_every_row_is_warned_about(panel, caplog):
     assert "'footfall' of the training frame is empty in every row" in caplog.text
     assert "'channel' of the training frame is empty in every row" in caplog.text
     assert "'region'" not in caplog.text and len(model.predict(known_future=panel[1])) == 30
+
+
+def test_model_params_misspelt_or_refused_by_lightgbm_name_the_parameter(panel):
+    history, future = panel
+    with pytest.raises(DataContractError, match=r"Unknown model_params for model 'lightgbm': 'num_leafs' \(did you mean"):
+        ProfitForecaster(model="lightgbm", horizon=3, model_params={"num_leafs": 10}).fit(history, **FIT_COLUMNS)
+    with pytest.raises(DataContractError, match=r"LightGBM refused to train: .*num_leaves.*Check model_params "
+                                                r"\{'num_leaves': -1\}"):
+        ProfitForecaster(model="lightgbm", horizon=3, model_params={"num_leaves": -1}).fit(history, **FIT_COLUMNS)
+    # LightGBM's own names and aliases, the scikit-learn ones and bizai's own all pass
+    ProfitForecaster(model="lightgbm", horizon=3, model_params={
+        "n_estimators": 5, "num_leaves": 7, "min_data_in_leaf": 5, "bagging_fraction": 0.9, "max_training_rows": 5000,
+        "id_features": False}).fit(history, **FIT_COLUMNS)
+
+
+def test_auto_hands_each_candidate_the_model_params_it_understands(panel):
+    history, _ = panel
+    with pytest.raises(DataContractError, match=r"model 'auto': 'num_leafs' is a parameter of none of its candidates"):
+        ProfitForecaster(model="auto", horizon=3, model_params={"num_leafs": 10}).fit(history, **FIT_COLUMNS)
+    model = ProfitForecaster(model="auto", horizon=3, auto_windows=1, model_params={"n_estimators": 5, "hidden_size": 8})
+    model.fit(history, **FIT_COLUMNS)  # hidden_size is the TFT's: LightGBM is not handed it
+    assert model.model_name_ in ("naive", "seasonal_naive", "lightgbm")
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("quantiles", "0.5", r"quantiles must be a list of numbers such as \(0.1, 0.5, 0.9\), got '0.5'"),
+    ("auto_windows", "2", r"ProfitForecaster: auto_windows must be an integer of at least 1, got '2'"),
+    ("show_progress", "no", r"ProfitForecaster: show_progress must be True or False, or None"),
+])
+def test_forecaster_options_of_the_wrong_kind_are_named(panel, option, value, message):
+    with pytest.raises(DataContractError, match=message):
+        ProfitForecaster(model="naive", horizon=3, **{option: value}).fit(panel[0], **FIT_COLUMNS)
