@@ -31,11 +31,15 @@ def plan(stores, horizon=3) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("model", ["naive", "seasonal_naive", "lightgbm"])
-def test_series_missing_their_last_weeks_within_their_usual_gaps_are_forecast_from_the_common_end(model):
+def test_series_missing_their_last_weeks_within_their_usual_gaps_are_forecast_from_the_common_end(model, caplog):
     params = {"n_estimators": 30} if model == "lightgbm" else None
     fc = ProfitForecaster(model=model, horizon=3, freq="W-FRI", random_state=0, model_params=params).fit(ragged(), **FIT)
     with pytest.warns(UserWarning, match=r"2 series have had no data for longer than their usual gaps.*'closed', 'over'"):
         forecast = fc.predict(known_future=plan(GAPS))
+    # the series within their gaps are named once each, with how many periods are left empty from when
+    assert (f"2 series have no data for their last period(s) before {WEEKS[-1].date()}, within their usual gaps: "
+            f"forecast with those periods left empty: 'gappy (2 periods from {WEEKS[58].date()})', "
+            f"'late (1 period from {WEEKS[59].date()})'" in caplog.text)
     assert sorted(forecast["store"].unique()) == ["gappy", "late", "steady"]
     assert (forecast.groupby("store")["week"].min() == WEEKS[-1] + pd.Timedelta(weeks=1)).all()
     assert forecast["forecast"].notna().all()
