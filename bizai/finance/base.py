@@ -44,7 +44,7 @@ class ForecastModel(ABC):
         if unknown:
             hints = ", ".join(f"{name!r}{did_you_mean(name, known)}" for name in unknown)
             accepted = ", ".join(sorted(known)) if len(known) <= 30 else f"the {len(known)} names in its documentation"
-            raise DataContractError(f"Unknown model_params for model {self.name!r}: {hints}. It accepts "
+            raise DataContractError(f"Unknown model_params for model {self.name!r}: {hints}. It accepts: "
                                     f"{accepted or 'none'}.")
         self.settings = settings
         self.params = params
