@@ -544,7 +544,7 @@ class ProfitForecaster(BaseEstimator):
             window = panel.frame[panel.frame[TIME] > cutoff]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # short and ended series were reported once, at fit time
-                history, active = forecast_origin(history, self.ended_after)
+                history, active = forecast_origin(history, self.ended_after, report=False)
                 # Known covariates of the window come from the data itself, as they would in production.
                 future = horizon_grid(history, int(self.horizon), active).merge(
                     window[[SERIES, TIME, *panel.columns.known_cols]], on=[SERIES, TIME], how="left"
@@ -558,13 +558,14 @@ class ProfitForecaster(BaseEstimator):
         return pd.concat(parts, ignore_index=True), cutoffs
 
 
-def forecast_origin(panel: Panel, ended_after: int | None) -> tuple[Panel, np.ndarray]:
+def forecast_origin(panel: Panel, ended_after: int | None, report: bool = True) -> tuple[Panel, np.ndarray]:
     """The panel to forecast from and the series to forecast.
 
     A series whose last row is before the panel's last date is forecast when the periods it has been missing are
     no more than `ended_after` (None: the longest gap inside its own history, at least one period): those periods
     are added as missing and its forecast starts with everyone else's. Series missing for longer have ended and
-    are not forecast (a warning names them).
+    are not forecast (a warning names them). `report=False` (backtest windows) logs the series forecast across their
+    gaps at debug level only: the forecast itself reports them, and a statement's windows repeated the note 4-6 times.
     """
     missing = trailing_gaps(panel)
     allowed = (pd.Series(int(ended_after), index=missing.index) if ended_after is not None
@@ -582,9 +583,10 @@ def forecast_origin(panel: Panel, ended_after: int | None) -> tuple[Panel, np.nd
     active = missing.index[missing <= allowed].to_numpy()
     extended, added = extend_trailing_gaps(panel, missing.loc[active])
     if len(added):
-        log.warning("%d series have no data for their last period(s) before %s, within their usual gaps: forecast "
-                    "with those periods left empty: %s", missing.loc[active].gt(0).sum(), end,
-                    shorten(trailing_gap_labels(added, panel.columns.id_cols, panel.columns.time_col)))
+        log.log(logging.WARNING if report else logging.DEBUG,
+                "%d series have no data for their last period(s) before %s, within their usual gaps: forecast with "
+                "those periods left empty: %s", missing.loc[active].gt(0).sum(), end,
+                shorten(trailing_gap_labels(added, panel.columns.id_cols, panel.columns.time_col)))
     return extended, active
 
 
@@ -603,7 +605,7 @@ def covered_horizon(known_future, panel: Panel, ended_after: int | None = None) 
     frame = to_pandas(known_future)[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ended series and the plan's unknown series are reported when forecasting
-        extended, active = forecast_origin(panel, ended_after)
+        extended, active = forecast_origin(panel, ended_after, report=False)
         covered, longest = 0, int(pd.to_datetime(frame[panel.columns.time_col]).nunique())
         while covered < longest:  # binary search: prepare_future raises naming what is missing
             trial = (covered + longest + 1) // 2
