@@ -70,3 +70,9 @@ def test_sasrec_heads_must_divide_the_width():
     model = SASRecRecommender(SASRecArchitecture(hidden=30, heads=4))
     with pytest.raises(DataContractError, match=r"architecture.hidden \(30\) must be a multiple of architecture.heads \(4\)"):
         model.fit(events(), time_col="at")
+
+
+def test_repeat_aware_checks_its_base_models_settings():
+    model = build_recommender("repeat_aware", base="als", base_params={"factors": 0})
+    with pytest.raises(DataContractError, match=r"ALSRecommender: factors must be an integer of at least 1, got 0"):
+        model.fit(events(), time_col="at")

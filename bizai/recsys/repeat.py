@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bizai.errors import DataContractError
-from bizai.hyperparams import Number
+from bizai.hyperparams import Number, check_hyperparameters
 from bizai.recsys.base import BaseRecommender
 from bizai.recsys.baselines import BuyAgainRecommender
 from bizai.recsys.dataset import InteractionData
@@ -54,6 +54,7 @@ class RepeatAwareRecommender(BaseRecommender):
             raise DataContractError(f"base must be a learnt recommender (als, itemknn, sasrec), got {self.base!r}.")
         self.base_model_ = build_recommender(self.base, self.random_state, self.show_progress,
                                              **dict(self.base_params or {}))
+        check_hyperparameters(self.base_model_, self.base_model_.hyperparameter_rules)  # its fit is not called
         self.base_model_._fit(data)
         self.base_model_.data_ = data
         self.own_history_ = BuyAgainRecommender(self.half_life_days)
