@@ -19,6 +19,7 @@ cost of a weighted quantile booster (see `training_data`).
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import numpy as np
 import pandas as pd
@@ -85,6 +86,21 @@ def core_params(params: dict) -> dict:
     return {key: value for key, value in params.items() if key not in wrapper_only and value is not None}
 
 
+@functools.cache
+def lightgbm_param_names() -> frozenset[str] | None:
+    """LightGBM's parameter names and aliases (the scikit-learn ones included: n_estimators, subsample...), read
+    once per process (every model built, per backtest window and candidate, checks against them), so a misspelt
+    name is refused instead of ignored ({"num_leafs": 10} trained the default trees). LightGBM keeps the list in a
+    private helper; should it move, None: any name passes as before."""
+    try:
+        from lightgbm.basic import _ConfigAliases
+
+        aliases = _ConfigAliases._get_all_param_aliases()
+    except (ImportError, AttributeError):
+        return None
+    return frozenset({*aliases, *(a for names in aliases.values() for a in names)})
+
+
 @contextlib.contextmanager
 def lightgbm_refusals_named(given: dict):
     """LightGBM's refusal of a parameter value (num_leaves=-1, n_estimators="many") as a DataContractError that
@@ -106,16 +122,9 @@ class LightGBMModel(ForecastModel):
 
     @classmethod
     def known_params(cls) -> frozenset[str] | None:
-        """LightGBM's parameter names and aliases (the scikit-learn ones included: n_estimators, subsample...),
-        plus bizai's OWN_PARAMS, so a misspelt name is refused instead of ignored ({"num_leafs": 10} trained the
-        default trees). LightGBM keeps the list in a private helper; should it move, any name passes as before."""
-        try:
-            from lightgbm.basic import _ConfigAliases
-
-            aliases = _ConfigAliases._get_all_param_aliases()
-        except (ImportError, AttributeError):
-            return None
-        return frozenset({*aliases, *(a for names in aliases.values() for a in names), *OWN_PARAMS})
+        """LightGBM's parameter names and aliases plus bizai's OWN_PARAMS (see lightgbm_param_names)."""
+        names = lightgbm_param_names()
+        return None if names is None else names | frozenset(OWN_PARAMS)
 
     def min_history(self, panel: Panel) -> int:
         """Three observed periods: fewer cannot give a lag and a scale."""
