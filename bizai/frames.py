@@ -6,8 +6,10 @@ Inside the library everything is pandas; this module is the only border crossing
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 FrameKind = Literal["pandas", "polars"]
@@ -33,31 +35,93 @@ def to_pandas(frame: Any) -> tuple[pd.DataFrame, FrameKind]:
     return frame.to_pandas(), kind
 
 
-def date_columns(frame: Any) -> tuple[str, ...]:
-    """The columns of a polars frame holding calendar dates (pl.Date; none for pandas). pandas turns them into
-    datetimes; results give them back as dates, so they join with the caller's frames (polars refuses to join a
-    date on a datetime)."""
-    if frame is None or frame_kind(frame) != "polars":
-        return ()
+@dataclass(frozen=True)
+class TimeType:
+    """How a caller's date or time column was typed, so results give it back the same way and join with the
+    caller's frames: pandas refuses to merge a timezone-aware column on a naive one and merges a Period column on a
+    datetime one to nothing, without a word; polars refuses to join a date on a datetime, or datetimes of different
+    units (its default is microseconds, pandas' nanoseconds)."""
+
+    kind: Literal["date", "datetime", "period"]
+    unit: str = "ns"
+    tz: str | None = None
+    freq: str | None = None  # a Period column's frequency ('M', 'Q-DEC', 'W-SUN', ...)
+
+
+# date_columns' mapping, or (as models saved by earlier versions kept it) a tuple of the names of polars Dates.
+TimeTypes = dict[str, TimeType] | Iterable[str]
+
+
+def date_columns(frame: Any) -> dict[str, TimeType]:
+    """The caller's date and time columns whose type bizai's internal naive nanosecond datetimes lose: polars
+    Date and Datetime columns, pandas timezone-aware, Period and non-nanosecond datetime columns."""
+    if frame is None:
+        return {}
+    if frame_kind(frame) == "pandas":
+        return {name: found for name, dtype in frame.dtypes.items() if (found := pandas_time_type(dtype))}
     import polars as pl
 
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
-    return tuple(name for name, dtype in schema.items() if dtype == pl.Date)
+    found = {}
+    for name, dtype in schema.items():
+        if dtype == pl.Date:
+            found[name] = TimeType("date")
+        elif isinstance(dtype, pl.Datetime):
+            found[name] = TimeType("datetime", dtype.time_unit or "us", dtype.time_zone)
+    return found
 
 
-def with_cutoff(date_cols: Iterable[str], time_col: str) -> tuple[str, ...]:
-    """The date columns of a backtest's output: a window's `cutoff` is a date exactly when the time column is."""
-    date_cols = tuple(date_cols)
-    return (*date_cols, "cutoff") if time_col in date_cols else date_cols
+def pandas_time_type(dtype) -> TimeType | None:
+    """The TimeType of a pandas column's dtype, or None when it is plain naive nanoseconds (or no time at all)."""
+    if isinstance(dtype, pd.PeriodDtype):
+        return TimeType("period", freq=str(dtype).removeprefix("period[").removesuffix("]"))  # 'M', not offset 'ME'
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return TimeType("datetime", dtype.unit, str(dtype.tz))
+    if pd.api.types.is_datetime64_dtype(dtype) and np.datetime_data(dtype)[0] != "ns":
+        return TimeType("datetime", np.datetime_data(dtype)[0])
+    return None
 
 
-def from_pandas(frame: pd.DataFrame, kind: FrameKind, date_cols: Iterable[str] = ()) -> Any:
-    """Convert a pandas result back to the caller's kind; for polars, `date_cols` (see date_columns) become
-    pl.Date again."""
+def with_cutoff(date_cols: TimeTypes, time_col: str) -> dict[str, TimeType]:
+    """The date columns of a backtest's output: a window's `cutoff` is typed like the time column."""
+    types = as_time_types(date_cols)
+    return {**types, "cutoff": types[time_col]} if time_col in types else types
+
+
+def as_time_types(date_cols: TimeTypes) -> dict[str, TimeType]:
+    """date_columns' mapping; a tuple of names (what models saved by earlier versions kept) means polars Dates."""
+    if isinstance(date_cols, dict):
+        return date_cols
+    return {name: TimeType("date") for name in date_cols}
+
+
+def from_pandas(frame: pd.DataFrame, kind: FrameKind, date_cols: TimeTypes = ()) -> Any:
+    """Convert a pandas result back to the caller's kind, its date and time columns typed as the caller's were
+    (`date_cols`: see date_columns)."""
+    frame = frame.reset_index(drop=True)
+    types = {name: t for name, t in as_time_types(date_cols).items()
+             if name in frame.columns and pd.api.types.is_datetime64_dtype(frame[name])}
+    if types:
+        frame = frame.assign(**{name: as_pandas_time(frame[name], t, kind) for name, t in types.items()})
     if kind == "pandas":
-        return frame.reset_index(drop=True)
+        return frame
     import polars as pl
 
-    out = pl.from_pandas(frame.reset_index(drop=True))
-    dates = [name for name in date_cols if name in out.columns and out.schema[name] != pl.Date]
-    return out.with_columns(pl.col(dates).cast(pl.Date)) if dates else out
+    out = pl.from_pandas(frame)
+    casts = [pl.col(name).cast(pl.Date if t.kind == "date" else pl.Datetime(t.unit, t.tz)) for name, t in types.items()]
+    return out.with_columns(casts) if casts else out
+
+
+def as_pandas_time(values: pd.Series, time_type: TimeType, kind: FrameKind) -> pd.Series:
+    """Naive datetimes (bizai's wall-clock times) typed as `time_type`; for polars only the time zone is set here
+    (the unit and Date are cast in polars). Clock times that a daylight-saving change skips move forward; those it
+    repeats take standard time."""
+    if time_type.kind == "period":
+        return values.astype(f"period[{time_type.freq}]") if kind == "pandas" else values
+    if time_type.tz is not None:
+        values = values.dt.tz_localize(time_type.tz, ambiguous=np.zeros(len(values), dtype=bool),
+                                       nonexistent="shift_forward")
+    if kind == "pandas" and time_type.kind == "datetime":
+        unit = time_type.unit
+        return values.astype(f"datetime64[{unit}, {time_type.tz}]" if time_type.tz else f"datetime64[{unit}]")
+    return values

@@ -157,8 +157,11 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
     where exactly one reading passes `plausible` (the caller's calendar test, given the distinct dates of a
     reading; finance.frequency.calendar_test) and a warning says so; else it is refused rather than guessed.
     Numbers are not dates, except whole numbers that all read as yyyymmdd (20240131, a warehouse's date key).
+    A pandas Period column reads as each period's start.
     """
     series = frame[column]
+    if isinstance(series.dtype, pd.PeriodDtype):  # each period by its first moment (a W-SUN week: its Monday)
+        series = series.dt.to_timestamp()
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = series
         if getattr(parsed.dt, "tz", None) is not None:
@@ -180,6 +183,12 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
                                      plausible)
     lookup = pd.Series(parsed_unique.to_numpy(), index=unique.to_numpy())
     return pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column).astype("datetime64[ns]")
+
+
+def on_clock(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """`frame` with `columns` as bizai's naive datetimes, whatever type the caller's gave them back (a Period, a time
+    zone, a unit: frames.date_columns), so results can be charted, summed and compared with the history again."""
+    return frame.assign(**{column: coerce_datetime(frame, column, "forecast") for column in columns})
 
 
 def numbers_as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:

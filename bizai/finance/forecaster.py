@@ -51,7 +51,7 @@ from bizai.finance.registry import (
     unknown_to_every_model,
 )
 from bizai.finance.total import total_forecast, total_scores
-from bizai.frames import FrameKind, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
+from bizai.frames import FrameKind, TimeTypes, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
 from bizai.hyperparams import Flag, Number, check_hyperparameters
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
@@ -72,6 +72,7 @@ from bizai.schema import (
     TIME,
     align_id_kind,
     coerce_datetime,
+    on_clock,
     require_columns,
     require_non_empty,
     require_one_id_kind,
@@ -254,13 +255,18 @@ class ProfitForecaster(BaseEstimator):
         """
         check_is_fitted(self, "fitted_model_")
         kind = frame_kind(data) if data is not None else self.input_kind_
-        parts = list(self.predict_batches(known_future, data, fill_known=fill_known))
+        parts = list(self._forecast_batches(known_future, data, fill_known=fill_known))
         return from_pandas(pd.concat(parts, ignore_index=True), kind, self._date_cols(data))
 
     def predict_batches(self, known_future=None, data=None, series_per_batch: int = 2000, fill_known: str | None = None):
         """The same forecasts as `predict`, as pandas frames of at most `series_per_batch` series each, so a
         batch job over many thousands of series can write them out as it goes."""
         check_is_fitted(self, "fitted_model_")
+        for batch in self._forecast_batches(known_future, data, series_per_batch, fill_known):
+            yield from_pandas(batch, "pandas", self._date_cols(data))
+
+    def _forecast_batches(self, known_future, data, series_per_batch: int = 2000, fill_known: str | None = None):
+        """predict_batches' frames with bizai's naive datetimes, before the caller's time types are given back."""
         panel, _ = self._panel_for(data)
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         panel, active = forecast_origin(panel, self.ended_after)
@@ -273,8 +279,8 @@ class ProfitForecaster(BaseEstimator):
                 predictions = calibrated(predictions, panel, self.bands_)
             yield panel.to_caller(predictions)
 
-    def _date_cols(self, data=None) -> tuple[str, ...]:
-        """The caller's polars date columns: those of `data` when given, else those of the training data."""
+    def _date_cols(self, data=None) -> TimeTypes:
+        """How the caller's date and time columns were typed: those of `data` when given, else the training data's."""
         return date_columns(data) if data is not None else getattr(self, "date_cols_", ())
 
     def _panel_for(self, data) -> tuple[Panel, FrameKind]:
@@ -466,7 +472,7 @@ class ProfitForecaster(BaseEstimator):
         frame, kind = to_pandas(forecast)
         time_col = self.panel_.columns.time_col
         levels = tuple(q for q in quantile_columns(frame) if q != 0.5)
-        predictions = frame.rename(columns={time_col: TIME})
+        predictions = on_clock(frame, time_col).rename(columns={time_col: TIME})
         panel = self.panel_
         id_cols = panel.columns.id_cols
         present = frame[id_cols].drop_duplicates().merge(panel.series_ids, on=id_cols)[SERIES]
@@ -492,13 +498,14 @@ class ProfitForecaster(BaseEstimator):
         check_is_fitted(self, "fitted_model_")
         if forecast is None:
             forecast = self.predict()
-        forecast = to_pandas(forecast)[0]
+        time_col = self.panel_.columns.time_col  # the caller's Periods or zoned times, drawn on the history's clock
+        forecast = on_clock(to_pandas(forecast)[0], time_col)
         own_band = id is None and getattr(self, "calibration_scores_", None) is not None
         if own_band:
             forecast = self.predict_total(forecast=forecast)
         history = self.panel_.to_caller(self.panel_.frame[[SERIES, TIME, TARGET]]).rename(
             columns={TARGET: self.panel_.columns.target_col})
-        others = {name: to_pandas(frame)[0] for name, frame in (compare or {}).items()}
+        others = {name: on_clock(to_pandas(frame)[0], time_col) for name, frame in (compare or {}).items()}
         return forecast_chart(history, forecast, self.panel_.columns, id, history_periods, total_band=own_band,
                               compare=others)
 
@@ -606,7 +613,7 @@ def covered_horizon(known_future, panel: Panel, ended_after: int | None = None) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ended series and the plan's unknown series are reported when forecasting
         extended, active = forecast_origin(panel, ended_after, report=False)
-        covered, longest = 0, int(pd.to_datetime(frame[panel.columns.time_col]).nunique())
+        covered, longest = 0, int(frame[panel.columns.time_col].nunique())  # at least its dates, in any form
         while covered < longest:  # binary search: prepare_future raises naming what is missing
             trial = (covered + longest + 1) // 2
             try:

@@ -9,7 +9,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.finance.panel import Panel
-from bizai.schema import SERIES, TARGET, TIME
+from bizai.schema import SERIES, TARGET, TIME, coerce_datetime
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def forecast_headline(panel: Panel, forecast: pd.DataFrame) -> Headline:
     """Headline of `forecast` (the caller's frame from `predict`) against the history in `panel`, over the series
     that were forecast only."""
     columns = panel.columns
-    times = pd.DatetimeIndex(pd.to_datetime(forecast[columns.time_col]).unique()).sort_values()
+    times = pd.DatetimeIndex(coerce_datetime(forecast, columns.time_col, "forecast").unique()).sort_values()
     total = float(forecast["forecast"].sum())
     if times.empty:
         return Headline(total, None, pd.NaT, pd.NaT)

@@ -8,6 +8,7 @@ import pandas as pd
 from bizai.errors import DataContractError
 from bizai.finance.metrics import quantile_columns
 from bizai.finance.panel import SeriesColumns, rows_with_ids
+from bizai.schema import on_clock
 
 
 def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.DataFrame:
@@ -91,12 +92,12 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
 def backtest_chart(forecasts: pd.DataFrame, columns: SeriesColumns, series_id=None) -> alt.Chart:
     """Actual (black, in the legend as such) vs forecast per backtest window (one colour per cutoff)."""
     time_col = columns.time_col
-    frame = forecasts.copy()
+    frame = on_clock(forecasts, time_col, "cutoff")
     if series_id is None:
         frame = frame.groupby(["model", "cutoff", time_col], as_index=False)[["forecast", "actual"]].sum(min_count=1)
     else:
         frame = select_series(frame, columns.id_cols, series_id)
-    frame["cutoff"] = pd.to_datetime(frame["cutoff"]).dt.strftime("%Y-%m-%d")
+    frame["cutoff"] = frame["cutoff"].dt.strftime("%Y-%m-%d")
     x = alt.X(f"{time_col}:T", title=time_col)
     actuals = frame.drop_duplicates(time_col).assign(what="actual")
     actual = alt.Chart(actuals).mark_line().encode(

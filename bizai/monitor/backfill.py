@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pandas as pd
 from sklearn.base import clone
 
 from bizai.finance import ProfitForecaster
@@ -18,6 +17,7 @@ from bizai.finance.backtest import backtest_cutoffs
 from bizai.finance.panel import columns_from_arguments, prepare_panel
 from bizai.frames import to_pandas
 from bizai.monitor.ledger import ForecastLedger
+from bizai.schema import coerce_datetime
 
 
 def backfill_ledger(forecaster: ProfitForecaster, data, ledger: str | os.PathLike, models: str | os.PathLike,
@@ -29,7 +29,7 @@ def backfill_ledger(forecaster: ProfitForecaster, data, ledger: str | os.PathLik
         "id_col", "time_col", "target_col", "static_cols", "known_cols", "past_cols")})
     panel = prepare_panel(frame, columns, forecaster.freq, forecaster.allow_distant_dates)
     horizon = int(forecaster.horizon)
-    times = pd.to_datetime(frame[columns.time_col])
+    times = coerce_datetime(frame, columns.time_col, "history")
     book = ForecastLedger(ledger)
     for cutoff in backtest_cutoffs(panel, horizon, nights, horizon):
         model = clone(forecaster).set_params(backtest_windows=backtest_windows).fit(frame[times <= cutoff],

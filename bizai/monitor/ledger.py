@@ -29,7 +29,7 @@ from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
 from bizai.io import atomic_folder, atomic_path, restore_retired
 from bizai.persistence import FORECASTER_FAMILY, folder_version, read_meta
-from bizai.schema import require_columns, rows_at
+from bizai.schema import coerce_datetime, require_columns, rows_at
 
 LEDGER_FILE = "_ledger.json"
 MODEL_FILE = "_model.json"
@@ -189,7 +189,7 @@ def ledger_rows(forecasts: pd.DataFrame, columns: LedgerColumns, version: str) -
     require_columns(forecasts, [*columns.id_cols, columns.time_col, "forecast"], "forecasts")
     values = [c for c in forecasts.columns if c == "forecast" or (c.startswith("p") and c[1:].isdigit())]
     frame = forecasts[[*columns.id_cols, columns.time_col, *values]].copy()
-    frame[columns.time_col] = pd.to_datetime(frame[columns.time_col])
+    frame[columns.time_col] = coerce_datetime(frame, columns.time_col, "forecasts")  # naive, whatever the caller's type
     doubled = frame.duplicated([*columns.id_cols, columns.time_col])
     if doubled.any():
         raise DataContractError(f"The forecasts repeat (id, time) rows {rows_at(frame, doubled)}; "

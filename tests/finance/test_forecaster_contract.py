@@ -9,6 +9,8 @@ import pytest
 
 from bizai import NotFittedError
 from bizai.finance import ProfitForecaster
+from bizai.finance.headline import forecast_headline
+from bizai.finance.plots import backtest_chart
 from tests.conftest import FIT_COLUMNS
 
 TINY_TFT = {"max_epochs": 2, "limit_train_batches": 4, "hidden_size": 8, "hidden_continuous_size": 4,
@@ -97,4 +99,46 @@ def test_polars_dates_come_back_as_dates_and_join_the_callers_frames(panel):
     backtest = model.backtest(history, n_windows=2)
     assert backtest.forecasts.schema["month"] == pl.Date and backtest.forecasts.schema["cutoff"] == pl.Date
     assert model.predict(known_future=future, data=history.with_columns(pl.col("month").cast(pl.Datetime))).schema[
-        "month"] == pl.Datetime("ns")  # newer history as datetimes: datetimes back
+        "month"] == pl.Datetime("us")  # newer history as (polars' microsecond) datetimes: those back
+
+
+@pytest.mark.parametrize("zone", [None, "America/New_York"])
+def test_polars_datetimes_come_back_in_their_own_unit_and_zone(panel, zone):
+    history, future = (pl.from_pandas(frame).with_columns(pl.col("month").cast(pl.Datetime("us")).dt
+                                                          .replace_time_zone(zone)) for frame in panel)
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS").fit(history, **FIT_COLUMNS)
+    forecast = model.predict(known_future=future)
+    assert forecast.schema["month"] == pl.Datetime("us", zone)  # pandas' nanoseconds would not join
+    assert len(future.join(forecast, on=["store", "month"])) == len(future)
+    assert model.backtest(n_windows=1).forecasts.schema["cutoff"] == pl.Datetime("us", zone)
+
+
+@pytest.mark.parametrize("typed", [
+    pytest.param(lambda month: month.dt.to_period("M"), id="period"),
+    pytest.param(lambda month: month.dt.tz_localize("Europe/Berlin"), id="time zone"),
+    pytest.param(lambda month: month.astype("datetime64[s]"), id="seconds"),
+])
+def test_pandas_time_columns_come_back_typed_as_given_so_they_merge(panel, typed):
+    history, future = (frame.assign(month=typed(frame["month"])) for frame in panel)
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS", calibration_windows=2).fit(history, **FIT_COLUMNS)
+    forecast = model.predict(known_future=future)
+    assert forecast["month"].dtype == history["month"].dtype
+    # A Period column merged on datetimes matches nothing, without an error; zoned on naive raises.
+    assert len(future.merge(forecast, on=["store", "month"])) == len(future)
+    assert model.predict_total(forecast=forecast)["month"].dtype == history["month"].dtype
+    backtest = model.backtest(n_windows=1).forecasts
+    assert backtest["cutoff"].dtype == backtest["month"].dtype == history["month"].dtype
+    assert len(backtest.merge(history, on=["store", "month"])) == len(backtest)
+    # Charts and the headline read them on the history's clock: last year's months are found.
+    assert forecast_headline(model.panel_, forecast).year_before is not None
+    chart = model.plot(forecast=forecast, compare={"again": forecast}).to_dict()
+    assert len(chart["datasets"]) >= 2
+    backtest_chart(backtest, model.panel_.columns).to_dict()
+
+
+def test_weekly_periods_read_by_their_first_day_and_come_back_as_periods():
+    weeks = pd.period_range("2023-01-01", periods=30, freq="W-SUN")
+    history = pd.DataFrame({"store": "A", "week": weeks, "sales": np.arange(30.0)})
+    forecast = ProfitForecaster(model="naive", horizon=2).fit(history, id_col="store", time_col="week",
+                                                              target_col="sales").predict()
+    assert forecast["week"].tolist() == list(pd.period_range(weeks[-1] + 1, periods=2, freq="W-SUN"))

@@ -310,3 +310,12 @@ def test_a_polars_statement_keeps_its_dates_as_dates():
     assert statement.predict().schema["month"] == pl.Date
     assert statement.history().schema["month"] == pl.Date
     assert statement.backtest().forecasts.schema["cutoff"] == pl.Date
+
+
+def test_a_statement_of_monthly_periods_gives_periods_back():
+    data = make_pnl().assign(month=lambda f: f["month"].dt.to_period("M"))
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+    assert statement.predict()["month"].dtype == pd.PeriodDtype("M")
+    assert statement.history()["month"].dtype == pd.PeriodDtype("M")
+    assert statement.backtest().forecasts["cutoff"].dtype == pd.PeriodDtype("M")
+

@@ -19,10 +19,11 @@ from bizai.monitor import (
     recommendation_alerts,
     recommendation_outcomes,
 )
+from bizai.monitor.backfill import backfill_ledger
 from bizai.monitor.drift import drift_alerts
 from bizai.monitor.forecasts import check_forecasts
 from bizai.monitor.ledger import LedgerColumns
-from tests.monitor.conftest import hand_ledger_frame
+from tests.monitor.conftest import FIT, hand_ledger_frame, split_panel
 
 COLUMNS = LedgerColumns(["store"], "month", "profit", "MS")
 
@@ -261,3 +262,19 @@ def test_outcomes_by_day_judge_each_days_lists_on_the_days_after():
     assert ours.to_dict() == {"2026-01-01": 0.5, "2026-01-02": 0.5}
     with pytest.raises(DataContractError, match="No day's recommendations"):
         outcomes_by_day({"2027-01-01": lists["2026-01-01"]}, events, "user_id", "item_id", "time")
+
+
+@pytest.mark.parametrize("typed", [lambda month: month.dt.to_period("M"),
+                                   lambda month: month.dt.tz_localize("Europe/Berlin")], ids=["period", "time zone"])
+def test_monitoring_takes_forecasts_and_actuals_typed_as_the_callers_frames(tmp_path, typed):
+    from bizai.finance import ProfitForecaster
+
+    history, future, actuals = (frame.assign(month=typed(frame["month"])) for frame in split_panel())
+    forecaster = ProfitForecaster(model="seasonal_naive", horizon=6, backtest_windows=2).fit(history, **FIT)
+    ledger = ForecastLedger(tmp_path / "ledger")
+    ledger.append(forecaster.predict(known_future=future), forecaster.save(tmp_path / "model"), "2026-01-01")
+    check = check_forecasts(ledger, actuals, max_wape_increase=1.0, min_coverage=0.0, max_psi=5.0)
+    assert check.accuracy[check.accuracy["step"] == 0]["n"].iloc[0] == len(actuals)
+    backfilled = backfill_ledger(ProfitForecaster(model="naive", horizon=6), pd.concat([history, actuals]),
+                                 tmp_path / "backfill", tmp_path / "models", nights=2, **FIT)
+    assert len(backfilled.run_dates()) == 2

@@ -40,7 +40,7 @@ from bizai.finance.statement.data import (
 )
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
-from bizai.frames import FrameKind, date_columns, from_pandas, to_pandas, with_cutoff
+from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import as_list, shorten
 
@@ -150,7 +150,7 @@ class StatementForecaster(BaseEstimator):
         self.base_ = base
         report_leaf_gaps(base.panel_.filled, columns.levels[-1])
         self.input_kind_: FrameKind = kind
-        self.date_cols_ = tuple(name for name in date_columns(data) if name == time_col)
+        self.date_cols_ = {name: kind for name, kind in date_columns(data).items() if name == time_col}
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
@@ -233,8 +233,8 @@ class StatementForecaster(BaseEstimator):
                    quantile_label(high)]
         return from_pandas(statement[columns], self.input_kind_, self._date_cols())
 
-    def _date_cols(self) -> tuple[str, ...]:
-        """The caller's polars date column (the time column when it was a pl.Date; none for older models)."""
+    def _date_cols(self) -> TimeTypes:
+        """How the caller's time column was typed (see frames.date_columns)."""
         return getattr(self, "date_cols_", ())
 
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:

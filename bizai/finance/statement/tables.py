@@ -13,6 +13,7 @@ import pandas as pd
 from bizai.finance.metrics import READABLE_METRICS
 from bizai.finance.statement.structure import TOTAL_LEVEL
 from bizai.frames import to_pandas
+from bizai.schema import on_clock
 
 
 @dataclass
@@ -34,8 +35,8 @@ def statement_tables(model, known_future=None, history_periods: int = 12) -> Sta
     """Everything a report shows, from a fitted StatementForecaster and its forecast."""
     time_col = model.columns_.time_col
     lines = model.columns_.lines
-    forecast = to_pandas(model.predict(known_future=known_future))[0]
-    history = to_pandas(model.history())[0]
+    forecast, history = (on_clock(to_pandas(frame)[0], time_col)
+                         for frame in (model.predict(known_future=known_future), model.history()))
     actual_periods = sorted(history[time_col].unique())[-history_periods:]
     forecast_periods = sorted(forecast[time_col].unique())
     low, high = [c for c in forecast.columns if c.startswith("p") and c != "p50"]
