@@ -20,10 +20,10 @@ TARGET = "__target"
 RESERVED = (SERIES, TIME, TARGET)
 
 
-def shorten(values: Iterable[object], limit: int = 5) -> str:
-    """'a, b, c (and 12 more)': a readable list of offenders."""
+def shorten(values: Iterable[object], limit: int = 5, show: Callable[[object], str] | None = None) -> str:
+    """'a, b, c (and 12 more)': a readable list of offenders (each as `show` writes it; default `readable`)."""
     values = list(values)
-    shown = ", ".join(readable(v) for v in values[:limit])
+    shown = ", ".join((show or readable)(v) for v in values[:limit])
     return shown + (f" (and {len(values) - limit} more)" if len(values) > limit else "")
 
 

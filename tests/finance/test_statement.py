@@ -319,3 +319,19 @@ def test_a_statement_of_monthly_periods_gives_periods_back():
     assert statement.history()["month"].dtype == pd.PeriodDtype("M")
     assert statement.backtest().forecasts["cutoff"].dtype == pd.PeriodDtype("M")
 
+
+def test_a_plan_missing_a_store_or_a_value_is_named_in_the_callers_terms():
+    data = make_pnl(late=None)
+    months = pd.date_range("2023-07-01", periods=2, freq="MS")
+    plan = pd.DataFrame([(s, m, 1.0) for s in REGION_OF for m in months], columns=["store", "month", "promo"])
+    model = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT, known_cols=["promo"])
+    with pytest.raises(DataContractError, match=r"no row for store 'B' \(2023-07-01, 2023-08-01\)\.$"):
+        model.predict(known_future=plan[plan["store"] != "B"])
+    with pytest.raises(DataContractError, match=r"'promo' empty for store 'C' \(2023-08-01\)\.$"):
+        model.predict(known_future=plan.assign(promo=plan["promo"].where(
+            (plan["store"] != "C") | (plan["month"] != months[1]))))
+    with pytest.raises(DataContractError, match="repeat"):
+        model.predict(known_future=pd.concat([plan, plan.iloc[:1]]))
+    with pytest.warns(UserWarning, match="rows for store 'ZZ'"):
+        statement = model.predict(known_future=pd.concat([plan, plan.iloc[:2].assign(store="ZZ")]))
+    pd.testing.assert_frame_equal(statement, model.predict(known_future=plan))

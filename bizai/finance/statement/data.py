@@ -8,6 +8,7 @@ leaves agree ("(mixed)" otherwise); the series' level and line as static feature
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,10 +16,12 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
+from bizai.finance.forecaster import forecast_origin
 from bizai.finance.frequency import calendar_test, inferred_freq, resolve_freq
-from bizai.finance.panel import base_positions, future_calendar, period_multiple
+from bizai.finance.panel import base_positions, future_calendar, horizon_grid, off_calendar, period_multiple
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
-from bizai.schema import coerce_datetime, coerce_numeric, require_columns, require_unique, rows_at, shorten
+from bizai.schema import SERIES, coerce_datetime, coerce_numeric, require_columns, require_unique, rows_at, shorten
+from bizai.schema import TIME as PANEL_TIME
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +152,49 @@ def future_frame(known_future: pd.DataFrame | None, statement) -> pd.DataFrame |
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "known_future", plausible=calendar)
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "known_future")
+    require_unique(table, [columns.id_col, columns.time_col], "known_future")  # else a node's mean counts a leaf twice
+    check_leaf_plan(table, statement)
     members = hierarchy.membership()
     periods = pd.DataFrame({TIME: np.sort(table[columns.time_col].unique())})
     grid = series[["level", "node", "line"]].merge(periods, how="cross")
     frame = with_covariates(grid, table, members, StatementColumns(columns.id_col, columns.time_col, columns.lines,
                                                                    columns.levels, columns.known_cols, []))
     return frame[[KEY, TIME, *columns.known_cols]]
+
+
+def check_leaf_plan(table: pd.DataFrame, statement) -> None:
+    """Refuse a plan (`table`: the caller's leaf rows, dates parsed) lacking a row or a value for a leaf the statement
+    forecasts in a period of its horizon, naming the leaves and periods: the base model would name its own series
+    keys ('store|B|cost') instead. Leaves that have ended need no plan; leaves the statement never saw are warned
+    about (their rows are not used)."""
+    columns, panel = statement.columns_, statement.base_.panel_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ended series are reported when the statement is fitted
+        extended, active = forecast_origin(panel, statement.base_.ended_after, report=False)
+    series = statement.index_.series
+    leaves = series.loc[series["level"] == statement.hierarchy_.level_names[-1], "key"]
+    grid = horizon_grid(extended, int(statement.horizon), active).merge(panel.series_ids, on=SERIES)
+    needed = grid[grid[KEY].isin(leaves)].merge(series[["key", "node"]], left_on=KEY, right_on="key")
+    needed = needed[["node", PANEL_TIME]].drop_duplicates()
+    plan = table.rename(columns={columns.id_col: "node", columns.time_col: PANEL_TIME}).astype({"node": str})
+    unknown = sorted(set(plan["node"]) - set(series.loc[series["key"].isin(leaves), "node"]))
+    if unknown:
+        warnings.warn(f"known_future has rows for {columns.id_col} {shorten(unknown)}, which the statement's history "
+                      "does not hold: they are not used.", stacklevel=4)
+    merged = needed.merge(plan, on=["node", PANEL_TIME], how="left", indicator=True)
+    absent = merged["_merge"] == "left_only"
+    problems = []
+    if absent.any():
+        problems.append(f"no row for {by_leaf(merged[absent], columns.id_col)}{off_calendar(plan, panel)}")
+    for column in columns.known_cols:
+        empty = merged[column].isna() & ~absent
+        if empty.any():
+            problems.append(f"{column!r} empty for {by_leaf(merged[empty], columns.id_col)}")
+    if problems:
+        raise DataContractError("known_future does not cover the forecast horizon: " + "; ".join(problems) + ".")
+
+
+def by_leaf(rows: pd.DataFrame, id_col: str) -> str:
+    """"store 'B' (2023-07-01, 2023-08-01), store 'C' (2023-08-01)": rows' periods grouped by leaf, for messages."""
+    grouped = rows.groupby("node", sort=True)[PANEL_TIME].agg(lambda t: shorten([d.date() for d in sorted(t)]))
+    return shorten([f"{id_col} {node!r} ({dates})" for node, dates in grouped.items()], show=str)
