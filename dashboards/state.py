@@ -154,6 +154,7 @@ def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         number, date = book.add_format({"num_format": "#,##0"}), book.add_format({"num_format": "yyyy-mm-dd"})
         for name, frame in sheets.items():
             sheet_name = name[:31]
+            frame = excel_dates(frame)
             frame.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
             sheet.freeze_panes(1, 0)
@@ -164,6 +165,14 @@ def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
                          else number if pd.api.types.is_float_dtype(values) else None)
                 sheet.set_column(position, position, max(12, len(str(column)) + 2), style)
     return buffer.getvalue()
+
+
+def excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cells hold no time zone or period: zoned times as their wall-clock time (as bizai reads them), periods
+    by their first day (forecasts come back typed like the uploaded data, e.g. a Parquet file's UTC timestamps)."""
+    zoned = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype | pd.PeriodDtype)]
+    return frame.assign(**{c: frame[c].dt.tz_localize(None) if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
+                           else frame[c].dt.to_timestamp() for c in zoned})
 
 
 def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:

@@ -347,6 +347,20 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     assert rows["007"] == (1000.5, 2000.0, 3000.5) and rows["Total"] == (1010.5, 2020.0, 3030.5)
 
 
+def test_forecasts_of_zoned_or_period_dates_download_as_plain_excel_dates():
+    import datetime as dt
+    import io
+
+    import openpyxl
+    import state
+
+    forecasts = pd.DataFrame({"store": ["A", "A"], "month": pd.date_range("2025-01-01", periods=2, freq="MS", tz="UTC"),
+                              "quarter": pd.period_range("2025Q1", periods=2, freq="Q"), "forecast": [1.0, 2.0]})
+    sheet = openpyxl.load_workbook(io.BytesIO(state.excel_bytes({"forecasts": forecasts})))["forecasts"]
+    assert [sheet["B2"].value, sheet["C3"].value] == [dt.datetime(2025, 1, 1), dt.datetime(2025, 4, 1)]
+    assert sheet["B2"].number_format == sheet["C2"].number_format == "yyyy-mm-dd"
+
+
 def test_the_forecast_page_says_the_expected_time_before_training_and_compares_models():
     app = page("forecast").run()
     assert "Expected training time" in captions(app) and "backtest windows" in captions(app)
