@@ -100,6 +100,8 @@ def test_polars_dates_come_back_as_dates_and_join_the_callers_frames(panel):
     assert backtest.forecasts.schema["month"] == pl.Date and backtest.forecasts.schema["cutoff"] == pl.Date
     assert model.predict(known_future=future, data=history.with_columns(pl.col("month").cast(pl.Datetime))).schema[
         "month"] == pl.Datetime("us")  # newer history as (polars' microsecond) datetimes: those back
+    model.date_cols_ = ("month",)  # what a model saved by an earlier version holds: the names of its polars dates
+    assert model.predict(known_future=future).schema["month"] == pl.Date
 
 
 @pytest.mark.parametrize("zone", [None, "America/New_York"])
