@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
-from bizai.schema import DECIMAL_COMMA_NUMBER, THOUSANDS_COMMA_NUMBER, THOUSANDS_ONLY
+from bizai.schema import DECIMAL_COMMA_NUMBER, THOUSANDS_COMMA_NUMBER, THOUSANDS_ONLY, shorten
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     late in the file still reads.
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
-    import polars as pl
 
     text = str(path)
     files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
@@ -77,7 +76,7 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
         if suffix in CSV_SUFFIXES:
             frame = read_csv_as_labels(files[0], list(text_columns))
         else:
-            frame = pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+            frame = concat_parquet_files(files, text)
     except DataContractError:
         raise
     except zipfile.BadZipFile as exc:  # an .xlsx is a zip archive; this one is not (renamed CSV, damaged download)
@@ -89,6 +88,34 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     if frame.height == 0:
         raise DataContractError(f"Input file {text!r} has no rows.")
     return frame.to_pandas()
+
+
+def concat_parquet_files(files: list[str], text: str):
+    """The Parquet `files` as one polars frame in the first file's column order, numeric types widened where they
+    differ; files that hold other columns, or a type no common type holds (a naive timestamp beside a zoned one),
+    are refused naming the column and the files."""
+    import polars as pl
+
+    parts = [pl.read_parquet(f) for f in files]
+    first, columns = Path(files[0]).name, parts[0].columns
+    for file, part in zip(files[1:], parts[1:], strict=True):
+        missing, extra = sorted(set(columns) - set(part.columns)), sorted(set(part.columns) - set(columns))
+        if missing or extra:
+            differences = [f"lacks {shorten(missing)}"] if missing else []
+            differences += [f"adds {shorten(extra)}"] if extra else []
+            raise DataContractError(f"The files of {text!r} hold different columns: {Path(file).name} "
+                                    f"{' and '.join(differences)} against {first}; every file needs the same columns.")
+    parts = [part.select(columns) for part in parts]
+    try:
+        return pl.concat(parts, how="vertical_relaxed")
+    except (pl.exceptions.SchemaError, pl.exceptions.InvalidOperationError) as exc:
+        for file, part in zip(files[1:], parts[1:], strict=True):
+            for column, dtype in part.schema.items():
+                if dtype != parts[0].schema[column]:
+                    raise DataContractError(
+                        f"The files of {text!r} disagree on column {column!r}: {parts[0].schema[column]} in {first}, "
+                        f"{dtype} in {Path(file).name}; write them with one type.") from exc
+        raise
 
 
 def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pytest
 import typer
 import typer.main
 
+from bizai.errors import DataContractError
 from bizai.io import read_table
 from tests.cli.test_cli import FORECAST_COLUMNS, bizai
 from tests.conftest import make_panel
@@ -494,3 +495,18 @@ def test_a_state_file_damaged_in_the_middle_is_refused_before_unpickling(work, f
     payload[middle:middle + 64] = np.random.default_rng(0).integers(0, 256, 64, dtype=np.uint8).tobytes()
     state.write_bytes(bytes(payload))
     refused(*args, names=rf"is damaged: {state.name} \(content differs", folder=work)
+
+
+def test_a_glob_of_parquet_partitions_aligns_their_columns_or_names_the_file_that_differs(tmp_path):
+    night = pd.DataFrame({"store": ["A", "B"], "month": pd.to_datetime(["2024-01-01"] * 2), "profit": [1.0, 2.0]})
+    for folder in ("ordered", "columns", "zones"):
+        (tmp_path / folder).mkdir()
+        night.to_parquet(tmp_path / folder / "a.parquet")
+    night[["profit", "store", "month"]].to_parquet(tmp_path / "ordered" / "b.parquet")
+    assert read_table(tmp_path / "ordered" / "*.parquet").columns.tolist() == ["store", "month", "profit"]
+    night.rename(columns={"profit": "Profit"}).to_parquet(tmp_path / "columns" / "b.parquet")
+    with pytest.raises(DataContractError, match=r"b.parquet lacks 'profit' and adds 'Profit' against a.parquet"):
+        read_table(tmp_path / "columns" / "*.parquet")
+    night.assign(month=night["month"].dt.tz_localize("UTC")).to_parquet(tmp_path / "zones" / "b.parquet")
+    with pytest.raises(DataContractError, match=r"disagree on column 'month': .* in a.parquet, .*UTC.* in b.parquet"):
+        read_table(tmp_path / "zones" / "*.parquet")
