@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -199,13 +200,17 @@ def forecast_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: st
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
-    """Fit a StatementForecaster once per (data, settings); `key` is the data fingerprint."""
+    """Fit a StatementForecaster once per (data, settings); `key` is the data fingerprint. Returns it and the
+    warnings of its fit (closed or new stores), kept with it so the page shows them on every rerun."""
     from bizai.finance import StatementForecaster
 
     settings = json.loads(settings_json)
     forecaster = StatementForecaster(model=settings["model"], horizon=settings["horizon"], freq=settings.get("freq"),
                                      reconcile=settings["reconcile"], random_state=0, show_progress=False)
-    return forecaster.fit(_frame, **settings["roles"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        forecaster.fit(_frame, **settings["roles"])
+    return forecaster, list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
 
 
 def workbook_bytes(forecaster, tables) -> bytes:

@@ -46,12 +46,14 @@ if "statement_settings" in st.session_state:
     settings = st.session_state["statement_settings"]
     try:
         with st.status("Forecasting every store, region and the company…", expanded=False) as status:
-            forecaster = train_statement(frame_key(frame), frame, as_key(settings))
+            forecaster, notes = train_statement(frame_key(frame), frame, as_key(settings))
             future = data["future"] if settings["roles"]["known_cols"] else None
             tables = forecaster.report_tables(known_future=future)
             method = METHODS_IN_WORDS[settings["reconcile"]][0]
             status.update(label=f"Statement ready in {forecaster.fit_seconds_:.0f} s (levels made to add up: {method})",
                           state="complete")
+        for note in notes:
+            st.warning(note, icon="ℹ️")
         st.altair_chart(company_chart(tables.company, tables.headline), width="stretch")
         freq = forecaster.base_.panel_.freq
         level_names = forecaster.hierarchy_.level_names

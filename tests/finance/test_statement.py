@@ -149,8 +149,9 @@ def test_calibrated_backtest_reports_accuracy_per_level_and_line(fitted):
 
 def test_late_and_closed_stores_and_a_single_profit_line():
     data = make_pnl(late="D", closed="B").assign(profit=lambda f: f["revenue"] - f["cost"])
-    model = StatementForecaster(model="naive", horizon=3, freq="MS").fit(data, id_col="store", time_col="month",
-                                                                          lines=["profit"], hierarchy=["region"])
+    with pytest.warns(UserWarning, match="No forecast for store 'B'"):
+        model = StatementForecaster(model="naive", horizon=3, freq="MS").fit(data, id_col="store", time_col="month",
+                                                                              lines=["profit"], hierarchy=["region"])
     statement = model.predict()
     assert set(statement["line"]) == {"profit"}
     assert "B" not in set(statement["node"]) and "D" in set(statement["node"])  # closed: not forecast; late: forecast
@@ -335,3 +336,16 @@ def test_a_plan_missing_a_store_or_a_value_is_named_in_the_callers_terms():
     with pytest.warns(UserWarning, match="rows for store 'ZZ'"):
         statement = model.predict(known_future=pd.concat([plan, plan.iloc[:2].assign(store="ZZ")]))
     pd.testing.assert_frame_equal(statement, model.predict(known_future=plan))
+
+
+def test_closed_and_newly_opened_stores_are_named_in_the_callers_terms():
+    data = make_pnl(late=None)
+    data = data[~((data["store"] == "B") & (data["month"] < data["month"].max() - pd.DateOffset(months=1)))]
+    data = data[~((data["store"] == "C") & (data["month"] > "2022-12-01"))]
+    with pytest.warns(UserWarning) as caught:
+        statement = StatementForecaster(model="seasonal_naive", horizon=2, freq="MS").fit(data, **FIT).predict()
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("No forecast for store 'C' (data to 2022-12-01)") for m in messages)
+    assert any(m.startswith("store 'B' has fewer than the 12 periods of history seasonal_naive needs") for m in messages)
+    assert not any("|" in m for m in messages)  # no internal series keys
+    assert set(statement.loc[statement["level"] == "store", "node"]) == set(REGION_OF) - {"C"}

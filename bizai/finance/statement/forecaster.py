@@ -26,7 +26,7 @@ from bizai.extras import require
 from bizai.finance.backtest import affordable_windows, naive_scales
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, leave_one_window_out, series_scale
-from bizai.finance.forecaster import ProfitForecaster
+from bizai.finance.forecaster import ProfitForecaster, forecast_origin
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.statement.data import (
     KEY,
@@ -42,7 +42,7 @@ from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
-from bizai.schema import as_list, shorten
+from bizai.schema import SERIES, as_list, shorten
 
 log = logging.getLogger(__name__)
 FAMILY = STATEMENT_FAMILY
@@ -149,6 +149,7 @@ class StatementForecaster(BaseEstimator):
             self._calibrate(history, base.panel_.season_length)
         self.base_ = base
         report_leaf_gaps(base.panel_.filled, columns.levels[-1])
+        report_unforecast_nodes(base, self.index_)
         self.input_kind_: FrameKind = kind
         self.date_cols_ = {name: kind for name, kind in date_columns(data).items() if name == time_col}
         self.fit_seconds_ = time.perf_counter() - started
@@ -336,6 +337,36 @@ def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
         log.warning("%d missing period(s) in %d %s(s), counted as 0 in their parents' totals: %s", len(gaps),
                     gaps["leaf"].nunique(), leaf_level, shorten([f"{leaf} {pd.Timestamp(t).date()}" for leaf, t in
                                                                 zip(gaps["leaf"], gaps[TIME], strict=True)]))
+
+
+def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex) -> None:
+    """Warn, in the caller's terms (store 'C', not its series keys), about the nodes the base model does not forecast
+    as asked: those that have ended (no forecast: their parents' forecasts are those of the nodes still open) and
+    those too short for the model (the naive forecast, their last value)."""
+    panel = base.panel_
+    key_of = panel.series_ids.set_index(SERIES)[KEY]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, active = forecast_origin(panel, base.ended_after, report=False)
+    ended = key_of.drop(active)
+    if len(ended):
+        nodes = index.series.set_index("key").loc[ended.to_numpy(), ["level", "node"]].assign(
+            last=panel.last_times().loc[ended.index].to_numpy()).groupby(["level", "node"], sort=False)["last"].max()
+        shown = shorten([f"{level} {node!r} (data to {last.date()})" for (level, node), last in nodes.items()], show=str)
+        warnings.warn(f"No forecast for {shown}: no data for longer than the usual gaps (ended_after); the levels above "
+                      "are forecast from the nodes still open.", stacklevel=3)
+    if base.fitted_model_ is base.fallback_model_:
+        naive, needs = key_of.index, None
+    else:
+        needs = base.fitted_model_.min_history(panel)
+        naive = panel.short_series(needs).difference(ended.index)
+    if len(naive):
+        nodes = index.series.set_index("key").loc[key_of.loc[naive].to_numpy(), ["level", "node"]].drop_duplicates()
+        shown = shorten([f"{level} {node!r}" for level, node in nodes.itertuples(index=False)], show=str)
+        needed = f"the {needs} periods of history" if needs else "the periods of history"
+        warnings.warn(f"{shown} {'have' if len(nodes) > 1 else 'has'} fewer than {needed} {base.model_name_} needs: "
+                      f"{'their' if len(nodes) > 1 else 'its'} lines get the naive forecast (the last value).",
+                      stacklevel=3)
 
 
 def default_ratios(lines, identities) -> dict[str, str]:
