@@ -167,7 +167,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     if repeated:  # the full check names the rows
         require_unique(frame.assign(**{columns.time_col: frame[TIME]}), [*columns.id_cols, columns.time_col], what)
     freq = resolve_freq(frame[TIME], frame[SERIES], freq)
-    check_static_constant(frame, columns)
+    frame = constant_statics(frame, columns)
     # the ids live on in series_ids: sorting 7 million rows of text ids cost more than the rest of the sort
     frame = frame.drop(columns=columns.id_cols).take(order).reset_index(drop=True)
     frame, filled = fill_missing_periods(frame, columns, freq, series_ids)
@@ -252,17 +252,24 @@ def check_horizon_in_range(panel: Panel, horizon: int) -> None:
         ) from exc
 
 
-def check_static_constant(frame: pd.DataFrame, columns: SeriesColumns) -> None:
-    """Refuse static columns whose value changes within a series, naming the series."""
+def constant_statics(frame: pd.DataFrame, columns: SeriesColumns) -> pd.DataFrame:
+    """Static columns as one value per series: a blank cell takes its series' value (a sheet that writes a store's
+    region on its first row only; logged); a series holding two values is refused, naming it and its values."""
     for col in columns.static_cols:
-        varying = frame.groupby(SERIES)[col].nunique(dropna=False)
-        bad = varying[varying > 1].index
-        if len(bad):
-            ids = frame.loc[frame[SERIES].isin(bad), columns.id_cols].drop_duplicates().astype(str)
-            raise DataContractError(
-                f"Static column {col!r} changes over time within series {shorten(ids.agg('/'.join, axis=1).tolist())}; "
-                "static columns must be constant per series (use known_cols or past_cols for changing values)."
-            )
+        counts = frame.groupby(SERIES)[col].nunique()  # blanks not counted
+        if (counts > 1).any():
+            rows = frame[frame[SERIES].isin(counts.index[counts > 1])]
+            values = rows.groupby(SERIES)[col].agg(lambda v: shorten(sorted(map(str, v.dropna().unique())), 3))
+            labels = rows.drop_duplicates(SERIES).set_index(SERIES)[columns.id_cols].astype(str).agg("/".join, axis=1)
+            shown = shorten([f"{labels[code]!r} ({values[code]})" for code in values.index], show=str)
+            raise DataContractError(f"Static column {col!r} changes over time within series {shown}; static columns "
+                                    "must be constant per series (use known_cols or past_cols for changing values).")
+        blank = frame[col].isna()
+        if blank.any() and not blank.all():
+            frame[col] = frame.groupby(SERIES)[col].transform("first")  # the series' one value
+            log.info("Static column %r was empty in %d row(s): filled with each series' value.", col,
+                     int((blank & frame[col].notna()).sum()))
+    return frame
 
 
 def base_positions(times: pd.Series, freq: str, origin: pd.Timestamp) -> tuple[np.ndarray, pd.DatetimeIndex]:

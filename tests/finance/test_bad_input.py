@@ -299,3 +299,18 @@ def test_auto_hands_each_candidate_the_model_params_it_understands(panel):
 def test_forecaster_options_of_the_wrong_kind_are_named(panel, option, value, message):
     with pytest.raises(DataContractError, match=message):
         ProfitForecaster(model="naive", horizon=3, **{option: value}).fit(panel[0], **FIT_COLUMNS)
+
+
+def test_a_static_column_that_changes_is_refused_naming_series_and_values_and_blanks_take_the_series_value(panel):
+    history, future = panel
+    first_store = history["store"].iloc[0]
+    changing = history.copy()
+    changing.loc[changing.index[1], "region"] = "Elsewhere"
+    model = ProfitForecaster(model="lightgbm", horizon=6, freq="MS", random_state=0, model_params={"n_estimators": 10})
+    with pytest.raises(DataContractError, match=rf"'region' changes over time within series '{first_store}' \(.*'Elsewhere'"):
+        model.fit(changing, **FIT_COLUMNS)
+    blanks = history.copy()
+    later_rows = blanks.groupby("store").cumcount() > 0  # the region written on each store's first row only
+    blanks.loc[later_rows, "region"] = None
+    expected = model.fit(history, **FIT_COLUMNS).predict(known_future=future)
+    pd.testing.assert_frame_equal(model.fit(blanks, **FIT_COLUMNS).predict(known_future=future), expected)
