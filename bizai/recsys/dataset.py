@@ -154,6 +154,9 @@ class InteractionData:
 def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: Mapping[str, float] | None) -> pd.Series:
     """Weight of every row: from `weight_col`, from `event_col` through `event_weights`, of the netted purchase
     lines (`quantity_col`, see `netted`), or 1."""
+    if event_weights and columns.event_col is None:  # else they would be ignored without a word
+        raise DataContractError(f"event_weights (for {shorten(list(event_weights))}) need event_col: the column holding "
+                                "each row's event type (e.g. event_col='event').")
     if columns.quantity_col is not None:
         return frame[NETTED_WEIGHT]
     if columns.weight_col is not None:
@@ -177,10 +180,13 @@ def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: 
         events = frame[columns.event_col].astype(str)
         unknown = ~events.isin([str(k) for k in event_weights])
         if unknown.any():
+            unused = [str(k) for k in event_weights if str(k) not in set(events)]
             raise DataContractError(
                 f"Event type(s) {shorten(sorted(events[unknown].unique()))} in column {columns.event_col!r} "
                 f"(rows {rows_at(frame, unknown)}) have no weight; event_weights covers "
-                f"{shorten(list(event_weights))}."
+                f"{shorten(list(event_weights))}"
+                + (f", of which {shorten(unused)} {'occurs' if len(unused) == 1 else 'occur'} in no row (misspelt?)."
+                   if unused else ".")
             )
         return events.map({str(k): float(v) for k, v in event_weights.items()}).astype(float)
     return pd.Series(1.0, index=frame.index)

@@ -39,6 +39,13 @@ def test_unknown_event_type_without_weight(events):
         fit(events, event_col="event", event_weights={"view": 1, "cart": 3})
 
 
+def test_a_misspelt_event_weight_is_pointed_out_and_weights_without_an_event_column_are_refused(events):
+    with pytest.raises(DataContractError, match=r"'purchase' .* have no weight; .* of which 'purchse' occurs in no row"):
+        fit(events, event_col="event", event_weights={"view": 1, "cart": 3, "purchse": 5})
+    with pytest.raises(DataContractError, match=r"event_weights \(for 'view', 'cart'\) need event_col"):
+        fit(events, event_weights={"view": 1, "cart": 3})  # ignored without a word before
+
+
 def test_event_weights_add_up(events):
     model = fit(events, event_col="event", event_weights={"view": 1, "cart": 3, "purchase": 5})
     row = events[(events["user_id"] == "u0")]
