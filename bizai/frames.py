@@ -44,7 +44,7 @@ class TimeType:
 
     kind: Literal["date", "datetime", "period"]
     unit: str = "ns"
-    tz: str | None = None
+    tz: Any = None  # a polars zone's name, or a pandas column's own tzinfo (a fixed offset, dateutil's, ...)
     freq: str | None = None  # a Period column's frequency ('M', 'Q-DEC', 'W-SUN', ...)
 
 
@@ -76,7 +76,7 @@ def pandas_time_type(dtype) -> TimeType | None:
     if isinstance(dtype, pd.PeriodDtype):
         return TimeType("period", freq=str(dtype).removeprefix("period[").removesuffix("]"))  # 'M', not offset 'ME'
     if isinstance(dtype, pd.DatetimeTZDtype):
-        return TimeType("datetime", dtype.unit, str(dtype.tz))
+        return TimeType("datetime", dtype.unit, dtype.tz)
     if pd.api.types.is_datetime64_dtype(dtype) and np.datetime_data(dtype)[0] != "ns":
         return TimeType("datetime", np.datetime_data(dtype)[0])
     return None
@@ -122,6 +122,6 @@ def as_pandas_time(values: pd.Series, time_type: TimeType, kind: FrameKind) -> p
         values = values.dt.tz_localize(time_type.tz, ambiguous=np.zeros(len(values), dtype=bool),
                                        nonexistent="shift_forward")
     if kind == "pandas" and time_type.kind == "datetime":
-        unit = time_type.unit
-        return values.astype(f"datetime64[{unit}, {time_type.tz}]" if time_type.tz else f"datetime64[{unit}]")
+        unit, tz = time_type.unit, time_type.tz
+        return values.astype(pd.DatetimeTZDtype(unit, tz) if tz is not None else f"datetime64[{unit}]")
     return values
