@@ -151,7 +151,7 @@ class StatementForecaster(BaseEstimator):
         report_leaf_gaps(base.panel_.filled, columns.levels[-1])
         report_unforecast_nodes(base, self.index_)
         self.input_kind_: FrameKind = kind
-        self.date_cols_ = {name: kind for name, kind in date_columns(data).items() if name == time_col}
+        self.date_cols_ = {name: typed for name, typed in date_columns(data).items() if name == time_col}
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
@@ -353,8 +353,8 @@ def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex) -> None:
         nodes = index.series.set_index("key").loc[ended.to_numpy(), ["level", "node"]].assign(
             last=panel.last_times().loc[ended.index].to_numpy()).groupby(["level", "node"], sort=False)["last"].max()
         shown = shorten([f"{level} {node!r} (data to {last.date()})" for (level, node), last in nodes.items()], show=str)
-        warnings.warn(f"No forecast for {shown}: no data for longer than the usual gaps (ended_after); the levels above "
-                      "are forecast from the nodes still open.", stacklevel=3)
+        warnings.warn(f"No forecast for {shown}: no data for longer than the gaps in its own history (closed); the "
+                      "levels above are forecast from the nodes still open.", stacklevel=3)
     if base.fitted_model_ is base.fallback_model_:
         naive, needs = key_of.index, None
     else:
