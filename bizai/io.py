@@ -43,7 +43,6 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     late in the file still reads.
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
-
     text = str(path)
     files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
     files = [f for f in files if not TEMPORARY_NAME.match(Path(f).name) or f == text]

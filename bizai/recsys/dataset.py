@@ -180,7 +180,8 @@ def event_weights_of(frame: pd.DataFrame, columns: EventColumns, event_weights: 
         events = frame[columns.event_col].astype(str)
         unknown = ~events.isin([str(k) for k in event_weights])
         if unknown.any():
-            unused = [str(k) for k in event_weights if str(k) not in set(events)]
+            present = set(events.unique())
+            unused = [str(k) for k in event_weights if str(k) not in present]
             raise DataContractError(
                 f"Event type(s) {shorten(sorted(events[unknown].unique()))} in column {columns.event_col!r} "
                 f"(rows {rows_at(frame, unknown)}) have no weight; event_weights covers "
