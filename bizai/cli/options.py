@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from bizai.errors import DataContractError
@@ -61,10 +62,18 @@ def replaces_model(out: Path) -> str:
 
 
 def set_up_logging(quiet: bool) -> bool | None:
-    """Plain logs to stderr; returns the progress setting for the library (off when quiet)."""
+    """Plain logs to stderr, warnings among them; returns the progress setting for the library (off when quiet)."""
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    warnings.showwarning = warning_as_log_line
     if quiet:
         os.environ["BIZAI_QUIET"] = "1"
         return False
     return None
+
+
+def warning_as_log_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as one log line of what it says ("... WARNING bizai: store 'S039' has fewer than ..."), not Python's
+    two lines of source file, line and code, which tell a data engineer nothing."""
+    ours = "bizai" in Path(str(filename)).parts
+    logging.getLogger("bizai" if ours else "py.warnings").warning("%s", message if ours else f"{category.__name__}: {message}")

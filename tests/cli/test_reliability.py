@@ -510,3 +510,14 @@ def test_a_glob_of_parquet_partitions_aligns_their_columns_or_names_the_file_tha
     night.assign(month=night["month"].dt.tz_localize("UTC")).to_parquet(tmp_path / "zones" / "b.parquet")
     with pytest.raises(DataContractError, match=r"disagree on column 'month': .* in a.parquet, .*UTC.* in b.parquet"):
         read_table(tmp_path / "zones" / "*.parquet")
+
+
+def test_library_warnings_print_as_one_log_line_without_python_source_locations(work):
+    history = pd.read_csv(work / "pnl.csv")
+    newcomer = history[history["store"] == history["store"].iloc[0]].tail(5).assign(store="NEW")
+    pd.concat([history, newcomer]).to_csv(work / "with_new.csv", index=False)
+    result = bizai("forecast", "fit", "--data", work / "with_new.csv", *FORECAST_COLUMNS, "--model", "seasonal_naive",
+                   "--out", work / "m", "--quiet")
+    warning = [line for line in result.stderr.splitlines() if "fewer than" in line]
+    assert len(warning) == 1 and " WARNING bizai: 1 series have fewer than 12" in warning[0] and "'NEW'" in warning[0]
+    assert "UserWarning" not in result.stderr and ".py:" not in result.stderr
