@@ -96,6 +96,19 @@ def forbid_reserved(columns: Iterable[str]) -> None:
         raise DataContractError(f"Column name(s) {shorten(clash)} are reserved by bizai; please rename them.")
 
 
+def forbid_taken_names(named: Iterable[tuple[str, str]], taken: dict[str, str], pattern: str | None = None,
+                       pattern_means: str = "") -> None:
+    """Refuse caller columns (`named`: (role, column) pairs) that share a name with a column bizai adds beside them
+    (`taken`: name -> what it holds; or any name matching `pattern`, meaning `pattern_means`): a frame would carry
+    two columns of one name, and joins and reads of it pick the wrong one."""
+    for role, column in named:
+        meaning = taken.get(column) or (pattern_means if pattern and re.fullmatch(pattern, str(column)) else None)
+        if meaning:
+            raise DataContractError(
+                f"The {role} {column!r} shares its name with a column bizai adds beside it ({column!r}: {meaning}); "
+                "rename that column before fitting.")
+
+
 # How numbers are written as text in files (bizai.io reads such columns as numbers).
 # 1.234,5 or 1234,5 or 12: a number written with a decimal comma (and dots between thousands)
 DECIMAL_COMMA_NUMBER = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"

@@ -326,7 +326,7 @@ class ProfitForecaster(BaseEstimator):
         new = frame[columns.all_columns].copy()
         new[columns.time_col] = coerce_datetime(  # a month/day order is taken only if it continues the calendar
             new, columns.time_col, "update",
-            plausible=future_calendar(self.panel_, new[columns.time_col].nunique() + self.horizon))
+            plausible=future_calendar(self.panel_, self.horizon, new[columns.time_col]))
         end = self.panel_.frame[TIME].max()
         if new[columns.time_col].max() <= end:
             raise DataContractError(

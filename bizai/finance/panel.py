@@ -26,6 +26,7 @@ from bizai.schema import (
     coerce_numeric,
     distant_date_rows,
     forbid_reserved,
+    forbid_taken_names,
     require_columns,
     require_non_empty,
     require_one_id_kind,
@@ -43,6 +44,16 @@ SEASON_BY_OFFSET = (
     (pd.offsets.BusinessMonthBegin, 12), (pd.offsets.BusinessMonthEnd, 12), (pd.offsets.QuarterBegin, 4),
     (pd.offsets.QuarterEnd, 4), (pd.offsets.BQuarterBegin, 4), (pd.offsets.BQuarterEnd, 4), (pd.offsets.Hour, 24),
 )
+
+
+# Columns that forecasts, backtests, drivers and what-ifs add beside the caller's id and time columns.
+FORECAST_RESULT_COLUMNS = {
+    "forecast": "the point forecast", "actual": "a backtest's actual value", "cutoff": "a backtest's last training period",
+    "model": "the model that made a backtest forecast", "feature": "a driver's name", "contribution": "a driver's effect",
+    "importance": "a feature's share of importance", "forecast_plan": "a what-if's forecast on the plan",
+    "forecast_what_if": "a what-if's changed forecast", "change": "a what-if's change",
+}
+QUANTILE_COLUMN = r"p\d+(\.\d+)?"  # p10, p50, p2.5: the quantile columns (finance.base.quantile_label)
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,8 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     require_non_empty(data, what)
     require_columns(data, columns.all_columns, what)
     forbid_reserved(columns.all_columns)
+    forbid_taken_names([*(("id column", c) for c in columns.id_cols), ("time column", columns.time_col)],
+                       FORECAST_RESULT_COLUMNS, QUANTILE_COLUMN, "a forecast quantile")
     roles = columns.all_columns
     doubled = sorted({c for c in roles if roles.count(c) > 1})
     if doubled:
@@ -232,10 +245,12 @@ def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
         )
 
 
-def future_calendar(panel: Panel, periods: int):
-    """The calendar test (frequency.calendar_test) for dates given after a fit: on the panel's frequency, from its
-    first date to `periods` periods after its last."""
+def future_calendar(panel: Panel, horizon: int, dates: pd.Series):
+    """The calendar test (frequency.calendar_test) for `dates` given after a fit (a plan, newer history): on the
+    panel's frequency, from its first date to as many periods after its last as the horizon and the dates given
+    could reach, so a plan for the year ahead of a 3-month horizon reads as well as one for those 3 months."""
     times = panel.frame[TIME]
+    periods = horizon + dates.nunique()
     return calendar_test(panel.freq, start=times.min(), end=times.max() + periods * to_offset(panel.freq))
 
 
@@ -388,7 +403,8 @@ def prepare_future(
     value in the history), and a warning names the rows filled.
     """
     if fill_known is not None and fill_known not in FILL_KNOWN:
-        raise DataContractError(f"fill_known must be None (refuse gaps) or one of {', '.join(FILL_KNOWN)}, got {fill_known!r}.")
+        raise DataContractError(f"fill_known must be None (refuse gaps) or {' or '.join(map(repr, FILL_KNOWN))} (a missing "
+                                f"planned value takes the series' last one before it), got {fill_known!r}.")
     cols = panel.columns
     grid = horizon_grid(panel, horizon, series)
     if not cols.known_cols:
@@ -400,7 +416,8 @@ def prepare_future(
         )
     require_columns(known_future, [*cols.id_cols, cols.time_col, *cols.known_cols], "known_future")
     future = known_future[[*cols.id_cols, cols.time_col, *cols.known_cols]].copy()
-    future[TIME] = coerce_datetime(future, cols.time_col, "known_future", plausible=future_calendar(panel, horizon))
+    calendar = future_calendar(panel, horizon, future[cols.time_col])
+    future[TIME] = coerce_datetime(future, cols.time_col, "known_future", plausible=calendar)
     for id_col in cols.id_cols:  # ids compared as the labels they were at fit time, converted only exactly
         reference = require_one_id_kind(panel.series_ids[id_col], id_col, "training")
         future[id_col] = align_id_kind(future[id_col], reference, id_col, "known_future")

@@ -16,6 +16,7 @@ from bizai.schema import (
     align_id_kind,
     coerce_datetime,
     coerce_numeric,
+    forbid_taken_names,
     require_columns,
     require_non_empty,
     require_one_id_kind,
@@ -24,6 +25,9 @@ from bizai.schema import (
 )
 
 log = logging.getLogger(__name__)
+
+# The columns recommendations and similar items carry beside the caller's user and item columns.
+RESULT_COLUMNS = {"score": "a recommendation's score", "rank": "a recommendation's place in the list"}
 
 
 @dataclass
@@ -205,6 +209,7 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
         require_one_id_kind(frame[col], col, "events")
     if columns.user_col == columns.item_col:
         raise DataContractError(f"user_col and item_col are both {columns.user_col!r}; they must be different columns.")
+    forbid_taken_names([("user column", columns.user_col), ("item column", columns.item_col)], RESULT_COLUMNS)
 
 
 def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:

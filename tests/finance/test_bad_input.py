@@ -314,3 +314,19 @@ def test_a_static_column_that_changes_is_refused_naming_series_and_values_and_bl
     blanks.loc[later_rows, "region"] = None
     expected = model.fit(history, **FIT_COLUMNS).predict(known_future=future)
     pd.testing.assert_frame_equal(model.fit(blanks, **FIT_COLUMNS).predict(known_future=future), expected)
+
+
+@pytest.mark.parametrize("renamed,role", [({"store": "model"}, "id_col"), ({"month": "forecast"}, "time_col"),
+                                          ({"store": "p10"}, "id_col")])
+def test_an_id_or_time_column_named_like_a_result_column_is_refused_before_training(panel, renamed, role):
+    # a car dealer's 'model' id beside a backtest's 'model' column: two columns of one name, and backtest failed
+    column = next(iter(renamed.values()))
+    with pytest.raises(DataContractError, match=rf"The {role.replace('_col', '')} column {column!r} shares its name "
+                                                r"with a column bizai adds beside it .*rename that column"):
+        fit(panel[0].rename(columns=renamed), **{role: column})
+
+
+def test_covariates_may_share_names_with_result_columns(panel):
+    history = panel[0].rename(columns={"promo": "forecast", "revenue": "actual"})
+    model = fit(history, known_cols=["forecast"], past_cols=["actual"])
+    assert list(model.backtest(history, n_windows=1).forecasts.columns).count("actual") == 1

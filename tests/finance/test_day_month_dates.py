@@ -33,10 +33,22 @@ def test_an_update_of_one_month_reads_in_the_order_that_continues_the_calendar()
     pd.testing.assert_frame_equal(got, expected)
 
 
+def test_a_plan_for_longer_than_the_horizon_reads_day_first():
+    # a plan for the next 6 months beside a 2-month horizon was refused as ambiguous: its last dates lay past the
+    # horizon, so neither order seemed to fit the calendar
+    history, future = make_panel(n_series=3, periods=30)
+    model = ProfitForecaster(model="lightgbm", horizon=2, random_state=0, model_params={"n_estimators": 20}).fit(
+        history, **FIT_COLUMNS)
+    assert future["month"].nunique() == 6 and day_first(future)["month"].iloc[0] == "01/07/2023"
+    with pytest.warns(UserWarning, match=rf"known_future frame .*{READ_AS_DAY_FIRST}"):
+        got = model.predict(known_future=day_first(future))
+    pd.testing.assert_frame_equal(got, model.predict(known_future=future))
+
+
 def test_a_statement_reads_day_first_history_and_plan():
     data = make_pnl(periods=24, late=None)
-    plan = pd.DataFrame([(s, m, 1) for s in REGION_OF for m in pd.date_range("2023-01-01", periods=2, freq="MS")],
-                        columns=["store", "month", "promo"])
+    plan = pd.DataFrame([(s, m, 1) for s in REGION_OF for m in pd.date_range("2023-01-01", periods=6, freq="MS")],
+                        columns=["store", "month", "promo"])  # a plan for longer than the horizon
     settings = dict(model="lightgbm", horizon=2, random_state=0, calibration_windows=None,
                     model_params={"n_estimators": 20})
     expected = StatementForecaster(**settings).fit(data, **STATEMENT_FIT, known_cols=["promo"]).predict(known_future=plan)

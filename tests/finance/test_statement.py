@@ -349,3 +349,23 @@ def test_closed_and_newly_opened_stores_are_named_in_the_callers_terms():
     assert any(m.startswith("store 'B' has fewer than the 12 periods of history seasonal_naive needs") for m in messages)
     assert not any("|" in m for m in messages)  # no internal series keys
     assert set(statement.loc[statement["level"] == "store", "node"]) == set(REGION_OF) - {"C"}
+
+
+@pytest.mark.parametrize("renamed,roles,message", [
+    ({"month": "step"}, dict(time_col="step"), r"time column 'step' shares its name .*'step': a backtest's periods ahead"),
+    ({"month": "p90"}, dict(time_col="p90"), r"time column 'p90' shares its name .*a forecast quantile"),
+    ({"format": "line"}, dict(static_cols=["line"]), r"static column 'line' shares its name .*the statement line"),
+    ({"promo": "value"}, dict(known_cols=["value"]), r"known column 'value' shares its name"),
+])
+def test_columns_named_like_the_statements_own_are_refused_naming_them(renamed, roles, message):
+    # a product 'line' static once failed with KeyError: 'line'; a 'step' time column gave two 'step' columns
+    data = make_pnl().assign(format="mall", promo=1.0).rename(columns=renamed)
+    with pytest.raises(DataContractError, match=message):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **{**FIT, **roles})
+
+
+def test_hierarchy_levels_may_be_named_like_the_statements_columns():
+    data = make_pnl().rename(columns={"region": "line"})
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(
+        data, **{**FIT, "hierarchy": ["line", "store"]}).predict()
+    assert set(statement["level"]) == {"total", "line", "store"} and list(statement.columns).count("line") == 1

@@ -131,3 +131,10 @@ def test_the_registry_builds_every_recommender_and_names_unknown_ones():
     assert build_recommender("als", factors=8).factors == 8
     with pytest.raises(DataContractError, match="Unknown model 'alss'; expected one of als, sasrec"):
         build_recommender("alss")
+
+
+def test_user_or_item_columns_named_like_result_columns_are_refused(events):
+    with pytest.raises(DataContractError, match=r"user column 'score' shares its name .*recommendation's score"):
+        fit(events.rename(columns={"user_id": "score"}), user_col="score")
+    with pytest.raises(DataContractError, match=r"item column 'rank' shares its name"):
+        fit(events.rename(columns={"item_id": "rank"}), item_col="rank")

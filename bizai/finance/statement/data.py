@@ -18,9 +18,25 @@ from pandas.tseries.frequencies import to_offset
 from bizai.errors import DataContractError
 from bizai.finance.forecaster import forecast_origin
 from bizai.finance.frequency import calendar_test, inferred_freq, resolve_freq
-from bizai.finance.panel import base_positions, future_calendar, horizon_grid, off_calendar, period_multiple
+from bizai.finance.panel import (
+    QUANTILE_COLUMN,
+    base_positions,
+    future_calendar,
+    horizon_grid,
+    off_calendar,
+    period_multiple,
+)
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
-from bizai.schema import SERIES, coerce_datetime, coerce_numeric, require_columns, require_unique, rows_at, shorten
+from bizai.schema import (
+    SERIES,
+    coerce_datetime,
+    coerce_numeric,
+    forbid_taken_names,
+    require_columns,
+    require_unique,
+    rows_at,
+    shorten,
+)
 from bizai.schema import TIME as PANEL_TIME
 
 log = logging.getLogger(__name__)
@@ -29,6 +45,20 @@ KEY = "statement_series"
 TIME = "period"
 VALUE = "value"
 MIXED = "(mixed)"
+LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"  # a series' level and line, as model features
+# The columns of a statement's results beside the caller's time column, and of its series frame beside the
+# caller's covariates: a caller column of one of these names would be a second column of that name.
+RESULT_COLUMNS = {
+    "level": "the hierarchy level of a row", "node": "the node of a row", "line": "the statement line of a row",
+    "forecast": "the point forecast", "cutoff": "a backtest's last training period", "step": "a backtest's periods ahead",
+    "actual": "a backtest's actual value", "base_forecast": "a backtest's forecast before reconciliation",
+}
+SERIES_COLUMNS = {
+    **{name: RESULT_COLUMNS[name] for name in ("level", "node", "line")},
+    KEY: "the statement series of a row", TIME: "the period of a row", VALUE: "the value of a series' line",
+    "leaf": "the bottom-level node", LEVEL_FEATURE: "a series' level, as a feature",
+    LINE_FEATURE: "a series' line, as a feature",
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +82,10 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
     """Check the caller's table and return it with parsed times and numeric lines (`freq`: the statement's, when
     given, which also settles dates that read both as day/month and month/day)."""
     require_columns(frame, columns.needed, "statement")
+    forbid_taken_names([("time column", columns.time_col)], RESULT_COLUMNS, r"(base_)?" + QUANTILE_COLUMN,
+                       "a forecast quantile")
+    forbid_taken_names([*(("known column", c) for c in columns.known_cols),
+                        *(("static column", c) for c in columns.static_cols)], SERIES_COLUMNS)
     table = frame[columns.needed].copy()
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement", plausible=calendar_test(freq))
     require_unique(table, [columns.id_col, columns.time_col], "statement")
@@ -148,7 +182,7 @@ def future_frame(known_future: pd.DataFrame | None, statement) -> pd.DataFrame |
                                 f"with their values for the horizon, per {columns.id_col!r} and {columns.time_col!r}.")
     require_columns(known_future, [columns.id_col, columns.time_col, *columns.known_cols], "known_future")
     table = known_future[[columns.id_col, columns.time_col, *columns.known_cols]].copy()
-    calendar = future_calendar(statement.base_.panel_, statement.horizon)
+    calendar = future_calendar(statement.base_.panel_, statement.horizon, table[columns.time_col])
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "known_future", plausible=calendar)
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "known_future")

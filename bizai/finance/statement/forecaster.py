@@ -30,6 +30,8 @@ from bizai.finance.forecaster import ProfitForecaster, forecast_origin
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.statement.data import (
     KEY,
+    LEVEL_FEATURE,
+    LINE_FEATURE,
     TIME,
     VALUE,
     StatementColumns,
@@ -48,7 +50,6 @@ log = logging.getLogger(__name__)
 FAMILY = STATEMENT_FAMILY
 STATE_FILE = "statement.pkl"
 PREFERRED_WINDOWS = 4  # calibration windows where the history affords them (see calibration_windows)
-LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"
 
 
 @dataclass
