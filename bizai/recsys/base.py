@@ -132,7 +132,8 @@ class BaseRecommender(BaseEstimator):
         """
         parts = list(self.recommend_batches(users, k, filter_seen, exclude_items))
         cols = self.data_.columns
-        empty = pd.DataFrame({cols.user_col: [], cols.item_col: [], "score": [], "rank": []})
+        empty = pd.DataFrame({cols.user_col: self.data_.users.to_external([]), cols.item_col: self.data_.items.to_external([]),
+                              "score": np.array([], dtype=np.float64), "rank": np.array([], dtype=np.int64)})
         return from_pandas(pd.concat(parts, ignore_index=True) if parts else empty, self.input_kind_)
 
     def recommend_batches(self, users=None, k: int = 10, filter_seen: bool = True, exclude_items=None,
@@ -228,7 +229,7 @@ class BaseRecommender(BaseEstimator):
         scores[np.arange(len(positions)), positions] = -np.inf
         index, values = top_k(scores, k)
         item_col = data.columns.item_col
-        frame = pd.DataFrame({item_col: np.repeat(external, index.shape[1]),
+        frame = pd.DataFrame({item_col: data.items.to_external(np.repeat(positions, index.shape[1])),
                               f"similar_{item_col}": data.items.to_external(index.ravel()),
                               "score": values.ravel(), "rank": np.tile(np.arange(1, index.shape[1] + 1), len(external))})
         return from_pandas(frame, self.input_kind_)

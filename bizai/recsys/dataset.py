@@ -68,9 +68,10 @@ class IdMap:
             raise DataContractError(f"Unknown {what}(s) {shorten(unknown.tolist())}: not seen at fit time.")
         return positions
 
-    def to_external(self, positions: np.ndarray) -> np.ndarray:
-        """The external ids at `positions`."""
-        return self.external.to_numpy()[positions]
+    def to_external(self, positions: np.ndarray):
+        """The external ids at `positions`, typed as at fit (a categorical stays categorical, so results join the
+        caller's frames)."""
+        return self.external.take(np.asarray(positions, dtype=np.int64)).array
 
 
 @dataclass(frozen=True)

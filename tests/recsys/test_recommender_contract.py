@@ -116,6 +116,21 @@ def test_polars_in_polars_out(fitted, events):
     assert isinstance(model.recommend(["u0"], k=3), pl.DataFrame)
 
 
+def test_categorical_ids_come_back_categorical_so_results_join_the_callers_frames(fitted, events):
+    # item ids came back as text beside a polars Categorical log: polars refuses to join cat with str
+    name, _, _ = fitted
+    log = pl.from_pandas(events).with_columns(pl.col("user_id", "item_id").cast(pl.Categorical))
+    model = FACTORIES[name]().fit(log, **FIT)
+    recs = model.recommend(["u0", "u1"], k=3)
+    assert recs.schema["user_id"] == pl.Categorical and recs.schema["item_id"] == pl.Categorical
+    assert recs.join(log.unique("item_id").select("item_id", "event"), on="item_id").height == recs.height
+    assert model.recommend([], k=3).schema["item_id"] == pl.Categorical
+    similar = model.similar_items(recs["item_id"][:1], k=2)
+    assert similar.schema["item_id"] == similar.schema["similar_item_id"] == pl.Categorical
+    pandas_recs = FACTORIES[name]().fit(events.astype({"item_id": "category"}), **FIT).recommend(["u0"], k=3)
+    assert isinstance(pandas_recs["item_id"].dtype, pd.CategoricalDtype)
+
+
 def test_save_load_identical_recommendations(fitted, tmp_path):
     _, model, _ = fitted
     model.save(tmp_path / "m")
