@@ -24,13 +24,14 @@ import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.schema import DECIMAL_COMMA_NUMBER, THOUSANDS_COMMA_NUMBER, THOUSANDS_ONLY, shorten
+from bizai.workbook import require_sheet_rows, tables_to_xlsx
 
 log = logging.getLogger(__name__)
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")  # delimited text; the separator is read from the header
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")  # workbooks: where a finance team's figures usually are
 READABLE_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES, ".parquet", ".pq")
-WRITABLE_SUFFIXES = (".csv", ".parquet", ".pq")  # what write_table writes
+WRITABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")  # what write_table writes
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
@@ -366,7 +367,8 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
         raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
                                 f"{str(final / ('output' + suffixes[-1]))!r}.")
     if final.suffix.lower() not in suffixes:
-        shown = " or ".join(s for s in suffixes if s != ".pq")
+        named = [s for s in suffixes if s != ".pq"]
+        shown = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         raise UnsafeOutputError(f"Output {str(final)!r} must end in {shown} (got {final.suffix or 'no suffix'!r}).")
     refuse_output_over_inputs(final, inputs)
     return final
@@ -386,11 +388,14 @@ def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike |
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write `frame` atomically as Parquet, or as CSV when the path ends in .csv."""
+    """Write `frame` atomically as Parquet, or as CSV or an Excel workbook (one sheet named after the file) when the
+    path ends in .csv or .xlsx."""
     final = Path(path)
     with atomic_path(final) as temporary:
         if final.suffix.lower() == ".csv":
             frame.to_csv(temporary, index=False)
+        elif final.suffix.lower() == ".xlsx":
+            temporary.write_bytes(tables_to_xlsx({final.stem: frame}))
         else:
             frame.to_parquet(temporary, index=False)
     return final
@@ -400,12 +405,19 @@ def write_table_batches(frames, path: str | os.PathLike) -> int:
     """Write an iterable of pandas frames as one Parquet file, a row group per frame, atomically.
 
     Memory stays bounded by one batch. Returns the number of rows written. CSV paths are written batch by
-    batch too (header once).
+    batch too (header once); an .xlsx path gathers the batches into one sheet, refused before it outgrows Excel's.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     final = Path(path)
+    if final.suffix.lower() == ".xlsx":
+        gathered = []
+        for frame in frames:
+            gathered.append(frame)
+            require_sheet_rows(sum(map(len, gathered)), final.stem)
+        write_table(pd.concat(gathered, ignore_index=True) if gathered else pd.DataFrame(), final)
+        return sum(map(len, gathered))
     rows = 0
     with atomic_path(final) as temporary:
         writer = None

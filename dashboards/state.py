@@ -18,6 +18,7 @@ import streamlit as st
 from bizai.errors import BizaiError
 from bizai.io import READABLE_SUFFIXES, read_table
 from bizai.samples import SAMPLE_DATA, sample_events_path
+from bizai.workbook import tables_to_xlsx
 
 SAMPLE = SAMPLE_DATA
 PNL_COLUMNS = {"id_col": "store_id", "time_col": "month", "target_col": "profit",
@@ -146,36 +147,6 @@ def show_error(error: Exception) -> None:
         st.error(f"Something went wrong: {type(error).__name__}: {error}", icon="⚠️")
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook (XlsxWriter) with one sheet per frame: bold frozen header, thousands separators, dates as dates."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd") as writer:
-        book = writer.book
-        header = book.add_format({"bold": True, "bottom": 1})
-        number, date = book.add_format({"num_format": "#,##0"}), book.add_format({"num_format": "yyyy-mm-dd"})
-        for name, frame in sheets.items():
-            sheet_name = name[:31]
-            frame = excel_dates(frame)
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
-            sheet.freeze_panes(1, 0)
-            for position, column in enumerate(frame.columns):
-                sheet.write(0, position, str(column), header)
-                values = frame[column]
-                style = (date if pd.api.types.is_datetime64_any_dtype(values)
-                         else number if pd.api.types.is_float_dtype(values) else None)
-                sheet.set_column(position, position, max(12, len(str(column)) + 2), style)
-    return buffer.getvalue()
-
-
-def excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel cells hold no time zone or period: zoned times as their wall-clock time (as bizai reads them), periods
-    by their first day (forecasts come back typed like the uploaded data, e.g. a Parquet file's UTC timestamps)."""
-    zoned = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype | pd.PeriodDtype)]
-    return frame.assign(**{c: frame[c].dt.tz_localize(None) if isinstance(frame[c].dtype, pd.DatetimeTZDtype)
-                           else frame[c].dt.to_timestamp() for c in zoned})
-
-
 def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:
     """CSV (dates as dates), Parquet and Excel downloads of `frame`; the workbook also holds `extra_sheets`."""
     left, middle, right = st.columns(3)
@@ -185,7 +156,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.
     frame.to_parquet(buffer, index=False)
     middle.download_button("Download Parquet", buffer.getvalue(), f"{stem}.parquet", "application/octet-stream",
                            key=f"{stem}-parquet")
-    right.download_button("Download Excel", excel_bytes({stem: frame, **(extra_sheets or {})}), f"{stem}.xlsx",
+    right.download_button("Download Excel", tables_to_xlsx({stem: frame, **(extra_sheets or {})}), f"{stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{stem}-xlsx")
 
 

@@ -130,7 +130,7 @@ def predict(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit`."),
     known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Excel/Parquet)."),
     data: Path = typer.Option(None, "--data", help="Newer history to forecast from without refitting."),
-    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv); with --engine spark a Parquet directory."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, .csv or .xlsx); --engine spark: a Parquet directory."),
     engine: Engine = ENGINE,
     master: str = MASTER,
     overwrite: bool = OVERWRITE,
@@ -221,7 +221,7 @@ def backtest(
     random_state: int = RANDOM_STATE,
     windows: int = typer.Option(3, min=1, help="Rolling-origin windows."),
     allow_distant_dates: bool = DISTANT_DATES,
-    out: Path = typer.Option(..., "--out", help="Backtest forecasts with actuals (.parquet or .csv)."),
+    out: Path = typer.Option(..., "--out", help="Backtest forecasts with actuals (.parquet, .csv or .xlsx)."),
     quiet: bool = QUIET,
 ) -> None:
     """Rolling-origin backtest: forecasts with actuals to --out, metrics printed.

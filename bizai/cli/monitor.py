@@ -59,7 +59,7 @@ def forecast(
                                   "stability index exceeds this (0.25: a real shift)."),
     max_missing_increase: float = typer.Option(None, "--max-missing-increase", min=0.0, max=1.0,
                                                help="Alert when a feature's missing share grows by more than this."),
-    out: Path = typer.Option(None, "--out", help="Write the accuracy table here (.parquet or .csv)."),
+    out: Path = typer.Option(None, "--out", help="Write the accuracy table here (.parquet, .csv or .xlsx)."),
     track: bool = TRACK,
     quiet: bool = QUIET,
 ) -> None:
@@ -114,7 +114,7 @@ def recommend(
                                        help="Alert when fewer active users than this bought a recommended item."),
     min_lift: float = typer.Option(None, "--min-lift", min=0.0,
                                    help="Alert when the hit rate is below this multiple of the popularity list's."),
-    out: Path = typer.Option(None, "--out", help="Write the outcome table here (.parquet or .csv)."),
+    out: Path = typer.Option(None, "--out", help="Write the outcome table here (.parquet, .csv or .xlsx)."),
     track: bool = TRACK,
     quiet: bool = QUIET,
 ) -> None:

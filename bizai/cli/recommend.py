@@ -130,7 +130,7 @@ def score(
     filter_seen: bool = typer.Option(True, "--filter-seen/--keep-seen"),
     allow_unknown: bool = typer.Option(False, "--allow-unknown", help="Give unknown users popular items instead of failing."),
     batch_size: int = typer.Option(5000, min=1, help="Users scored per batch (one Parquet row group each)."),
-    out: Path = typer.Option(..., "--out", help="Output file (.parquet, or .csv); with --engine spark a Parquet directory."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, .csv or .xlsx); --engine spark: a Parquet directory."),
     engine: Engine = ENGINE,
     master: str = MASTER,
     overwrite: bool = OVERWRITE,

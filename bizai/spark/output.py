@@ -15,6 +15,9 @@ PARQUET_DIRECTORY_FILES = (".parquet", ".crc")
 PARQUET_DIRECTORY_MARKERS = ("_SUCCESS", "._SUCCESS.crc")
 
 
+OTHER_FORMATS = (".csv", ".xlsx", ".xls", ".json", ".html")  # file formats an output directory's name must not claim
+
+
 def is_parquet_directory(folder: Path) -> bool:
     """Whether a folder holds only a Parquet directory's files (safe to replace)."""
     files = [p for p in folder.rglob("*") if p.is_file()]
@@ -26,6 +29,10 @@ def check_output_directory(path: str | os.PathLike, overwrite: bool, inputs=()) 
     is one of the `inputs` or holds one."""
     final = Path(path)
     refuse_output_over_inputs(final, inputs)
+    if final.suffix.lower() in OTHER_FORMATS:  # a folder of Parquet parts named forecasts.xlsx helps nobody
+        raise UnsafeOutputError(f"Output {str(final)!r} names a {final.suffix} file, but Spark writes a Parquet "
+                                f"directory: give a directory path (e.g. {str(final.with_suffix(''))!r}), or write "
+                                f"{final.suffix} with the local engine.")
     if not final.exists():
         return final
     if not final.is_dir():

@@ -123,7 +123,8 @@ def test_file_outputs_refuse_folders_and_unknown_suffixes(work, out):
     before = snapshot(work)
     result = bizai("forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", target,
                    cwd=work, check_code=2)
-    assert re.search(r"is a folder; expected a file path|must end in \.csv or \.parquet", result.stderr), result.stderr
+    expected = r"is a folder; expected a file path|must end in \.csv, \.xlsx or \.parquet \(got"
+    assert re.search(expected, result.stderr), result.stderr
     assert snapshot(work) == before
 
 
@@ -268,6 +269,23 @@ def test_a_csv_with_commas_between_thousands_reads_its_figures_as_numbers(work, 
     assert notes["amount"].tolist() == [1250.75, 3.0]
     assert notes["note"].tolist() == ["Smith, J", "late"] and notes["code"].tolist() == ["1,2", "3,4"]  # not numbers
     assert notes["units"].tolist() == ["1,250", "7"]  # 1250, or 1.25 written with a decimal comma: not guessed
+
+
+def test_forecasts_backtests_and_recommendations_write_to_an_excel_workbook(work):
+    # --out forecasts.xlsx was refused ("must end in .csv or .parquet"), though a finance team reads workbooks
+    fit_forecaster(work, work / "fc")
+    for suffix in (".parquet", ".xlsx"):
+        bizai("forecast", "predict", "--model", work / "fc", "--known-future", work / "future.csv",
+              "--out", work / f"forecasts{suffix}")
+    parquet = pd.read_parquet(work / "forecasts.parquet")
+    excel = pd.read_excel(work / "forecasts.xlsx", sheet_name="forecasts", dtype={"store": str})
+    pd.testing.assert_frame_equal(excel, parquet, check_dtype=False)
+    bizai("forecast", "backtest", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive",
+          "--out", work / "backtest.xlsx")
+    assert {"cutoff", "actual", "forecast"} <= set(pd.read_excel(work / "backtest.xlsx").columns)
+    bizai("recommend", "fit", "--data", work / "events.csv", "--model", "popularity", "--out", work / "pop")
+    bizai("recommend", "score", "--model", work / "pop", "--k", "3", "--out", work / "recs.xlsx")
+    assert len(pd.read_excel(work / "recs.xlsx")) == 20 * 3
 
 
 def test_an_excel_workbook_forecasts_as_its_csv_with_ids_kept_as_typed(work, caplog):

@@ -36,7 +36,7 @@ def test_statement_command_refuses_bad_input_and_bad_outputs(pnl):
     refused("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", pnl / "pnl.csv",
             names="would overwrite the input", folder=pnl)
     refused("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", pnl / "pnl.pdf",
-            names=r"must end in \.xlsx or \.html", folder=pnl)
+            names=r"must end in \.xlsx, \.html, \.csv or \.parquet \(got", folder=pnl)
     args = [*STATEMENT]
     args[args.index("profit=revenue-cost")] = "profit=revenue-costs"
     refused("forecast", "statement", "--data", pnl / "pnl.csv", *args, "--out", pnl / "s.xlsx",

@@ -335,10 +335,12 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     import openpyxl
     import state
 
+    from bizai.workbook import tables_to_xlsx
+
     forecasts = pd.DataFrame({"store": ["007", "007", "B", "B"], "month": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
                               "forecast": [1000.5, 2000.0, 10.0, 20.0], "p10": [900.0, 1800.0, 5.0, 15.0]})
     by_period = state.forecast_by_period(forecasts, ["store"], "month")
-    book = openpyxl.load_workbook(io.BytesIO(state.excel_bytes({"forecasts": forecasts, "by period": by_period})))
+    book = openpyxl.load_workbook(io.BytesIO(tables_to_xlsx({"forecasts": forecasts, "by period": by_period})))
     assert book.sheetnames == ["forecasts", "by period"]
     sheet = book["forecasts"]
     assert [c.value for c in sheet[1]] == ["store", "month", "forecast", "p10"] and sheet.freeze_panes == "A2"
@@ -346,20 +348,6 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     assert sheet["C2"].number_format == "#,##0"
     rows = {row[0]: row[1:] for row in book["by period"].iter_rows(min_row=2, values_only=True)}
     assert rows["007"] == (1000.5, 2000.0, 3000.5) and rows["Total"] == (1010.5, 2020.0, 3030.5)
-
-
-def test_forecasts_of_zoned_or_period_dates_download_as_plain_excel_dates():
-    import datetime as dt
-    import io
-
-    import openpyxl
-    import state
-
-    forecasts = pd.DataFrame({"store": ["A", "A"], "month": pd.date_range("2025-01-01", periods=2, freq="MS", tz="UTC"),
-                              "quarter": pd.period_range("2025Q1", periods=2, freq="Q"), "forecast": [1.0, 2.0]})
-    sheet = openpyxl.load_workbook(io.BytesIO(state.excel_bytes({"forecasts": forecasts})))["forecasts"]
-    assert [sheet["B2"].value, sheet["C3"].value] == [dt.datetime(2025, 1, 1), dt.datetime(2025, 4, 1)]
-    assert sheet["B2"].number_format == sheet["C2"].number_format == "yyyy-mm-dd"
 
 
 def test_the_forecast_page_says_the_expected_time_before_training_and_compares_models():

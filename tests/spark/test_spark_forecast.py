@@ -124,4 +124,6 @@ def test_parquet_directories_are_committed_whole_and_never_over_user_folders(spa
     with pytest.raises(UnsafeOutputError, match="not Parquet output"):
         write_parquet_directory(frame, mine, overwrite=True)
     assert (mine / "notes.txt").read_text() == "keep me"
+    with pytest.raises(UnsafeOutputError, match=r"names a \.xlsx file, but Spark writes a Parquet directory"):
+        write_parquet_directory(frame, tmp_path / "forecasts.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "out"]
