@@ -3,6 +3,7 @@ and says what was expected, so a user can fix the input without reading our code
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 import warnings
@@ -183,7 +184,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
         if missing.any():
             raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
                                     f"{rows_at(frame, missing)}; expected a date in every row.")
-        return parsed.astype("datetime64[ns]")
+        return in_nanoseconds(parsed, frame, column, what)
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return numbers_as_dates(frame, column, what)
     text = series.astype("string").str.strip()
@@ -195,7 +196,22 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
     parsed_unique = parse_date_texts(unique.str.replace(UTC_OFFSET, r"\1", regex=True), frame, text, column, what,
                                      plausible)
     lookup = pd.Series(parsed_unique.to_numpy(), index=unique.to_numpy())
-    return pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column).astype("datetime64[ns]")
+    return in_nanoseconds(pd.Series(lookup.loc[text.to_numpy()].to_numpy(), index=frame.index, name=column), frame,
+                          column, what)
+
+
+def in_nanoseconds(parsed: pd.Series, frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """`parsed` as bizai's nanosecond timestamps; raise naming the rows whose dates lie outside the years those hold
+    (a warehouse's 9999-12-31 for 'open', a text date read without its year), not with pandas' overflow error."""
+    try:
+        return parsed.astype("datetime64[ns]")
+    except pd.errors.OutOfBoundsDatetime:
+        outside = (parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)
+        shown = shorten(frame.loc[outside, column].astype(str).unique().tolist(), 3)
+        raise DataContractError(
+            f"Column {column!r} of the {what} frame has dates outside the years {pd.Timestamp.min.year + 1}-"
+            f"{pd.Timestamp.max.year - 1} that bizai holds, in rows {rows_at(frame, outside)} ({shown}): drop "
+            "placeholder dates such as 9999-12-31, or write the full year.") from None
 
 
 def on_clock(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -242,6 +258,40 @@ def date_keys(series: pd.Series) -> pd.Series | None:
     return parsed if parsed.notna().sum() * 2 >= len(parsed) > 0 else None
 
 
+# Months and quarters as finance and statistics write them, each read as its first day. A label has no day, so
+# 'Jan-24' (Excel's mmm-yy) is January 2024, not the 24th of a January of no year.
+MONTH_NUMBERS = {name.lower(): number for number in range(1, 13)
+                 for name in (calendar.month_abbr[number], calendar.month_name[number])} | {"sept": 9}
+PERIOD_LABELS = (
+    re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<quarter>[1-4])", re.IGNORECASE),  # 2024Q1, 2024-Q1, 2024 Q1
+    re.compile(r"Q(?P<quarter>[1-4])\s*[-/ ]?\s*(?P<year>\d{4}|\d{2})", re.IGNORECASE),  # Q1 2024, Q1-2024, Q1-24
+    re.compile(r"(?P<year>\d{4})M(?P<month>\d{1,2})", re.IGNORECASE),  # 2024M01: statistics offices
+    re.compile(r"(?P<month>\d{1,2})[./-](?P<year>\d{4})"),  # 01.2024, 1/2024, 01-2024
+    re.compile(r"(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?P<year>\d{2})"),  # Jan-24, Jan 24, Sept'24
+)
+
+
+def period_label_dates(values: pd.Series) -> pd.Series | None:
+    """Month or quarter labels (PERIOD_LABELS), every value written the one way, as each period's first day; None
+    when they are not such labels. Two-digit years are 2000-2068 and 1969-1999, as strptime's %y reads them."""
+    for pattern in PERIOD_LABELS:
+        parts = values.str.extract(f"^(?:{pattern.pattern})$", flags=pattern.flags)
+        if parts.isna().any(axis=None):
+            continue
+        year = parts["year"].astype(int)
+        year = year.where(year >= 100, year + np.where(year < 69, 2000, 1900))
+        if "quarter" in parts:
+            month = 3 * parts["quarter"].astype(int) - 2
+        elif parts["month"].str.isdigit().all():
+            month = parts["month"].astype(int)
+        else:
+            month = parts["month"].str.lower().map(MONTH_NUMBERS)
+        if month.isna().any() or not month.between(1, 12).all():
+            continue
+        return pd.to_datetime(pd.DataFrame({"year": year, "month": month.astype(int), "day": 1}))
+    return None
+
+
 def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, column: str, what: str,
                      plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
     """Parse distinct date texts with one format for all; see coerce_datetime for what is refused."""
@@ -253,6 +303,9 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
     iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
     if iso.notna().all():
         return iso
+    labels = period_label_dates(values)
+    if labels is not None:
+        return labels
     failed = values[iso.isna()]
     free_form = pd.to_datetime(values, format="mixed", errors="coerce")  # dateutil: reads "Jan 2024" too
     not_dates = failed[free_form[iso.isna()].isna().to_numpy()]

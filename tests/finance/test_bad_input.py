@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -330,3 +331,26 @@ def test_covariates_may_share_names_with_result_columns(panel):
     history = panel[0].rename(columns={"promo": "forecast", "revenue": "actual"})
     model = fit(history, known_cols=["forecast"], past_cols=["actual"])
     assert list(model.backtest(history, n_windows=1).forecasts.columns).count("actual") == 1
+
+
+@pytest.mark.parametrize("label,freq", [("%Y Q{q}", "QS"), ("Q{q}-%Y", "QS"), ("Q{q} %y", "QS"), ("%b-%y", "MS"),
+                                        ("%b %y", "MS"), ("%YM%m", "MS"), ("%m.%Y", "MS")])
+def test_month_and_quarter_labels_read_as_their_first_day(label, freq):
+    """Finance writes quarters '2024 Q1' or 'Q1-2024', Excel shows months as 'Jan-24', statistics offices write
+    '2024M01', German sheets '01.2024': each reads as its period's first day ('Jan 24' crashed with pandas'
+    OutOfBoundsDatetime, reading year 1)."""
+    dates = pd.date_range("2019-01-01", periods=16 if freq == "QS" else 30, freq=freq)
+    history = pd.DataFrame({"store": "A", "month": dates, "profit": np.arange(len(dates), dtype=float)})
+    written = [d.strftime(label.replace("{q}", str(d.quarter))) for d in dates]
+    expected = fit(history, horizon=2, freq=None, known_cols=[], past_cols=[], static_cols=[]).predict()
+    got = fit(history.assign(month=written), horizon=2, freq=None, known_cols=[], past_cols=[], static_cols=[]).predict()
+    pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
+
+
+def test_dates_outside_the_years_bizai_holds_are_named_not_crashed_on(panel):
+    history = panel[0].astype({"month": str})
+    history.loc[3, "month"] = "9999-12-31"  # a warehouse's 'open-ended'
+    with pytest.raises(DataContractError, match=r"dates outside the years 1678-2261 .* rows 3 \('9999-12-31'\)"):
+        fit(history)
+    with pytest.raises(DataContractError, match=r"dates outside the years .* rows 3"):
+        fit(history.assign(month=pd.to_datetime(history["month"]).astype("datetime64[s]")))
