@@ -45,6 +45,8 @@ KEY = "statement_series"
 TIME = "period"
 VALUE = "value"
 MIXED = "(mixed)"
+IDENTITY_SHARE = 0.99  # rows in which a line must equal two others' sum or difference to be warned as an identity
+IDENTITY_ROWS = 10_000  # rows looked at for that
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"  # a series' level and line, as model features
 # The columns of a statement's results beside the caller's time column, and of its series frame beside the
 # caller's covariates: a caller column of one of these names would be a second column of that name.
@@ -103,7 +105,34 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
                         int(negative.sum()), len(values), shorten(subtracting), line)
     for column in columns.known_cols:
         table[column] = coerce_numeric(table, column, "statement")
+    warn_lines_that_are_identities(table, columns.lines)
     return table
+
+
+def warn_lines_that_are_identities(table: pd.DataFrame, lines: StatementLines) -> None:
+    """Warn about an additive line that is the sum or difference of two others in (nearly) every row (profit given
+    as a line beside revenue and cost): forecast as a line of its own, it would not stay their difference. Of the
+    ways to write such a link (revenue = cost + profit, profit = revenue - cost), the one naming the smallest line
+    is shown: the bottom line is the derived one."""
+    rows = np.linspace(0, len(table) - 1, min(len(table), IDENTITY_ROWS)).astype(int)  # bounded for many lines
+    values = {line: table[column].to_numpy(dtype=float)[rows] for line, column in lines.lines.items()}
+    links = []
+    for line, target in values.items():
+        others = [name for name in values if name != line]
+        for position, first in enumerate(others):
+            for second in others[position + 1:]:
+                a, b = values[first], values[second]
+                tolerance = 1e-4 * (np.abs(a) + np.abs(b)) + 1e-9  # figures rounded to cents or to thousands
+                for expression, combined in ((f"{first} + {second}", a + b), (f"{first} - {second}", a - b),
+                                             (f"{second} - {first}", b - a)):
+                    if np.mean(np.abs(target - combined) <= tolerance) >= IDENTITY_SHARE:
+                        links.append((float(np.mean(np.abs(target))), line, expression))
+    if links:
+        _, line, expression = min(links)
+        log.warning("Line %r equals %s in every row or nearly: forecast as a line of its own it would not stay so. "
+                    "Give it as an identity instead (identities={%r: %r}; CLI --identity '%s=%s').", line, expression,
+                    line, expression, line, expression.replace(" ", ""))
+
 
 
 def refuse_mixed_phases(table: pd.DataFrame, columns: StatementColumns, freq: str | None) -> None:
