@@ -129,9 +129,10 @@ def warn_lines_that_are_identities(table: pd.DataFrame, lines: StatementLines) -
                         links.append((float(np.mean(np.abs(target))), line, expression))
     if links:
         _, line, expression = min(links)
-        log.warning("Line %r equals %s in every row or nearly: forecast as a line of its own it would not stay so. "
-                    "Give it as an identity instead (identities={%r: %r}; CLI --identity '%s=%s').", line, expression,
-                    line, expression, line, expression.replace(" ", ""))
+        # a warning, not a log line: the dashboard shows a fit's warnings beside the statement
+        warnings.warn(f"Line {line!r} equals {expression} in every row or nearly: forecast as a line of its own it "
+                      f"would not stay so. Give it as an identity instead (identities={{{line!r}: {expression!r}}}; "
+                      f"CLI --identity '{line}={expression.replace(' ', '')}').", UserWarning, stacklevel=4)
 
 
 
