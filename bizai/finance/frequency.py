@@ -9,6 +9,8 @@ on which every date lies and that spans the fewest periods (business days before
 from __future__ import annotations
 
 import logging
+import re
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -128,25 +130,75 @@ def inferred_freq_and_reason(times: pd.Series, series: pd.Series) -> tuple[str |
     return frequency_from_steps(times, series)
 
 
+# Aliases pandas 3 no longer reads, by the names it reads them under now (habits of pandas before 2.2: 'M' was the
+# month end, 'H' the hour).
+RENAMED_ALIASES = {"M": "ME", "Q": "QE", "A": "YE", "Y": "YE", "BM": "BME", "BQ": "BQE", "BA": "BYE", "BY": "BYE",
+                   "AS": "YS", "BAS": "BYS", "H": "h", "BH": "bh", "T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns"}
+# Frequencies named in words, and the aliases that say them.
+FREQUENCY_WORDS = {"hourly": "'h'", "daily": "'D' (or 'B' for business days)", "weekly": "'W-MON' or 'W-SUN' (the "
+                   "weekday the weeks are dated by)", "monthly": "'MS' (dates on the 1st) or 'ME' (month ends)",
+                   "quarterly": "'QS' (quarters dated by their first day) or 'QE' (by their last)",
+                   "yearly": "'YS' or 'YE'"}
+WORD_ADJECTIVES = {"hour": "hourly", "day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
+                   "year": "yearly", "annual": "yearly", "annually": "yearly"}
+MAX_SPANNED_PERIODS = 5_000_000  # periods a panel's dates may span at its frequency beyond 10 per distinct date
+
+
+def pandas_frequency(freq: str) -> str:
+    """`freq` as pandas reads it: an alias pandas 3 renamed ('M', 'Q', 'H', also '2M', 'Q-DEC') as its new name, with a
+    warning; a frequency in words or an unknown name is refused, saying which aliases mean it."""
+    alias = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Za-z]{3})?", str(freq).strip())
+    if alias and alias.group(2) in RENAMED_ALIASES:
+        renamed = f"{alias.group(1)}{RENAMED_ALIASES[alias.group(2)]}{alias.group(3) or ''}"
+        warnings.warn(f"freq={freq!r} is pandas' name before version 2.2; read as {renamed!r}, its name now.",
+                      UserWarning, stacklevel=3)
+        return renamed
+    try:
+        to_offset(freq)
+    except ValueError as exc:
+        word = str(freq).strip().lower()
+        adjective = WORD_ADJECTIVES.get(word, word)
+        hint = (f"for {adjective} data pass {FREQUENCY_WORDS[adjective]}" if adjective in FREQUENCY_WORDS
+                else "such as 'D', 'W-SUN', 'MS', 'QS'")
+        raise DataContractError(f"Frequency {freq!r} is not a pandas frequency: {hint}.") from exc
+    return freq
+
+
 def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
-    """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not."""
+    """Check `freq` (or infer it) and that every date sits on it; name the first dates that do not. Refuse a
+    frequency at which the dates would span millions of mostly empty periods (monthly dates at 'ms', milliseconds,
+    written for 'MS'), before the panel is filled to them."""
     if freq is None:
         freq, reason = inferred_freq_and_reason(times, series)
         if freq is None:
             raise DataContractError(f"Could not infer the frequency of the dates: {reason}. Pass freq= explicitly "
                                     "(e.g. 'D', 'B', 'W-MON', 'MS', 'QS') or fix those dates.")
         log.info("Inferred the frequency %r from the dates.", freq)
-    try:
-        offset = to_offset(freq)
-    except ValueError as exc:
-        raise DataContractError(f"Frequency {freq!r} is not a pandas frequency such as 'D', 'W-SUN', 'MS', 'QS'.") from exc
+    offset = to_offset(pandas_frequency(freq))
+    freq = offset.freqstr
     off = dates_off(pd.DatetimeIndex(times.unique()), freq)
     if len(off):
         raise DataContractError(
             f"Dates do not fit the frequency {freq!r}: {shorten([str(t.date()) for t in off.sort_values()])}. "
             "Use the matching frequency (e.g. 'MS' for first-of-month, 'ME' for month-end, 'W-MON' for Monday weeks)."
         )
+    refuse_sparse_frequency(times, series, offset)
     return offset.freqstr
+
+
+def refuse_sparse_frequency(times: pd.Series, series: pd.Series, offset) -> None:
+    """Refuse a fixed-length frequency (hours, seconds) at which the dates span far more periods than they fill."""
+    if not isinstance(offset, pd.offsets.Tick) or times.empty:
+        return
+    spanned = (times.max() - times.min()) // pd.Timedelta(offset) + 1
+    distinct = times.nunique()
+    if spanned <= max(MAX_SPANNED_PERIODS, 10 * distinct):
+        return
+    likely = inferred_freq(times, series)
+    hint = f" The dates look like {likely!r}: pass freq={likely!r} if that is their frequency." if likely else ""
+    raise DataContractError(
+        f"At frequency {offset.freqstr!r} the dates from {times.min()} to {times.max()} span {spanned:,} periods, of "
+        f"which {distinct:,} have data: the rest would be filled as gaps.{hint}")
 
 
 def coarser_freq_hint(frame: pd.DataFrame, freq: str, n_filled: int) -> str:

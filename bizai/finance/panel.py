@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
-from bizai.finance.frequency import calendar_test, coarser_freq_hint, resolve_freq
+from bizai.finance.frequency import calendar_test, coarser_freq_hint, pandas_frequency, resolve_freq
 from bizai.schema import (
     SERIES,
     TARGET,
@@ -149,6 +149,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     """
     require_non_empty(data, what)
     require_columns(data, columns.all_columns, what)
+    freq = pandas_frequency(freq) if freq is not None else None
     forbid_reserved(columns.all_columns)
     forbid_taken_names([*(("id column", c) for c in columns.id_cols), ("time column", columns.time_col)],
                        FORECAST_RESULT_COLUMNS, QUANTILE_COLUMN, "a forecast quantile")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from bizai import DataContractError
-from bizai.finance.frequency import frequency_from_steps, resolve_freq
+from bizai.finance.frequency import frequency_from_steps, pandas_frequency, resolve_freq
 from bizai.finance.panel import columns_from_arguments, prepare_panel
 
 
@@ -89,3 +89,39 @@ def test_a_time_of_day_off_the_daily_grid_is_refused_by_name():
     noon = days.delete(3).append(pd.DatetimeIndex(["2024-01-04 12:00"]))
     with pytest.raises(DataContractError, match=r"'s1 2024-01-04 12:00:00'"):
         prepare_panel(long_frame([days, noon]), columns_from_arguments("id", "t", "y", None, None, None), "D")
+
+
+def test_aliases_pandas_renamed_are_read_by_their_new_names_with_a_warning():
+    # pandas 3 refuses 'M' (month end before pandas 2.2), the alias most code and tutorials still use
+    frame = long_frame([pd.date_range("2020-01-31", periods=18, freq="ME")])
+    columns = columns_from_arguments("id", "t", "y", None, None, None)
+    with pytest.warns(UserWarning, match=r"freq='M' is pandas' name before version 2\.2; read as 'ME', its name now"):
+        assert prepare_panel(frame, columns, "M").freq == "ME"
+    for old, new in (("2M", "2ME"), ("Q-DEC", "QE-DEC"), ("BA", "BYE"), ("T", "min")):
+        with pytest.warns(UserWarning, match=rf"read as '{new}'"):
+            assert pandas_frequency(old) == new
+    assert pandas_frequency("MS") == "MS" and pandas_frequency("ms") == "ms"  # names pandas reads are kept
+    with pytest.warns(UserWarning), pytest.raises(DataContractError, match=r"Dates do not fit the frequency 'QE-DEC'"):
+        prepare_panel(frame, columns, "Q")
+    from bizai.finance import ProfitForecaster
+    with pytest.warns(UserWarning, match="read as 'h'"):
+        hourly = long_frame([pd.date_range("2024-01-01", periods=48, freq="h")])
+        assert ProfitForecaster(model="naive", horizon=2, freq="H").fit(hourly, "id", "t", "y").panel_.freq == "h"
+
+
+@pytest.mark.parametrize("word,hint", [("monthly", r"'MS' \(dates on the 1st\) or 'ME'"), ("Week", r"'W-MON' or 'W-SUN'"),
+                                       ("annual", r"yearly data pass 'YS' or 'YE'"), ("fortnight", r"such as 'D'")])
+def test_a_frequency_in_words_names_the_aliases_that_say_it(word, hint):
+    frame = long_frame([pd.date_range("2020-01-01", periods=18, freq="MS")])
+    with pytest.raises(DataContractError, match=rf"Frequency '{word}' is not a pandas frequency: .*{hint}"):
+        prepare_panel(frame, columns_from_arguments("id", "t", "y", None, None, None), word)
+
+
+def test_monthly_dates_at_milliseconds_are_refused_before_filling_billions_of_periods():
+    # 'ms' (milliseconds) typed for 'MS' made fit allocate 763 GiB for the filled panel
+    frame = long_frame([pd.date_range("2015-01-01", periods=40, freq="MS")] * 2)
+    with pytest.raises(DataContractError, match=r"At frequency 'ms' the dates .* span 102,470,400,001 periods, of "
+                                                r"which 40 have data.*look like 'MS'"):
+        prepare_panel(frame, columns_from_arguments("id", "t", "y", None, None, None), "ms")
+    minutes = long_frame([pd.date_range("2024-01-01", periods=3000, freq="min")])
+    assert prepare_panel(minutes, columns_from_arguments("id", "t", "y", None, None, None), "min").freq == "min"

@@ -27,6 +27,7 @@ from bizai.finance.backtest import affordable_windows, naive_scales
 from bizai.finance.base import quantile_label
 from bizai.finance.conformal import ConformalBands, leave_one_window_out, series_scale
 from bizai.finance.forecaster import ProfitForecaster, forecast_origin
+from bizai.finance.frequency import pandas_frequency
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
 from bizai.finance.statement.data import (
     KEY,
@@ -134,8 +135,9 @@ class StatementForecaster(BaseEstimator):
                                                         default_ratios(lines, identities))
         levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
         columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
-        table = validated_leaf_table(frame, columns, self.freq)
-        refuse_mixed_phases(table, columns, self.freq)
+        freq = pandas_frequency(self.freq) if self.freq is not None else None
+        table = validated_leaf_table(frame, columns, freq)
+        refuse_mixed_phases(table, columns, freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
         self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
         self.columns_ = columns
