@@ -49,6 +49,22 @@ def sheet_name_of(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", str(name))[:SHEET_NAME_LENGTH] or "Sheet1"
 
 
+def unique_sheet_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
+    """`names` as Excel sheet names (sheet_name_of), each distinct from the others and from `reserved` as Excel
+    compares them (ignoring case): a repeat gets ' (2)', ' (3)' within the 31 characters."""
+    taken = {name.casefold() for name in reserved}
+    result = []
+    for name in names:
+        base, candidate, number = sheet_name_of(name), sheet_name_of(name), 1
+        while candidate.casefold() in taken:
+            number += 1
+            suffix = f" ({number})"
+            candidate = base[:SHEET_NAME_LENGTH - len(suffix)] + suffix
+        taken.add(candidate.casefold())
+        result.append(candidate)
+    return result
+
+
 def excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """Excel cells hold no time zone or period: zoned times as their wall-clock time (as bizai reads them), periods
     by their first day (forecasts come back typed like the caller's data, e.g. a Parquet file's UTC timestamps)."""

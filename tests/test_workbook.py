@@ -39,3 +39,9 @@ def test_sheet_names_are_cleaned_as_excel_requires():
     content = tables_to_xlsx({"plan [2025/26]: stores and regions": pd.DataFrame({"a": [1]})})
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["plan _2025_26__ stores and regi"]
+
+
+def test_sheet_names_are_made_distinct_as_excel_compares_them():
+    names = workbook.unique_sheet_names(["Store / Dept", "Store _ Dept", "drivers", "x" * 40, "x" * 35],
+                                        reserved=("Drivers",))
+    assert names == ["Store _ Dept", "Store _ Dept (2)", "drivers (2)", "x" * 31, "x" * 27 + " (2)"]

@@ -301,6 +301,18 @@ def test_the_workbook_has_its_sheets_formats_and_chart(fitted, tmp_path):
     assert {"level", "line", "wape", "coverage"} <= set(accuracy)
 
 
+def test_levels_named_unlike_excel_sheets_get_a_workbook(tmp_path):
+    # a level 'Store / Dept' (ids joined) failed to_excel with InvalidWorksheetName; 'drivers' would clash
+    data = make_pnl().rename(columns={"region": "drivers", "store": "Store / Dept"})
+    fit = {**FIT, "id_col": "Store / Dept", "hierarchy": ["drivers", "Store / Dept"]}
+    import openpyxl
+
+    path = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **fit).to_excel(tmp_path / "pnl.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["total", "drivers (2)", "Store _ Dept"] and "Drivers" in book.sheetnames
+    assert book["Store _ Dept"]["A2"].value == "Store / Dept"  # the level's own name heads its sheet
+
+
 def test_the_html_report_is_one_offline_file(fitted, tmp_path):
     path = fitted["ols"].to_html(tmp_path / "pnl.html")
     text = path.read_text()

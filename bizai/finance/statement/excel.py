@@ -14,9 +14,11 @@ import pandas as pd
 
 from bizai.finance.statement.tables import StatementTables, period_label
 from bizai.io import atomic_path
+from bizai.workbook import unique_sheet_names
 
 MONEY = "#,##0;[Red]-#,##0"
 PERCENT = "0.0%;[Red]-0.0%"
+FIXED_SHEETS = ("Ranges", "Accuracy", "Drivers", "Company chart")  # beside one sheet per level
 
 
 def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
@@ -39,8 +41,9 @@ def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
             "number": book.add_format({"num_format": "#,##0.000"}),
             "share": book.add_format({"num_format": "0.0%"}),
         }
-        for level, wide in tables.levels.items():
-            write_level_sheet(book, formats, level, wide, tables, tables.freq)
+        sheets = unique_sheet_names(list(tables.levels), reserved=FIXED_SHEETS)  # a level 'Store / Dept' too
+        for (level, wide), sheet_name in zip(tables.levels.items(), sheets, strict=True):
+            write_level_sheet(book, formats, level, sheet_name, wide, tables, tables.freq)
         write_frame_sheet(book, formats, "Ranges", tables.ranges, money=[c for c in tables.ranges.columns
                                                                           if c.startswith("p")])
         write_frame_sheet(book, formats, "Accuracy", tables.accuracy, number=[c for c in tables.accuracy.columns
@@ -52,9 +55,11 @@ def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
     return final
 
 
-def write_level_sheet(book, formats, level: str, wide: pd.DataFrame, tables: StatementTables, freq: str) -> None:
-    """One level's sheet: node x line rows, the actual then the forecast periods, totals and formats."""
-    sheet = book.add_worksheet(level[:31])
+def write_level_sheet(book, formats, level: str, sheet_name: str, wide: pd.DataFrame, tables: StatementTables,
+                      freq: str) -> None:
+    """One level's sheet (named `sheet_name`): node x line rows, the actual then the forecast periods, totals and
+    formats."""
+    sheet = book.add_worksheet(sheet_name)
     actual, future = tables.actual_periods, tables.forecast_periods
     first_forecast = 2 + len(actual)
     if actual:
