@@ -33,7 +33,9 @@ def guess_series_columns(frame: pd.DataFrame) -> dict:
     time_col = first_match(columns, TIME_NAMES)
     target_col = first_match([c for c in columns if pd.api.types.is_numeric_dtype(frame[c])], TARGET_NAMES)
     text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c]) and c != time_col]
-    id_col = first_match(text, ID_NAMES) or (text[0] if text else None)
+    whole = [c for c in columns if pd.api.types.is_integer_dtype(frame[c]) and c not in {time_col, target_col}]
+    # stores numbered 1, 2, 3 (Walmart's 'Store') are ids too, when named like one
+    id_col = first_match(text, ID_NAMES) or first_match(whole, ID_NAMES) or (text[0] if text else None)
     per_series_constant = []
     if id_col:
         counts = frame.groupby(id_col).nunique()

@@ -160,6 +160,20 @@ def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{stem}-xlsx")
 
 
+def id_columns(roles: dict) -> list[str]:
+    """The id column(s) of a data set's roles: one name, or several that together name an entity."""
+    return [roles["id_col"]] if isinstance(roles["id_col"], str) else list(roles["id_col"])
+
+
+def entity_ids(frame: pd.DataFrame, id_cols: list[str]) -> dict[str, object]:
+    """Each entity's label ('1 / 5' for store 1, department 5), sorted, -> its id as ProfitForecaster.plot and
+    bizai.finance.panel.rows_with_ids take it: a value, or a tuple for several id columns."""
+    rows = frame[id_cols].drop_duplicates()
+    labels = rows.astype(str).agg(" / ".join, axis=1)
+    values = [row[0] if len(id_cols) == 1 else tuple(row) for row in rows.itertuples(index=False)]
+    return dict(sorted(zip(labels, values, strict=True)))
+
+
 def forecast_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: str) -> pd.DataFrame:
     """Entities down, periods across, with a Total row and column: the point forecast as finance reads it."""
     table = forecasts.assign(period=pd.to_datetime(forecasts[time_col]).dt.strftime("%Y-%m-%d"))

@@ -13,6 +13,14 @@ def test_series_columns_are_guessed_from_names_and_dtypes():
     assert guess["known_cols"] == ["promo_days"]
 
 
+def test_stores_numbered_as_integers_are_guessed_as_the_id():
+    walmart = pd.DataFrame({"Store": [1, 1, 2], "Dept": [1, 2, 1], "Date": ["2010-02-05"] * 3,
+                            "Weekly_Sales": [24924.5, 50605.27, 13740.12], "IsHoliday": [False] * 3})
+    guess = guess_series_columns(walmart)
+    assert (guess["id_col"], guess["time_col"], guess["target_col"]) == ("Store", "Date", "Weekly_Sales")
+    assert guess["known_cols"] == ["IsHoliday"]
+
+
 def test_event_columns_and_weights():
     frame = pd.DataFrame({"customer_id": [1], "product_id": [2], "ts": [3], "action": ["purchase"]})
     assert guess_event_columns(frame.assign(qty=1)) == {"user_col": "customer_id", "item_col": "product_id",

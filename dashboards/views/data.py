@@ -39,10 +39,11 @@ with series_tab:
             guess = guess_series_columns(frame)
             columns = [str(c) for c in frame.columns]
             c1, c2, c3 = st.columns(3)
-            id_col = pick("Entity id", columns, guess["id_col"], "map_id")
+            id_cols = st.multiselect("Entity id (one column, or several that together name an entity: store and "
+                                     "department)", columns, [guess["id_col"]] if guess["id_col"] else [], key="map_id")
             time_col = pick("Date", columns, guess["time_col"], "map_time")
             target_col = pick("Value to forecast", columns, guess["target_col"], "map_target")
-            others = [c for c in columns if c not in {id_col, time_col, target_col}]
+            others = [c for c in columns if c not in {*id_cols, time_col, target_col}]
             static_cols = c1.multiselect("Per-entity attributes", others, [c for c in guess["static_cols"] if c in others])
             known_cols = c2.multiselect("Known in advance", others, [c for c in guess["known_cols"] if c in others]
                                         if future is not None else [])
@@ -53,12 +54,14 @@ with series_tab:
                                        "ambiguous or the inference says they look like another frequency.")
             freq = None if chosen == INFER else chosen
             if st.button("Use this data", type="primary", key="use_series"):
-                roles = dict(id_col=id_col, time_col=time_col, target_col=target_col, static_cols=static_cols,
-                             known_cols=known_cols, past_cols=past_cols)
-                # Read again with the chosen id column as text: "007" must stay "007".
-                frame = read_upload(upload.name, upload.getvalue(), (id_col,))
+                if not id_cols:
+                    raise DataContractError("Choose the entity id column(s): what names one series (a store, a product).")
+                roles = dict(id_col=id_cols[0] if len(id_cols) == 1 else id_cols, time_col=time_col,
+                             target_col=target_col, static_cols=static_cols, known_cols=known_cols, past_cols=past_cols)
+                # Read again with the chosen id columns as text: "007" must stay "007".
+                frame = read_upload(upload.name, upload.getvalue(), tuple(id_cols))
                 if future_upload:
-                    future = read_upload(future_upload.name, future_upload.getvalue(), (id_col,))
+                    future = read_upload(future_upload.name, future_upload.getvalue(), tuple(id_cols))
                 panel = prepare_panel(frame, columns_from_arguments(**roles), freq)
                 if known_cols and future is None:
                     raise DataContractError(f"{', '.join(known_cols)} are known in advance: upload their planned values "

@@ -8,9 +8,11 @@ import streamlit as st
 from state import (
     as_key,
     download_buttons,
+    entity_ids,
     forecast_by_period,
     frame_key,
     future_horizon,
+    id_columns,
     series_data,
     show_error,
     train_forecaster,
@@ -23,6 +25,7 @@ from bizai.finance.cost import duration_in_words, expected_fit_seconds
 from bizai.finance.features import describe_feature
 from bizai.finance.headline import forecast_headline
 from bizai.finance.metrics import coverage_levels, coverage_verdict, readable_metrics
+from bizai.finance.panel import rows_with_ids
 from bizai.finance.plots import backtest_chart, contributions_chart, importance_chart
 from bizai.finance.scenarios import what_if
 from bizai.model_card import frequency_in_words
@@ -40,7 +43,7 @@ st.title("Forecast")
 data = series_data()
 roles = data["columns"]
 data_key = frame_key(data["frame"])  # fingerprinting hashes the whole frame: once per rerun
-st.caption(f"Data: **{data['label']}** · forecasting **{roles['target_col']}** per **{roles['id_col']}**")
+st.caption(f"Data: **{data['label']}** · forecasting **{roles['target_col']}** per **{' × '.join(id_columns(roles))}**")
 
 left, middle, right = st.columns(3)
 model = left.selectbox("Model", ["lightgbm", "auto", "seasonal_naive", "naive", "tft"],
@@ -155,16 +158,18 @@ def contributions_of(forecaster, future):
     return stored["frame"]
 
 
-def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict, predictions) -> None:
-    """One entity's forecast explained per period (contributions), and a what-if on its planned inputs."""
-    time_col, id_col = roles["time_col"], forecaster.panel_.columns.id_cols[0]
+def draw_forecast_drivers(forecaster, entity: str, series_id, shown, words: dict, predictions) -> None:
+    """One entity's forecast (`entity`: its label; `series_id`: a value, or a tuple for several id columns)
+    explained per period (contributions), and a what-if on its planned inputs."""
+    time_col, id_cols = roles["time_col"], forecaster.panel_.columns.id_cols
+    ids = dict(zip(id_cols, series_id if isinstance(series_id, tuple) else (series_id,), strict=True))
     future = data["future"] if roles["known_cols"] else None
-    periods = sorted(shown.loc[shown[id_col].astype(str) == series_id, time_col].unique())
+    periods = sorted(shown.loc[rows_with_ids(shown, ids), time_col].unique())
     period = st.selectbox("Period to explain", periods, format_func=lambda t: f"{pd.Timestamp(t):%b %Y}")
     contributions = contributions_of(forecaster, future)
-    picked = contributions[(contributions[id_col].astype(str) == series_id) & (contributions[time_col] == period)]
+    picked = contributions[rows_with_ids(contributions, ids) & (contributions[time_col] == period)]
     baseline = float(picked.loc[picked["feature"] == "baseline", "contribution"].sum())
-    st.markdown(f"**{series_id}, {pd.Timestamp(period):%b %Y}**: {picked['contribution'].sum():,.0f}, starting from "
+    st.markdown(f"**{entity}, {pd.Timestamp(period):%b %Y}**: {picked['contribution'].sum():,.0f}, starting from "
                 f"an average forecast of {baseline:,.0f}:")
     st.altair_chart(contributions_chart(picked, words), width="stretch")
     numeric = [c for c in roles["known_cols"] if future is not None and pd.api.types.is_numeric_dtype(future[c])]
@@ -174,7 +179,7 @@ def draw_forecast_drivers(forecaster, series_id: str, shown, words: dict, predic
     left_col, right_col = st.columns(2)
     column = left_col.selectbox("Planned input", numeric)
     amount = right_col.number_input(f"Add to {column} in every forecast period", value=1.0, step=1.0)
-    scenario = what_if(forecaster, future, {column: amount}, ids={id_col: series_id}, plan=predictions)
+    scenario = what_if(forecaster, future, {column: amount}, ids=ids, plan=predictions)
     st.markdown(f"Over the horizon: {scenario['forecast_plan'].sum():,.0f} with the plan, "
                 f"{scenario['forecast_what_if'].sum():,.0f} with {column} {amount:+g} "
                 f"(**{scenario['change'].sum():+,.0f}**).")
@@ -206,8 +211,8 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
         shown_band = f"{low}–{high}"
         st.caption(f"Showing **{forecaster.model_name_}** ({source}), horizon {forecaster.horizon}, range {shown_band}")
         shown = predictions[[*ids, forecaster.panel_.columns.time_col, "forecast", low, high]]
-        id_col = ids[0]
-        entities = ["All entities (total)"] + sorted(predictions[id_col].astype(str).unique())
+        by_label = entity_ids(predictions, ids)
+        entities = ["All entities (total)", *by_label]
         headline = forecast_headline(forecaster.panel_, shown)
         change = ("" if headline.change is None else
                   f", {headline.change:+.1%} on the same {forecaster.horizon} periods a year before "
@@ -215,7 +220,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
         st.markdown(f"#### {roles['target_col']} forecast {headline.first:%b %Y}–{headline.last:%b %Y}: "
                     f"**{headline.total:,.0f}**{change}")
         chosen = st.selectbox("Entity (type to search)", entities)
-        series_id = None if chosen == entities[0] else chosen
+        series_id = by_label.get(chosen)  # None for the total
         others = [name for name in ("lightgbm", *BASELINES) if name != forecaster.model_name_]
         compared = st.multiselect("Compare with other models", others,
                                   help=f"Their forecasts on the same chart, each trained once on {data['label']}.")
@@ -268,7 +273,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
                 if series_id is None or not hasattr(forecaster.fitted_model_, "contributions"):
                     st.caption("Pick an entity above to see why its forecast is what it is, and to try a what-if.")
                 else:
-                    draw_forecast_drivers(forecaster, series_id, shown, words, predictions)
+                    draw_forecast_drivers(forecaster, chosen, series_id, shown, words, predictions)
         with tab_table:
             monthly = frequency_in_words(forecaster.panel_.freq) == "monthly"
             period = st.column_config.DatetimeColumn(format="MMM YYYY" if monthly else "YYYY-MM-DD")

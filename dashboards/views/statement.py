@@ -3,7 +3,7 @@ company chart with its range, and the Excel workbook."""
 
 import pandas as pd
 import streamlit as st
-from state import as_key, frame_key, series_data, show_error, train_statement, workbook_bytes
+from state import as_key, frame_key, id_columns, series_data, show_error, train_statement, workbook_bytes
 
 from bizai.finance.base import quantile_label
 from bizai.finance.metrics import coverage_verdict
@@ -14,15 +14,21 @@ from bizai.finance.statement.tables import period_label, readable_accuracy
 st.title("Forecast statement")
 data = series_data()
 frame, roles = data["frame"], data["columns"]
-numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in roles.get("known_cols", [])]
-texts = [c for c in frame.columns if c not in numeric and c not in (roles["id_col"], roles["time_col"])]
-st.caption(f"Data: **{data['label']}** · one row per **{roles['id_col']}** and **{roles['time_col']}**")
+id_cols = id_columns(roles)
+leaf = " / ".join(id_cols)
+if len(id_cols) > 1:  # a statement's leaves need one id (store 1 / department 5); the id columns above are levels
+    frame = frame.assign(**{leaf: frame[id_cols].astype(str).agg(" / ".join, axis=1)})
+numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+           and c not in {*roles.get("known_cols", []), *id_cols}]
+texts = [c for c in frame.columns if c not in numeric and c not in (leaf, roles["time_col"])]
+st.caption(f"Data: **{data['label']}** · one row per **{leaf}** and **{roles['time_col']}**")
 
 left, middle, right = st.columns(3)
 lines = left.multiselect("Lines (add up over stores)", numeric, [c for c in ("revenue", "cost") if c in numeric])
 identity = middle.text_input("Identity", "profit = revenue - cost" if {"revenue", "cost"} <= set(lines) else "",
                              help="name = line - line + line; leave empty for none.")
-levels = right.multiselect("Hierarchy above the id (top first)", texts, [c for c in ("region",) if c in texts])
+levels = right.multiselect("Hierarchy above the id (top first)", texts,
+                           [c for c in ("region", *id_cols[:-1]) if c in texts])
 c1, c2, c3 = st.columns(3)
 model = c1.selectbox("Model", ["lightgbm", "seasonal_naive", "naive"], help="lightgbm learns from every store, "
                      "region and line at once; the naive models are instant baselines.")
@@ -37,7 +43,7 @@ if st.button("Forecast the statement", type="primary", disabled=not lines):
     name, _, expression = identity.partition("=")
     st.session_state["statement_settings"] = {
         "model": model, "horizon": int(horizon), "reconcile": reconcile, "freq": data.get("freq"),
-        "roles": {"id_col": roles["id_col"], "time_col": roles["time_col"], "lines": lines,
+        "roles": {"id_col": leaf, "time_col": roles["time_col"], "lines": lines,
                   "identities": {name.strip(): expression.strip()} if expression.strip() else {},
                   "hierarchy": levels, "known_cols": roles.get("known_cols") or [],
                   "static_cols": [c for c in roles.get("static_cols") or [] if c not in levels]}}

@@ -402,3 +402,45 @@ def test_the_frequency_chosen_on_the_data_page_is_the_models():
         app.button[0].click().run()
         assert not app.exception and not app.error, [e.value for e in app.error]
         assert next(reversed(state.TRAINED_FORECASTERS.values())).panel_.freq == expected
+
+
+def store_department_sales() -> pd.DataFrame:
+    """Weekly sales per store and department, both numbered (Walmart's shape): an entity is a (store, dept) pair."""
+    import numpy as np
+
+    weeks = pd.date_range("2022-01-07", periods=60, freq="W-FRI")
+    rows = [(store, dept, week, 1000.0 * store + 100.0 * dept + 10.0 * (i % 4), "A" if store == 1 else "B")
+            for store in (1, 2) for dept in (1, 2, 3) for i, week in enumerate(weeks)]
+    frame = pd.DataFrame(rows, columns=["Store", "Dept", "Date", "Weekly_Sales", "Type"])
+    return frame.assign(Weekly_Sales=frame["Weekly_Sales"] + np.random.default_rng(0).normal(0, 1, len(frame)))
+
+
+def test_entities_named_by_two_id_columns_forecast_and_make_a_statement():
+    # the dashboard took one id column: a store x department panel could only be forecast per store, mixed up
+    roles = {"id_col": ["Store", "Dept"], "time_col": "Date", "target_col": "Weekly_Sales", "static_cols": [],
+             "known_cols": [], "past_cols": []}
+    series = {"frame": store_department_sales(), "future": None, "columns": roles, "label": "store x dept",
+              "freq": None}
+    app = page("forecast")
+    app.session_state["series"] = series
+    app.run()
+    selectbox(app, "Model").set_value("seasonal_naive").run()
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert selectbox(app, "Entity (type to search)").options == ["All entities (total)", "1 / 1", "1 / 2", "1 / 3",
+                                                                 "2 / 1", "2 / 2", "2 / 3"]
+    selectbox(app, "Entity (type to search)").set_value("2 / 3").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    statement = page("statement")
+    statement.session_state["series"] = series
+    statement.run()
+    levels = next(m for m in statement.multiselect if m.label.startswith("Hierarchy above the id"))
+    assert levels.value == ["Store"] and "Type" in levels.options
+    lines = next(m for m in statement.multiselect if m.label.startswith("Lines"))
+    assert lines.options == ["Weekly_Sales"]  # the numbered ids are not lines
+    lines.set_value(["Weekly_Sales"]).run()
+    statement.selectbox[0].set_value("seasonal_naive")
+    statement.button[0].click().run()
+    assert not statement.exception and not statement.error, [e.value for e in statement.error]
+    statement.selectbox[-1].set_value("Store / Dept").run()
+    assert set(statement.dataframe[0].value["node"]) == {"1 / 1", "1 / 2", "1 / 3", "2 / 1", "2 / 2", "2 / 3"}
