@@ -28,6 +28,7 @@ from bizai.finance.calibration import (
     refreshed_bands,
 )
 from bizai.finance.conformal import ConformalBands
+from bizai.finance.frequency import pandas_frequency
 from bizai.finance.metrics import quantile_columns
 from bizai.finance.panel import (
     Panel,
@@ -157,6 +158,8 @@ class ProfitForecaster(BaseEstimator):
         if not isinstance(self.backtest_windows, int | np.integer) or self.backtest_windows < 0:
             raise DataContractError(f"backtest_windows must be 0 (off) or a positive integer, got {self.backtest_windows!r}.")
         check_random_state(self)
+        if self.freq is not None:
+            pandas_frequency(self.freq, stacklevel=3)  # a word or an unknown name is refused before data is read
         if self.ended_after is not None and (not isinstance(self.ended_after, int | np.integer) or self.ended_after < 0):
             raise DataContractError(f"ended_after must be None or a number of periods (0 or more), got {self.ended_after!r}.")
         check_hyperparameters(self, {"auto_windows": Number(1, integer=True), "allow_distant_dates": Flag(),

@@ -144,14 +144,16 @@ WORD_ADJECTIVES = {"hour": "hourly", "day": "daily", "week": "weekly", "month": 
 MAX_SPANNED_PERIODS = 5_000_000  # periods a panel's dates may span at its frequency beyond 10 per distinct date
 
 
-def pandas_frequency(freq: str) -> str:
-    """`freq` as pandas reads it: an alias pandas 3 renamed ('M', 'Q', 'H', also '2M', 'Q-DEC') as its new name, with a
-    warning; a frequency in words or an unknown name is refused, saying which aliases mean it."""
+def pandas_frequency(freq: str, warn: bool = True, stacklevel: int = 2) -> str:
+    """`freq` as pandas reads it: an alias pandas 3 renamed ('M', 'Q', 'H', also '2M', 'Q-DEC') as its new name (with
+    a warning, where `warn`, pointing `stacklevel` frames up: the estimators warn once, in the caller's code); a
+    frequency in words or an unknown name is refused, saying which aliases mean it."""
     alias = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Za-z]{3})?", str(freq).strip())
     if alias and alias.group(2) in RENAMED_ALIASES:
         renamed = f"{alias.group(1)}{RENAMED_ALIASES[alias.group(2)]}{alias.group(3) or ''}"
-        warnings.warn(f"freq={freq!r} is pandas' name before version 2.2; read as {renamed!r}, its name now.",
-                      UserWarning, stacklevel=3)
+        if warn:
+            warnings.warn(f"freq={freq!r} is pandas' name before version 2.2; read as {renamed!r}, its name now.",
+                          UserWarning, stacklevel=stacklevel + 1)
         return renamed
     try:
         to_offset(freq)
@@ -174,7 +176,7 @@ def resolve_freq(times: pd.Series, series: pd.Series, freq: str | None) -> str:
             raise DataContractError(f"Could not infer the frequency of the dates: {reason}. Pass freq= explicitly "
                                     "(e.g. 'D', 'B', 'W-MON', 'MS', 'QS') or fix those dates.")
         log.info("Inferred the frequency %r from the dates.", freq)
-    offset = to_offset(pandas_frequency(freq))
+    offset = to_offset(pandas_frequency(freq, warn=False))
     freq = offset.freqstr
     off = dates_off(pd.DatetimeIndex(times.unique()), freq)
     if len(off):

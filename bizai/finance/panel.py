@@ -149,7 +149,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
     """
     require_non_empty(data, what)
     require_columns(data, columns.all_columns, what)
-    freq = pandas_frequency(freq) if freq is not None else None
+    freq = pandas_frequency(freq, warn=False) if freq is not None else None  # the estimators warn of renamed aliases
     forbid_reserved(columns.all_columns)
     forbid_taken_names([*(("id column", c) for c in columns.id_cols), ("time column", columns.time_col)],
                        FORECAST_RESULT_COLUMNS, QUANTILE_COLUMN, "a forecast quantile")

@@ -114,7 +114,8 @@ class StatementForecaster(BaseEstimator):
         return (low, 0.5, round(1 - low, 6))
 
     def _base_forecaster(self) -> ProfitForecaster:
-        return ProfitForecaster(model=self.model, horizon=self.horizon, freq=self.freq, quantiles=self.quantiles,
+        freq = pandas_frequency(self.freq, warn=False) if self.freq is not None else None  # fit warned of a renamed one
+        return ProfitForecaster(model=self.model, horizon=self.horizon, freq=freq, quantiles=self.quantiles,
                                 random_state=self.random_state, model_params=self.model_params,
                                 show_progress=self.show_progress)
 
@@ -135,7 +136,7 @@ class StatementForecaster(BaseEstimator):
                                                         default_ratios(lines, identities))
         levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
         columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
-        freq = pandas_frequency(self.freq) if self.freq is not None else None
+        freq = pandas_frequency(self.freq, stacklevel=2) if self.freq is not None else None
         table = validated_leaf_table(frame, columns, freq)
         refuse_mixed_phases(table, columns, freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
