@@ -427,9 +427,10 @@ def prepare_future(
     require_unique(future.assign(**{cols.time_col: future[TIME]}), [*cols.id_cols, cols.time_col], "known_future")
     future = future.drop(columns=cols.time_col).merge(panel.series_ids, on=cols.id_cols, how="left", indicator="_known")
     unknown = future.loc[future["_known"] == "left_only", cols.id_cols].drop_duplicates()
+    respelled = respelled_ids(unknown, panel.series_ids, cols.id_cols)
     if len(unknown):  # a plan for stores the history lacks: say so rather than drop them unseen
         warnings.warn(f"known_future has rows for {len(unknown)} series the history does not hold, which get no "
-                      f"forecast: {shorten(row_labels(unknown))}.", stacklevel=4)
+                      f"forecast: {shorten(row_labels(unknown))}{respelled}.", stacklevel=4)
     future = future[future["_known"] == "both"].drop(columns="_known")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
@@ -439,7 +440,8 @@ def prepare_future(
     problems = []
     if absent.any():
         labels = row_labels(panel.to_caller(merged.loc[absent, [SERIES, TIME]]))
-        problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}{off_calendar(future, panel)}")
+        problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}{off_calendar(future, panel)}"
+                        f"{respelled}")
     for col in cols.known_cols:
         empty = merged[col].isna() & ~absent
         if empty.any():
@@ -454,6 +456,23 @@ def prepare_future(
         else:
             merged[col] = coerce_numeric(merged, col, "known_future")
     return merged
+
+
+def respelled_ids(unknown: pd.DataFrame, series_ids: pd.DataFrame, id_cols: list[str]) -> str:
+    """' (... differ from the history's ... only in spaces or letter case)' when ids a plan holds and the history
+    does not match the history's once spaces around them and case are ignored (an Excel cell 'S001 '); else ''."""
+    def normal(frame: pd.DataFrame) -> pd.Series:
+        return frame[id_cols].astype(str).apply(lambda column: column.str.strip().str.casefold()).agg("|".join, axis=1)
+
+    if unknown.empty:
+        return ""
+    known = dict(zip(normal(series_ids), row_labels(series_ids[id_cols]), strict=True))
+    pairs = [(given, known[key]) for given, key in zip(row_labels(unknown), normal(unknown), strict=True) if key in known]
+    if not pairs:
+        return ""
+    shown = shorten([f"{given!r} for {history!r}" for given, history in pairs], 3, show=str)
+    return (f" (ids given as {shown} differ from the history's only in spaces or letter case: write them as the "
+            "history does)")
 
 
 def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categorical:

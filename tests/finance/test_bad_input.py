@@ -354,3 +354,15 @@ def test_dates_outside_the_years_bizai_holds_are_named_not_crashed_on(panel):
         fit(history)
     with pytest.raises(DataContractError, match=r"dates outside the years .* rows 3"):
         fit(history.assign(month=pd.to_datetime(history["month"]).astype("datetime64[s]")))
+
+
+def test_plan_ids_that_differ_only_in_spaces_or_case_are_pointed_out(panel):
+    history, future = panel
+    model = fit(history)
+    with pytest.warns(UserWarning, match=r"'s0 ' for 'S0'"), pytest.raises(
+            DataContractError, match=r"no row for .*\(ids given as 's0 ' for 'S0', 's1 ' for 'S1'.* differ from the "
+                                     r"history's only in spaces or letter case: write them as the history does\)"):
+        model.predict(known_future=future.assign(store=future["store"].str.lower() + " "))
+    with pytest.warns(UserWarning, match="'XS0'"), pytest.raises(DataContractError) as refused:
+        model.predict(known_future=future.assign(store="X" + future["store"]))
+    assert "letter case" not in str(refused.value)  # other ids get no such hint

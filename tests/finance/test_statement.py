@@ -362,6 +362,11 @@ def test_a_plan_missing_a_store_or_a_value_is_named_in_the_callers_terms():
     with pytest.warns(UserWarning, match="rows for store 'ZZ'"):
         statement = model.predict(known_future=pd.concat([plan, plan.iloc[:2].assign(store="ZZ")]))
     pd.testing.assert_frame_equal(statement, model.predict(known_future=plan))
+    respelled = plan.assign(store=plan["store"].where(plan["store"] != "B", " b"))  # an Excel cell ' b'
+    with pytest.warns(UserWarning), pytest.raises(
+            DataContractError, match=r"no row for store 'B' .*\(ids given as ' b' for 'B' differ from the history's "
+                                     r"only in spaces or letter case"):
+        model.predict(known_future=respelled)
 
 
 def test_closed_and_newly_opened_stores_are_named_in_the_callers_terms():

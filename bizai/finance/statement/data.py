@@ -25,6 +25,7 @@ from bizai.finance.panel import (
     horizon_grid,
     off_calendar,
     period_multiple,
+    respelled_ids,
 )
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import (
@@ -241,15 +242,17 @@ def check_leaf_plan(table: pd.DataFrame, statement) -> None:
     needed = grid[grid[KEY].isin(leaves)].merge(series[["key", "node"]], left_on=KEY, right_on="key")
     needed = needed[["node", PANEL_TIME]].drop_duplicates()
     plan = table.rename(columns={columns.id_col: "node", columns.time_col: PANEL_TIME}).astype({"node": str})
-    unknown = sorted(set(plan["node"]) - set(series.loc[series["key"].isin(leaves), "node"]))
+    known = series.loc[series["key"].isin(leaves), ["node"]].drop_duplicates()
+    unknown = sorted(set(plan["node"]) - set(known["node"]))
+    respelled = respelled_ids(pd.DataFrame({"node": unknown}), known, ["node"])
     if unknown:
         warnings.warn(f"known_future has rows for {columns.id_col} {shorten(unknown)}, which the statement's history "
-                      "does not hold: they are not used.", stacklevel=4)
+                      f"does not hold: they are not used{respelled}.", stacklevel=4)
     merged = needed.merge(plan, on=["node", PANEL_TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
     problems = []
     if absent.any():
-        problems.append(f"no row for {by_leaf(merged[absent], columns.id_col)}{off_calendar(plan, panel)}")
+        problems.append(f"no row for {by_leaf(merged[absent], columns.id_col)}{off_calendar(plan, panel)}{respelled}")
     for column in columns.known_cols:
         empty = merged[column].isna() & ~absent
         if empty.any():
