@@ -153,7 +153,7 @@ def score(
     ids = None
     if users != "all":
         frame = read_table(users, text_columns=[0])  # user ids are labels: the first column as text
-        ids = frame.iloc[:, 0].to_numpy()
+        ids = listed_users(frame, recommender, users)
         positions = recommender.data_.users.to_internal(ids, strict=False)  # compared as the model's id kind
         unknown = ids[positions < 0]
         if len(unknown) and not allow_unknown:
@@ -161,6 +161,19 @@ def score(
                                     f"model: {shorten(list(unknown))}. Pass --allow-unknown to give them popular items.")
     rows = write_table_batches(recommender.recommend_batches(ids, k=k, filter_seen=filter_seen, batch_size=batch_size), out)
     typer.echo(f"wrote {rows} recommendations to {out}")
+
+
+def listed_users(frame, recommender, path):
+    """The user ids of a --users file: its first column, and its header too when that is a user the model knows
+    (a list of ids saved without a header, whose first id would otherwise be taken for the column's name)."""
+    import numpy as np
+
+    ids = frame.iloc[:, 0].to_numpy()
+    header = str(frame.columns[0])
+    if header != recommender.data_.columns.user_col and recommender.data_.users.to_internal([header], strict=False)[0] >= 0:
+        log.warning("%s has no header: its first line %r is a user the model knows, so it is scored too.", path, header)
+        ids = np.concatenate([np.asarray([header], dtype=ids.dtype if ids.dtype.kind in "OU" else object), ids])
+    return ids
 
 
 @app.command("evaluate")

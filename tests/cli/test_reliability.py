@@ -210,6 +210,21 @@ def test_users_file_ids_are_compared_as_the_labels_the_model_knows(work):
     assert set(pd.read_parquet(work / "r.parquet")["user_id"]) == {"2238", "ghost"}
 
 
+def test_a_users_file_without_a_header_scores_its_first_user_too(work, caplog):
+    # a list of ids saved without a header lost its first user: read as the column's name
+    pd.DataFrame({"user_id": [2238, 2238, 5, 5], "item_id": ["a", "b", "c", "d"]}).to_parquet(work / "int_ids.parquet")
+    bizai("recommend", "fit", "--data", work / "int_ids.parquet", "--model", "popularity", "--out", work / "m")
+    (work / "listed.csv").write_text("2238\n5\n")
+    result = bizai("recommend", "score", "--model", work / "m", "--users", work / "listed.csv", "--k", "1",
+                   "--keep-seen", "--out", work / "r.parquet")
+    assert "listed.csv has no header: its first line '2238' is a user the model knows" in result.stderr
+    assert sorted(pd.read_parquet(work / "r.parquet")["user_id"]) == [5, 2238]
+    (work / "headed.csv").write_text("customer\n2238\n")  # a header that is no user: the first column as before
+    bizai("recommend", "score", "--model", work / "m", "--users", work / "headed.csv", "--k", "1", "--keep-seen",
+          "--out", work / "r.parquet")
+    assert pd.read_parquet(work / "r.parquet")["user_id"].tolist() == [2238]
+
+
 def test_an_id_column_that_turns_from_numbers_to_text_after_10000_rows_is_read(work):
     users = [str(n) for n in range(10_050)] + ["vip-1", "vip-2"]
     events = pd.DataFrame({"user_id": users, "item_id": [f"i{n % 7}" for n in range(len(users))],
