@@ -44,7 +44,7 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     late in the file still reads.
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
-    text = str(path)
+    text = os.path.expanduser(str(path))  # '~/data.csv' as a shell reads it
     files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
     files = [f for f in files if not TEMPORARY_NAME.match(Path(f).name) or f == text]
     if not files:
@@ -244,6 +244,12 @@ def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool
 
 
 # ------------------------------------------------------------------------------------------- writing
+def user_path(path: str | os.PathLike) -> Path:
+    """`path` with a leading '~' read as the home folder, as a shell would: Python's Path keeps it literally, and
+    saving to '~/models' would make a folder named '~' in the working folder."""
+    return Path(os.path.expanduser(os.fspath(path)))
+
+
 def temporary_sibling(path: Path, kind: str = "tmp") -> Path:
     """A unique hidden path in the same folder (so os.replace stays on one filesystem), naming our process."""
     return path.with_name(f".{path.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
@@ -308,7 +314,7 @@ def restore_retired(folder: Path) -> None:
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path; on success it replaces `path`, on any exception it is removed."""
-    final = Path(path)
+    final = user_path(path)
     if final.is_dir():
         raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
                                 f"{str(final / 'forecasts.parquet')!r}.")
@@ -329,7 +335,7 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
 
     Callers decide whether `path` may be replaced (see persistence.check_replaceable): this only swaps.
     """
-    final = Path(path)
+    final = user_path(path)
     prepare_output_folder(final.parent)
     remove_stale_temporaries(final)
     temporary = temporary_sibling(final)
@@ -362,7 +368,7 @@ def prepare_output_folder(folder: Path) -> None:
 def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike | None] = (),
                       suffixes: tuple[str, ...] = WRITABLE_SUFFIXES) -> Path:
     """Refuse an output file path that is a folder, has another suffix than `suffixes`, or is one of the `inputs`."""
-    final = Path(path)
+    final = user_path(path)
     if final.is_dir():
         raise UnsafeOutputError(f"Output {str(final)!r} is a folder; expected a file path such as "
                                 f"{str(final / ('output' + suffixes[-1]))!r}.")
@@ -376,11 +382,11 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
 
 def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike | None]) -> None:
     """An output may not be an input, nor a folder holding one: writing it would destroy what we read."""
-    target = Path(output).resolve()
+    target = user_path(output).resolve()
     for item in inputs:
         if item is None or any(ch in str(item) for ch in "*?["):
             continue
-        source = Path(item).resolve()
+        source = user_path(item).resolve()
         if source == target or target in source.parents:
             raise UnsafeOutputError(
                 f"Output {str(output)!r} would overwrite the input {str(item)!r}; choose another output path."
@@ -390,7 +396,7 @@ def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike |
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write `frame` atomically as Parquet, or as CSV or an Excel workbook (one sheet named after the file) when the
     path ends in .csv or .xlsx."""
-    final = Path(path)
+    final = user_path(path)
     with atomic_path(final) as temporary:
         if final.suffix.lower() == ".csv":
             frame.to_csv(temporary, index=False)
@@ -410,7 +416,7 @@ def write_table_batches(frames, path: str | os.PathLike) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    final = Path(path)
+    final = user_path(path)
     if final.suffix.lower() == ".xlsx":
         gathered = []
         for frame in frames:

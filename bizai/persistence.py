@@ -28,7 +28,7 @@ import pandas as pd
 
 import bizai
 from bizai.errors import IncompatibleModelError, UnsafeOutputError
-from bizai.io import atomic_folder
+from bizai.io import atomic_folder, user_path
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def lineage_entry(model: Any, started: float, **figures: Any) -> list[dict[str, 
 def folder_version(folder: str | os.PathLike) -> str:
     """A short hash of a model folder's meta.json: it changes with every save (new checksums, new time), so it
     names one version of a model in ledgers and lineage."""
-    return hashlib.sha256((Path(folder) / META_FILE).read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((user_path(folder) / META_FILE).read_bytes()).hexdigest()[:16]
 
 
 def file_checksums(folder: Path) -> dict[str, str]:
@@ -98,7 +98,7 @@ def check_replaceable(path: str | os.PathLike, family: str) -> None:
     Refused (UnsafeOutputError): a file; a folder that is not a bizai model folder (no meta.json) or is
     unreadable; a model of another family; a model folder that also holds files bizai did not write there.
     """
-    final = Path(path)
+    final = user_path(path)
     if not final.exists() and not final.is_symlink():
         return
     shown = str(path)
@@ -146,7 +146,7 @@ def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) ->
         write_payload(folder)
         meta["checksums"] = file_checksums(folder)
         (folder / META_FILE).write_text(json.dumps(meta, indent=2, default=str))
-    return Path(path)
+    return user_path(path)
 
 
 def save_pickled(path: str | os.PathLike, meta: dict[str, Any], state: Any, state_file: str) -> Path:
@@ -165,7 +165,7 @@ def verify_checksums(path: str | os.PathLike, meta: dict[str, Any]) -> None:
     if recorded is None:
         log.warning("Model %s predates state-file checksums; its files cannot be verified before loading.", path)
         return
-    actual = file_checksums(Path(path))
+    actual = file_checksums(user_path(path))
     damaged = sorted(name for name, digest in recorded.items() if actual.get(name) != digest)
     if damaged:
         missing = [name for name in damaged if name not in actual]
@@ -186,7 +186,7 @@ def load_pickled(path: str | os.PathLike, family: str, state_file: str,
     if expected_model is not None and meta.get("model") != expected_model:
         raise IncompatibleModelError(f"{str(path)!r} holds a {meta.get('model')}, not a {expected_model}.")
     verify_checksums(path, meta)
-    state = Path(path) / state_file
+    state = user_path(path) / state_file
     try:
         with open(state, "rb") as handle:
             return pickle.load(handle), meta
@@ -206,7 +206,7 @@ def find_model_folders(root: str | os.PathLike) -> list[Path]:
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     """A model folder's meta.json, with a clear error when the folder or file is missing or unreadable."""
-    folder = Path(path)
+    folder = user_path(path)
     meta_path = folder / META_FILE
     if not folder.is_dir():
         raise IncompatibleModelError(f"{str(folder)!r} is not a model folder (it does not exist or is a file).")

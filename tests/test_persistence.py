@@ -79,3 +79,23 @@ def test_an_output_left_only_as_its_retired_copy_is_put_back(tmp_path):
         (folder / "data.txt").write_text("new")
     assert (tmp_path / "part" / "data.txt").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part"]
+
+
+def test_paths_beginning_with_a_tilde_mean_the_home_folder(tmp_path, monkeypatch):
+    # forecaster.save("~/models/profit") made a folder named '~' in the working folder; read_table said 'does not exist'
+    import pandas as pd
+
+    from bizai.finance import ProfitForecaster
+    from bizai.io import read_table, write_table
+    from tests.conftest import make_panel
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir(), work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    history, _ = make_panel(n_series=2, periods=24)
+    write_table(history, "~/pnl.parquet")
+    model = ProfitForecaster(model="naive", horizon=2).fit(read_table("~/pnl.parquet"), "store", "month", "profit")
+    model.save("~/models/profit")
+    assert (home / "models" / "profit" / "meta.json").is_file() and not any(work.iterdir())
+    pd.testing.assert_frame_equal(ProfitForecaster.load("~/models/profit").predict(), model.predict())

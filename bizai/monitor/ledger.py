@@ -27,7 +27,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError, UnsafeOutputError
 from bizai.frames import to_pandas
-from bizai.io import atomic_folder, atomic_path, restore_retired
+from bizai.io import atomic_folder, atomic_path, restore_retired, user_path
 from bizai.persistence import FORECASTER_FAMILY, folder_version, read_meta
 from bizai.schema import coerce_datetime, require_columns, rows_at
 
@@ -89,7 +89,7 @@ class ForecastLedger:
     """
 
     def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
+        self.path = user_path(path)
 
     # ---------------------------------------------------------------------------------------- reading
     def exists(self) -> bool:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from bizai.errors import UnsafeOutputError
-from bizai.io import atomic_folder, refuse_output_over_inputs
+from bizai.io import atomic_folder, refuse_output_over_inputs, user_path
 
 # What a Spark Parquet directory holds; anything else means the folder is not ours to replace.
 PARQUET_DIRECTORY_FILES = (".parquet", ".crc")
@@ -27,7 +27,7 @@ def is_parquet_directory(folder: Path) -> bool:
 def check_output_directory(path: str | os.PathLike, overwrite: bool, inputs=()) -> Path:
     """Refuse an output directory that exists (unless `overwrite`), that is not a Parquet directory, or that
     is one of the `inputs` or holds one."""
-    final = Path(path)
+    final = user_path(path)
     refuse_output_over_inputs(final, inputs)
     if final.suffix.lower() in OTHER_FORMATS:  # a folder of Parquet parts named forecasts.xlsx helps nobody
         raise UnsafeOutputError(f"Output {str(final)!r} names a {final.suffix} file, but Spark writes a Parquet "

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path
+from bizai.io import atomic_path, user_path
 from bizai.workbook import unique_sheet_names
 
 MONEY = "#,##0;[Red]-#,##0"
@@ -25,7 +25,7 @@ def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
     """Write the statement workbook to `path` atomically (temp file, then rename); returns the path."""
     import xlsxwriter
 
-    final = Path(path)
+    final = user_path(path)
     with atomic_path(final) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True})
         formats = {

@@ -10,7 +10,7 @@ import pandas as pd
 
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path
+from bizai.io import atomic_path, user_path
 
 STYLE = """<style>
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2733}
@@ -60,7 +60,7 @@ def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
         sections.append(f"<h2>Top drivers per line</h2>{drivers.to_html()}")
     document = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Forecast statement</title>{STYLE}</head><body>" \
                f"{''.join(sections)}</body></html>"
-    final = Path(path)
+    final = user_path(path)
     with atomic_path(final) as temporary:
         temporary.write_text(document, encoding="utf-8")
     return final
