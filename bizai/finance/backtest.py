@@ -38,9 +38,13 @@ def backtest_cutoffs(panel: Panel, horizon: int, n_windows: int, step: int | Non
     cutoffs = [end - (horizon + step * (n_windows - 1 - w)) * offset for w in range(n_windows)]
     start = panel.frame[TIME].min()
     if cutoffs[0] <= start:
+        fitting = next((n for n in range(n_windows - 1, 0, -1)
+                        if end - (horizon + step * (n - 1)) * offset > start), 0)
+        advice = (f"Use at most {fitting} window(s) at this horizon, or a shorter horizon" if fitting
+                  else "Use a shorter horizon")
         raise DataContractError(
             f"Not enough history for {n_windows} backtest window(s) of {horizon} period(s): the first cutoff "
-            f"{cutoffs[0].date()} is not after the first date {start.date()}. Use fewer windows or a shorter horizon."
+            f"{cutoffs[0].date()} is not after the first date {start.date()}. {advice}."
         )
     return [pd.Timestamp(c) for c in cutoffs]
 

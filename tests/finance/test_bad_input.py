@@ -366,3 +366,13 @@ def test_plan_ids_that_differ_only_in_spaces_or_case_are_pointed_out(panel):
     with pytest.warns(UserWarning, match="'XS0'"), pytest.raises(DataContractError) as refused:
         model.predict(known_future=future.assign(store="X" + future["store"]))
     assert "letter case" not in str(refused.value)  # other ids get no such hint
+
+
+def test_too_many_backtest_windows_are_refused_saying_how_many_fit(panel):
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS")
+    with pytest.raises(DataContractError, match=r"Not enough history for 10 backtest window\(s\) of 6 period\(s\).*"
+                                                r"Use at most 5 window\(s\) at this horizon, or a shorter horizon\.$"):
+        model.backtest(panel[0], n_windows=10, **FIT_COLUMNS)
+    assert model.backtest(panel[0], n_windows=5, **FIT_COLUMNS).forecasts["cutoff"].nunique() == 5
+    with pytest.raises(DataContractError, match=r"Use a shorter horizon\.$"):
+        ProfitForecaster(model="naive", horizon=36, freq="MS").backtest(panel[0], n_windows=1, **FIT_COLUMNS)
