@@ -219,3 +219,18 @@ def test_a_calibrated_lightgbm_trains_the_median_alone_and_still_gives_every_ban
     assert list(out.columns[-4:]) == ["forecast", "p10", "p50", "p90"]
     assert (out["p10"] < out["p50"]).all() and (out["p50"] < out["p90"]).all()
     assert model.calibration_["coverage_before"] is None and 0 <= model.calibration_["coverage_after"] <= 1
+
+
+@pytest.mark.parametrize("unit", [1e-6, 1e3])
+def test_lightgbm_forecasts_do_not_depend_on_the_targets_units(panel, unit):
+    # weights in the target's units met LightGBM's reg_lambda: profits in millions forecast 1.7% apart from units
+    history, future = make_panel(n_series=8, periods=36)
+    columns = {**FIT_COLUMNS, "past_cols": []}
+
+    def forecast(frame):
+        model = ProfitForecaster(model="lightgbm", horizon=3, random_state=0, model_params={"n_estimators": 40})
+        return model.fit(frame, **columns).predict(known_future=future)
+
+    base, scaled = forecast(history), forecast(history.assign(profit=history["profit"] * unit))
+    np.testing.assert_allclose(scaled["forecast"] / unit, base["forecast"], rtol=1e-6)
+    np.testing.assert_allclose(scaled["p90"] / unit, base["p90"], rtol=1e-6)

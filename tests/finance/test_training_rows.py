@@ -129,6 +129,8 @@ def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_
     train on its own (the weights of the one before must not linger)."""
     import lightgbm as lgb
 
+    from bizai.finance.lightgbm_model import mean_one
+
     fc = ProfitForecaster(model="lightgbm", horizon=3, freq="MS", random_state=0, show_progress=False,
                           model_params={"n_estimators": 30, "interval_weighting": interval_weighting})
     history, future = make_panel()
@@ -138,7 +140,8 @@ def test_the_boosters_sharing_one_dataset_equal_boosters_trained_apart(interval_
     apart = {}
     for q, weighted in ((0.1, interval_weighting == "scale"), (0.5, True), (0.9, interval_weighting == "scale")):
         apart[q] = lgb.LGBMRegressor(objective="quantile", alpha=q, **model.lightgbm_params(median=q == 0.5))
-        apart[q].fit(features[model.feature_names_], target, sample_weight=features["scale"] if weighted else None)
+        weights = mean_one(features["scale"].to_numpy()) if weighted else None  # scales averaging 1: unit-free
+        apart[q].fit(features[model.feature_names_], target, sample_weight=weights)
         np.testing.assert_array_equal(model.booster(q).predict(features[model.feature_names_]),
                                       apart[q].predict(features[model.feature_names_]))
     # models saved by earlier versions hold scikit-learn regressors: they forecast and explain the same
