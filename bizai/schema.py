@@ -206,8 +206,8 @@ def in_nanoseconds(parsed: pd.Series, frame: pd.DataFrame, column: str, what: st
     try:
         return parsed.astype("datetime64[ns]")
     except pd.errors.OutOfBoundsDatetime:
-        outside = (parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)
-        shown = shorten(frame.loc[outside, column].astype(str).unique().tolist(), 3)
+        outside = ((parsed < pd.Timestamp.min) | (parsed > pd.Timestamp.max)).to_numpy()
+        shown = shorten(frame[column][outside].astype(str).unique().tolist(), 3)
         raise DataContractError(
             f"Column {column!r} of the {what} frame has dates outside the years {pd.Timestamp.min.year + 1}-"
             f"{pd.Timestamp.max.year - 1} that bizai holds, in rows {rows_at(frame, outside)} ({shown}): drop "
