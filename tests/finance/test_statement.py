@@ -242,6 +242,17 @@ def test_an_identity_may_build_on_another_in_any_order():
     assert len(wide) == (1 + 3 + 5) * 2 and wide.notna().all().all()  # every node (total, 3 regions, 5 stores), 2 months
 
 
+def test_line_names_with_a_sign_in_them_are_read_whole_in_identities():
+    # 'marketing-spend' was split at its hyphen: "names 'marketing', 'spend', which is not one of the lines"
+    lines = StatementLines.from_arguments(["revenue", "cost of sales", "marketing-spend"],
+                                          {"pre-tax": "operating profit-marketing-spend",
+                                           "operating profit": "revenue - cost of sales"})
+    assert lines.identities == {"operating profit": {"revenue": 1.0, "cost of sales": -1.0},
+                                "pre-tax": {"revenue": 1.0, "cost of sales": -1.0, "marketing-spend": -1.0}}
+    with pytest.raises(DataContractError, match=r"names 'marketing'"):  # a name that is no line is still named
+        StatementLines.from_arguments(["revenue", "marketing-spend"], {"p": "revenue - marketing"})
+
+
 def test_negative_costs_and_single_node_levels_are_warned(caplog):
     data = make_pnl()
     data.loc[[4, 9], "cost"] = -5.0

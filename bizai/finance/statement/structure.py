@@ -24,14 +24,21 @@ TOTAL_NODE = "Total"
 TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?=[+-]|$)")
 
 
-def parse_identity(name: str, expression: str) -> dict[str, float]:
-    """'revenue - cost' -> {'revenue': 1.0, 'cost': -1.0}: the signed terms, each a line or identity name."""
+def parse_identity(name: str, expression: str, names: list[str] = ()) -> dict[str, float]:
+    """'revenue - cost' -> {'revenue': 1.0, 'cost': -1.0}: the signed terms, each a line or identity name. Of
+    `names` (the lines and identities), those holding a sign or a digit ('pre-tax profit', 'marketing-spend') are
+    read whole wherever they occur, longest first, not split at their sign."""
     text = expression.strip()
+    whole = sorted((n for n in names if re.search(r"[+\-]|^\d", n)), key=len, reverse=True)
+    placeholders = {f"name_{i}_": n for i, n in enumerate(whole)}
+    for placeholder, original in placeholders.items():
+        text = text.replace(original, placeholder)
     terms, position = {}, 0
     for match in TERM.finditer(text):
         if match.start() != position or not match.group(2):
             break
         sign, line = match.group(1), match.group(2).strip()
+        line = placeholders.get(line, line)
         terms[line] = terms.get(line, 0.0) + (-1.0 if sign == "-" else 1.0)
         position = match.end()
     if position != len(text) or not terms:
@@ -44,7 +51,8 @@ def resolve_identities(identities: dict[str, str], lines: list[str]) -> dict[str
     """Each identity as coefficients over the additive lines. An identity may name other identities (gross profit
     = revenue - cost; operating profit = gross profit - overheads), in any order; a cycle or an unknown name is an
     error naming it."""
-    terms = {name: parse_identity(name, expression) for name, expression in identities.items()}
+    known = [*lines, *identities]
+    terms = {name: parse_identity(name, expression, known) for name, expression in identities.items()}
     resolved: dict[str, dict[str, float]] = {}
 
     def expand(name: str, trail: tuple[str, ...]) -> dict[str, float]:
