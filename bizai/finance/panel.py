@@ -177,6 +177,7 @@ def prepare_panel(data: pd.DataFrame, columns: SeriesColumns, freq: str | None,
         else:
             frame[col] = frame[col].astype("string").astype("category")
     series_ids, frame[SERIES] = coded_series(frame, columns.id_cols)
+    report_respelled_series(series_ids, columns.id_cols, what)
     order, repeated = panel_order(frame[SERIES].to_numpy(), frame[TIME])
     if repeated:  # the full check names the rows
         require_unique(frame.assign(**{columns.time_col: frame[TIME]}), [*columns.id_cols, columns.time_col], what)
@@ -458,16 +459,34 @@ def prepare_future(
     return merged
 
 
+def spelling_keys(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
+    """Each row's ids with the spaces around them and letter case ignored: 'S001 ' and 's001' share 's001'."""
+    return frame[id_cols].astype(str).apply(lambda column: column.str.strip().str.casefold()).agg("|".join, axis=1)
+
+
+def report_respelled_series(series_ids: pd.DataFrame, id_cols: list[str], what: str) -> None:
+    """Warn about series whose ids differ only in spaces around them or letter case ('S001' and 'S001 ', an Excel
+    cell's trailing space): they are forecast as separate series, each with part of the history."""
+    if len(series_ids) < 2:
+        return
+    keys = spelling_keys(series_ids, id_cols)
+    alike = keys.duplicated(keep=False).to_numpy()
+    if alike.any():
+        labels = pd.Series(row_labels(series_ids[id_cols]))[alike].groupby(keys[alike].to_numpy()).agg(list)
+        shown = shorten([" and ".join(map(repr, group)) for group in labels], 3, show=str)
+        log.warning("The %s frame has series whose ids differ only in spaces or letter case: %s. They are forecast as "
+                    "separate series, each with part of the history; if each pair is one series, write its ids alike.",
+                    what, shown)
+
+
 def respelled_ids(unknown: pd.DataFrame, series_ids: pd.DataFrame, id_cols: list[str]) -> str:
     """' (... differ from the history's ... only in spaces or letter case)' when ids a plan holds and the history
     does not match the history's once spaces around them and case are ignored (an Excel cell 'S001 '); else ''."""
-    def normal(frame: pd.DataFrame) -> pd.Series:
-        return frame[id_cols].astype(str).apply(lambda column: column.str.strip().str.casefold()).agg("|".join, axis=1)
-
     if unknown.empty:
         return ""
-    known = dict(zip(normal(series_ids), row_labels(series_ids[id_cols]), strict=True))
-    pairs = [(given, known[key]) for given, key in zip(row_labels(unknown), normal(unknown), strict=True) if key in known]
+    known = dict(zip(spelling_keys(series_ids, id_cols), row_labels(series_ids[id_cols]), strict=True))
+    pairs = [(given, known[key]) for given, key in zip(row_labels(unknown), spelling_keys(unknown, id_cols), strict=True)
+             if key in known]
     if not pairs:
         return ""
     shown = shorten([f"{given!r} for {history!r}" for given, history in pairs], 3, show=str)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pandas as pd
@@ -376,3 +377,18 @@ def test_too_many_backtest_windows_are_refused_saying_how_many_fit(panel):
     assert model.backtest(panel[0], n_windows=5, **FIT_COLUMNS).forecasts["cutoff"].nunique() == 5
     with pytest.raises(DataContractError, match=r"Use a shorter horizon\.$"):
         ProfitForecaster(model="naive", horizon=36, freq="MS").backtest(panel[0], n_windows=1, **FIT_COLUMNS)
+
+
+def test_series_whose_ids_differ_only_in_spaces_or_case_are_warned_about(panel, caplog):
+    history = panel[0].copy()
+    history.loc[(history["store"] == "S1") & (history["month"] >= "2022-06-01"), "store"] = "S1 "
+    history.loc[(history["store"] == "S2") & (history["month"] >= "2022-06-01"), "store"] = "s2"
+    with caplog.at_level(logging.WARNING, logger="bizai.finance.panel"):
+        model = fit(history)
+    assert len(model.panel_.series_ids) == 7  # forecast apart, as given
+    assert ("series whose ids differ only in spaces or letter case: 'S1' and 'S1 ', 'S2' and 's2'. They are "
+            "forecast as separate series") in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bizai.finance.panel"):
+        fit(panel[0])
+    assert "letter case" not in caplog.text

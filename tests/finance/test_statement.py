@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 
 import numpy as np
@@ -240,6 +241,15 @@ def test_an_identity_may_build_on_another_in_any_order():
     assert np.allclose(wide["gross_profit"], wide["revenue"] - wide["cost"], rtol=1e-9)
     assert np.allclose(wide["operating_profit"], wide["revenue"] - wide["cost"] - wide["overheads"], rtol=1e-9)
     assert len(wide) == (1 + 3 + 5) * 2 and wide.notna().all().all()  # every node (total, 3 regions, 5 stores), 2 months
+
+
+def test_stores_whose_ids_differ_only_in_spaces_or_case_are_warned_about(caplog):
+    data = make_pnl()
+    data.loc[(data["store"] == "B") & (data.index % 2 == 0), "store"] = "B "
+    with caplog.at_level(logging.WARNING):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+    assert re.search(r"statement frame has series whose ids differ only in spaces or letter case: "
+                     r"('B' and 'B '|'B ' and 'B')\.", caplog.text)
 
 
 def test_line_names_with_a_sign_in_them_are_read_whole_in_identities():

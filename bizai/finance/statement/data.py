@@ -25,6 +25,7 @@ from bizai.finance.panel import (
     horizon_grid,
     off_calendar,
     period_multiple,
+    report_respelled_series,
     respelled_ids,
 )
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
@@ -92,6 +93,8 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
     table = frame[columns.needed].copy()
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement", plausible=calendar_test(freq))
     require_unique(table, [columns.id_col, columns.time_col], "statement")
+    report_respelled_series(table[[columns.id_col]].drop_duplicates().reset_index(drop=True), [columns.id_col],
+                            "statement")
     for line, column in columns.lines.lines.items():
         table[column] = coerce_numeric(table, column, "statement", allow_missing=False)
         values = table[column]
