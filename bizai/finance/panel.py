@@ -461,7 +461,11 @@ def prepare_future(
 
 def spelling_keys(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
     """Each row's ids with the spaces around them and letter case ignored: 'S001 ' and 's001' share 's001'."""
-    return frame[id_cols].astype(str).apply(lambda column: column.str.strip().str.casefold()).agg("|".join, axis=1)
+    parts = [frame[column].astype(str).str.strip().str.casefold() for column in id_cols]
+    keys = parts[0]
+    for part in parts[1:]:  # column by column, not row by row: panels hold 100,000s of series
+        keys = keys + "|" + part
+    return keys.reset_index(drop=True)
 
 
 def report_respelled_series(series_ids: pd.DataFrame, id_cols: list[str], what: str) -> None:
