@@ -11,7 +11,7 @@ import pandas as pd
 from bizai.errors import DataContractError
 from bizai.hyperparams import Number
 from bizai.recsys.base import BaseRecommender
-from bizai.recsys.dataset import InteractionData
+from bizai.recsys.dataset import InteractionData, seconds_per_unit
 
 
 class PopularityRecommender(BaseRecommender):
@@ -31,7 +31,8 @@ class PopularityRecommender(BaseRecommender):
                 raise DataContractError("window_days needs time_col: the popularity window is measured in time.")
             time = events["time"]
             latest = time.max()
-            span = pd.Timedelta(days=self.window_days) if pd.api.types.is_datetime64_any_dtype(time) else self.window_days * 86400
+            span = (pd.Timedelta(days=self.window_days) if pd.api.types.is_datetime64_any_dtype(time)
+                    else self.window_days * 86400 / seconds_per_unit(time))
             events = events[time >= latest - span]
         counts = events.drop_duplicates(["user", "item"]).groupby("item").size()
         self.item_scores_ = np.zeros(data.n_items)

@@ -146,7 +146,8 @@ class InteractionData:
             return np.ones(len(self.events))
         time = self.events["time"]
         age = time.max() - time
-        seconds = age.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(age) else age.astype(float)
+        seconds = (age.dt.total_seconds() if pd.api.types.is_timedelta64_dtype(age)
+                   else age.astype(float) * seconds_per_unit(time))
         return 0.5 ** (seconds.to_numpy(dtype=float) / 86400 / float(half_life_days))
 
     def sequences(self) -> list[np.ndarray]:
@@ -213,8 +214,21 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
     forbid_taken_names([("user column", columns.user_col), ("item column", columns.item_col)], RESULT_COLUMNS)
 
 
+# Numeric event times are Unix epoch times: seconds, or, by their size, milliseconds, microseconds or nanoseconds
+# (a JavaScript or Kafka log's 1.7e12 is 2023 in milliseconds). Smaller numbers (counters) count as seconds.
+EPOCH_UNITS = ((1e11, 1.0), (1e14, 1e-3), (1e17, 1e-6), (np.inf, 1e-9))  # below this size: seconds per unit
+
+
+def seconds_per_unit(times: pd.Series) -> float:
+    """Seconds per unit of numeric event times (EPOCH_UNITS, by the largest absolute value): a half-life or a
+    window in days is measured in the log's own unit."""
+    largest = float(np.nanmax(np.abs(times.to_numpy(dtype=float)))) if len(times) else 0.0
+    return next(factor for bound, factor in EPOCH_UNITS if largest < bound)
+
+
 def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
-    """Timestamps or numbers (e.g. epoch seconds) that order the events; every row needs one."""
+    """Timestamps or numbers (epoch seconds or milliseconds: seconds_per_unit) that order the events; every row needs
+    one."""
     times = frame[time_col]
     if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
         bad = times.isna() | ~np.isfinite(times.astype("float64"))

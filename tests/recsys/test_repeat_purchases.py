@@ -153,3 +153,17 @@ def test_evaluation_on_order_lines_counts_what_was_bought_next_not_returned():
     table = evaluate(BuyAgainRecommender(), train, test, k=1, filter_seen=False, user_col="customer",
                      item_col="product", time_col="at", quantity_col="quantity")
     assert table["hr"].iloc[0] == 1.0 and table["recall"].iloc[0] == 1.0  # the returned mug is not a miss
+
+
+@pytest.mark.parametrize("unit", [1_000, 1_000_000])
+def test_epoch_milliseconds_weigh_recency_as_the_same_log_in_seconds(unit):
+    # a log timed in epoch milliseconds (JavaScript, Kafka) was read as seconds: a 60-day half-life became 86 minutes
+    rng = np.random.default_rng(0)
+    seconds = 1_700_000_000 + np.sort(rng.integers(0, 200 * 86_400, 400))
+    log = pd.DataFrame({"user_id": rng.integers(0, 20, 400).astype(str), "item_id": rng.integers(0, 30, 400).astype(str),
+                        "at": seconds})
+    fit = dict(user_col="user_id", item_col="item_id", time_col="at")
+    for model in (BuyAgainRecommender(half_life_days=10), PopularityRecommender(window_days=30)):
+        expected = model.fit(log, **fit).recommend(["1", "2"], k=5, filter_seen=False)
+        got = model.fit(log.assign(at=log["at"] * unit), **fit).recommend(["1", "2"], k=5, filter_seen=False)
+        pd.testing.assert_frame_equal(got, expected)
