@@ -80,7 +80,8 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
     if missing:
         index_names = [name for name in frame.index.names if name is not None]
         hints = [f"{name!r}" + (" (it is the frame's index: call .reset_index() first)" if name in index_names
-                                else did_you_mean(name, available)) for name in missing]
+                                else listed_in_one_string(name, available) or did_you_mean(name, available))
+                 for name in missing]
         raise DataContractError(
             f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
         )
@@ -88,6 +89,15 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
     if doubled:
         raise DataContractError(f"The {what} frame has more than one column named {shorten(doubled)}; "
                                 "give each column a distinct name.")
+
+
+def listed_in_one_string(name: object, available: list[str]) -> str:
+    """' (several columns in one string: pass a list, [...])' when `name` is columns joined by commas ('a,b', as the
+    CLI takes them); else ''."""
+    parts = [part.strip() for part in str(name).split(",")]
+    if len(parts) > 1 and all(part in available for part in parts):
+        return f" (several columns in one string: pass a list, {parts!r})"
+    return ""
 
 
 def forbid_reserved(columns: Iterable[str]) -> None:

@@ -392,3 +392,9 @@ def test_series_whose_ids_differ_only_in_spaces_or_case_are_warned_about(panel, 
     with caplog.at_level(logging.WARNING, logger="bizai.finance.panel"):
         fit(panel[0])
     assert "letter case" not in caplog.text
+
+
+def test_several_columns_in_one_string_are_pointed_to_a_list(panel):
+    with pytest.raises(DataContractError, match=r"'promo,revenue' \(several columns in one string: pass a list, "
+                                                r"\['promo', 'revenue'\]\)"):
+        fit(panel[0], known_cols="promo,revenue", past_cols=[])
