@@ -418,12 +418,13 @@ def write_table_batches(frames, path: str | os.PathLike) -> int:
 
     final = user_path(path)
     if final.suffix.lower() == ".xlsx":
-        gathered = []
+        gathered, rows = [], 0
         for frame in frames:
             gathered.append(frame)
-            require_sheet_rows(sum(map(len, gathered)), final.stem)
+            rows += len(frame)
+            require_sheet_rows(rows, final.stem)
         write_table(pd.concat(gathered, ignore_index=True) if gathered else pd.DataFrame(), final)
-        return sum(map(len, gathered))
+        return rows
     rows = 0
     with atomic_path(final) as temporary:
         writer = None

@@ -15,15 +15,14 @@ SHEET_NAME_LENGTH = 31  # Excel's longest sheet name
 
 
 def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook with one sheet per frame (named by its key, shortened and cleaned as Excel requires)."""
+    """A workbook with one sheet per frame (named by its key, cleaned and made distinct as Excel requires)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd") as writer:
         book = writer.book
         header = book.add_format({"bold": True, "bottom": 1})
         number, date = book.add_format({"num_format": "#,##0"}), book.add_format({"num_format": "yyyy-mm-dd"})
-        for name, frame in sheets.items():
+        for (name, frame), sheet_name in zip(sheets.items(), unique_sheet_names(list(sheets)), strict=True):
             require_sheet_rows(len(frame), name)
-            sheet_name = sheet_name_of(name)
             frame = excel_dates(frame)
             frame.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]

@@ -160,16 +160,16 @@ def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{stem}-xlsx")
 
 
-def id_columns(roles: dict) -> list[str]:
-    """The id column(s) of a data set's roles: one name, or several that together name an entity."""
-    return [roles["id_col"]] if isinstance(roles["id_col"], str) else list(roles["id_col"])
+def entity_labels(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
+    """Each row's entity as the pages show it: its ids joined, '1 / 5' for store 1, department 5."""
+    return frame[id_cols].astype(str).agg(" / ".join, axis=1)
 
 
 def entity_ids(frame: pd.DataFrame, id_cols: list[str]) -> dict[str, object]:
-    """Each entity's label ('1 / 5' for store 1, department 5), sorted, -> its id as ProfitForecaster.plot and
+    """Each entity's label (entity_labels), sorted, -> its id as ProfitForecaster.plot and
     bizai.finance.panel.rows_with_ids take it: a value, or a tuple for several id columns."""
     rows = frame[id_cols].drop_duplicates()
-    labels = rows.astype(str).agg(" / ".join, axis=1)
+    labels = entity_labels(rows, id_cols)
     values = [row[0] if len(id_cols) == 1 else tuple(row) for row in rows.itertuples(index=False)]
     return dict(sorted(zip(labels, values, strict=True)))
 

@@ -39,6 +39,8 @@ def test_sheet_names_are_cleaned_as_excel_requires():
     content = tables_to_xlsx({"plan [2025/26]: stores and regions": pd.DataFrame({"a": [1]})})
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["plan _2025_26__ stores and regi"]
+    both = openpyxl.load_workbook(io.BytesIO(tables_to_xlsx({"a/b": pd.DataFrame({"a": [1]}), "a_b": pd.DataFrame()})))
+    assert both.sheetnames == ["a_b", "a_b (2)"]  # keys that clean alike once failed as one sheet twice
 
 
 def test_sheet_names_are_made_distinct_as_excel_compares_them():

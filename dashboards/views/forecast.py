@@ -12,7 +12,6 @@ from state import (
     forecast_by_period,
     frame_key,
     future_horizon,
-    id_columns,
     series_data,
     show_error,
     train_forecaster,
@@ -30,6 +29,7 @@ from bizai.finance.plots import backtest_chart, contributions_chart, importance_
 from bizai.finance.scenarios import what_if
 from bizai.model_card import frequency_in_words
 from bizai.progress import reporting_steps
+from bizai.schema import as_list
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
 BANDS = {"P10–P90": (0.1, 0.9), "P5–P95": (0.05, 0.95), "P25–P75": (0.25, 0.75)}
@@ -43,7 +43,7 @@ st.title("Forecast")
 data = series_data()
 roles = data["columns"]
 data_key = frame_key(data["frame"])  # fingerprinting hashes the whole frame: once per rerun
-st.caption(f"Data: **{data['label']}** · forecasting **{roles['target_col']}** per **{' × '.join(id_columns(roles))}**")
+st.caption(f"Data: **{data['label']}** · forecasting **{roles['target_col']}** per **{' × '.join(as_list(roles['id_col']))}**")
 
 left, middle, right = st.columns(3)
 model = left.selectbox("Model", ["lightgbm", "auto", "seasonal_naive", "naive", "tft"],

@@ -3,21 +3,22 @@ company chart with its range, and the Excel workbook."""
 
 import pandas as pd
 import streamlit as st
-from state import as_key, frame_key, id_columns, series_data, show_error, train_statement, workbook_bytes
+from state import as_key, entity_labels, frame_key, series_data, show_error, train_statement, workbook_bytes
 
 from bizai.finance.base import quantile_label
 from bizai.finance.metrics import coverage_verdict
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.reconcile import METHODS_IN_WORDS
 from bizai.finance.statement.tables import period_label, readable_accuracy
+from bizai.schema import as_list
 
 st.title("Forecast statement")
 data = series_data()
 frame, roles = data["frame"], data["columns"]
-id_cols = id_columns(roles)
+id_cols = as_list(roles["id_col"])
 leaf = " / ".join(id_cols)
 if len(id_cols) > 1:  # a statement's leaves need one id (store 1 / department 5); the id columns above are levels
-    frame = frame.assign(**{leaf: frame[id_cols].astype(str).agg(" / ".join, axis=1)})
+    frame = frame.assign(**{leaf: entity_labels(frame, id_cols)})
 numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
            and c not in {*roles.get("known_cols", []), *id_cols}]
 texts = [c for c in frame.columns if c not in numeric and c not in (leaf, roles["time_col"])]
