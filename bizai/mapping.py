@@ -12,6 +12,7 @@ ITEM_NAMES = ("item_id", "item", "product_id", "product", "sku", "article_id", "
 EVENT_NAMES = ("event", "event_type", "action", "interaction")
 QUANTITY_NAMES = ("quantity", "qty")
 KNOWN_HINTS = ("promo", "holiday", "price", "discount", "event", "campaign")
+LINE_NAMES = ("line", "measure", "metric", "account", "kpi", "variable")  # a wide sheet's column naming each row's figure
 
 
 def first_match(columns: list[str], names: tuple[str, ...]) -> str | None:
@@ -44,6 +45,11 @@ def guess_series_columns(frame: pd.DataFrame) -> dict:
     known = [c for c in numeric if any(hint in c.lower() for hint in KNOWN_HINTS)]
     return {"id_col": id_col, "time_col": time_col, "target_col": target_col, "static_cols": per_series_constant,
             "known_cols": known, "past_cols": []}
+
+
+def guess_line_column(labels: list[str]) -> str | None:
+    """The label column of a wide sheet (bizai.wide) that names the measure on each row (revenue, cost), by name."""
+    return first_match(labels, LINE_NAMES)
 
 
 def guess_event_columns(frame: pd.DataFrame) -> dict:

@@ -73,7 +73,7 @@ def did_you_mean(name: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     """Every column must exist once; suggest the closest existing name for each missing one, and say when it is
-    the frame's index (a frame indexed by date or id)."""
+    the frame's index (a frame indexed by date or id) or when the frame is wide (one column per period)."""
     available = [str(c) for c in frame.columns]
     wanted = list(dict.fromkeys(columns))
     missing = [c for c in wanted if c not in frame.columns]
@@ -82,8 +82,11 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
         hints = [f"{name!r}" + (" (it is the frame's index: call .reset_index() first)" if name in index_names
                                 else listed_in_one_string(name, available) or did_you_mean(name, available))
                  for name in missing]
+        from bizai.wide import wide_hint  # imports this module
+
         raise DataContractError(
             f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
+            + wide_hint(frame)
         )
     doubled = [c for c in wanted if available.count(str(c)) > 1]
     if doubled:

@@ -11,7 +11,15 @@ import pandas as pd
 import typer
 
 from bizai.cli import spark_engine
-from bizai.cli.options import check_model_out, parse_numbers, replaces_model, set_up_logging, split_list
+from bizai.cli.options import (
+    WIDE,
+    as_long,
+    check_model_out,
+    parse_numbers,
+    replaces_model,
+    set_up_logging,
+    split_list,
+)
 from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
@@ -55,9 +63,16 @@ def build_forecaster(model: str, horizon: int, freq: str | None, quantiles: str,
                             ended_after=ended_after, show_progress=show)
 
 
-def read_series_table(path: Path, id_cols: list[str] | None):
-    """A forecasting input with its id columns read as labels (text from CSV: "007" stays "007")."""
-    return read_table(path, text_columns=id_cols or [])
+def read_series_table(path: Path, id_cols: list[str] | None, wide: bool = False, time_col: str = "",
+                      measures: list[str] | None = None):
+    """A forecasting input with its id columns read as labels (text from CSV: "007" stays "007"); with `wide`,
+    reshaped from one column per period to yield `measures` (see options.as_long)."""
+    return as_long(read_table(path, text_columns=id_cols or []), wide, time_col, measures or [])
+
+
+def measures_of(roles: dict) -> list[str]:
+    """The columns a wide table's cells hold: the target and the covariates that change over time."""
+    return [roles["target_col"], *(roles["known_cols"] or []), *(roles["past_cols"] or [])]
 
 
 def column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols) -> dict:
@@ -87,6 +102,7 @@ def fit(
                                     "of the data and still be forecast (default: the longest gap in its own history, "
                                     "at least 1)."),
     allow_distant_dates: bool = DISTANT_DATES,
+    wide: bool = WIDE,
     out: Path = typer.Option(..., "--out", help="Model folder to write; an earlier forecast model folder there is "
                              "replaced atomically, anything else is refused."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow (needs bizai[tracking])."),
@@ -104,6 +120,9 @@ def fit(
     show = set_up_logging(quiet)
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
     if engine is Engine.spark:
+        if wide:
+            raise DataContractError("--wide reads a sheet on this machine; with --engine spark, give the data one row "
+                                    "per id and period (bizai.wide.long_from_wide reshapes a sheet).")
         params = dict(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                       random_state=random_state, allow_distant_dates=allow_distant_dates,
                       calibration_windows=calibration_windows, backtest_windows=backtest_windows,
@@ -113,7 +132,7 @@ def fit(
     if partition_col:
         raise DataContractError("--partition-col needs --engine spark (one model per value, fitted in parallel).")
     check_model_out(out, FORECASTER_FAMILY, [data])
-    frame = read_series_table(data, roles["id_col"])
+    frame = read_series_table(data, roles["id_col"], wide, time_col, measures_of(roles))
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates,
                                   calibration_windows, backtest_windows, ended_after)
     forecaster.fit(frame, **roles)
@@ -141,6 +160,7 @@ def predict(
     fill_known: FillKnown = typer.Option(None, "--fill-known", help="carry: a (series, period) missing from "
                                          "--known-future takes the series' last planned value (a warning names the "
                                          "rows); by default such gaps are refused."),
+    wide: bool = WIDE,
     quiet: bool = QUIET,
 ) -> None:
     """Forecast the next periods with a saved model; writes ids, time, forecast and quantile columns.
@@ -155,6 +175,9 @@ def predict(
         if ledger is not None:
             raise DataContractError("--ledger records forecasts of the local engine; with --engine spark, append the "
                                     "output to the ledger with bizai.monitor.ForecastLedger.")
+        if wide:
+            raise DataContractError("--wide reads sheets on this machine; with --engine spark, give the data one row "
+                                    "per id and period (bizai.wide.long_from_wide reshapes a sheet).")
         typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show,
                                                  fill_known and fill_known.value))
         return
@@ -166,9 +189,11 @@ def predict(
         refuse_output_over_inputs(ledger, [known_future, data, model, out])
         book.check_accepts(model)  # a ledger of another job is refused before anything is written
     forecaster = ProfitForecaster.load(model)
-    id_cols = forecaster.panel_.columns.id_cols
-    future = read_series_table(known_future, id_cols) if known_future else None
-    history = read_series_table(data, id_cols) if data else None
+    columns = forecaster.panel_.columns
+    future = read_series_table(known_future, columns.id_cols, wide, columns.time_col,
+                               columns.known_cols) if known_future else None
+    history = read_series_table(data, columns.id_cols, wide, columns.time_col,
+                                measures_of(vars(columns))) if data else None
     written = []
     batches = (written.append(batch) or batch for batch in forecaster.predict_batches(
         known_future=future, data=history, fill_known=fill_known and fill_known.value))
@@ -187,6 +212,7 @@ def update(
     recalibrate: bool = typer.Option(False, "--recalibrate", help="Re-learn calibrated intervals from fresh backtest "
                                      "windows (refits the model calibration_windows times) instead of adding the "
                                      "arrived periods' errors."),
+    wide: bool = WIDE,
     quiet: bool = QUIET,
 ) -> None:
     """Append newer actuals to a saved forecaster, so the next predict starts after them, without a refit.
@@ -198,7 +224,9 @@ def update(
     set_up_logging(quiet)
     check_model_out(out, FORECASTER_FAMILY, [data])
     forecaster = ProfitForecaster.load(model)
-    forecaster.update(read_series_table(data, forecaster.panel_.columns.id_cols), recalibrate=recalibrate)
+    columns = forecaster.panel_.columns
+    actuals = read_series_table(data, columns.id_cols, wide, columns.time_col, measures_of(vars(columns)))
+    forecaster.update(actuals, recalibrate=recalibrate)
     step = forecaster.lineage_[-1]
     folder = forecaster.save(out)
     typer.echo(f"updated the history to {step['history_end'][:10]} ({step['rows_added']} new rows, "
@@ -221,6 +249,7 @@ def backtest(
     random_state: int = RANDOM_STATE,
     windows: int = typer.Option(3, min=1, help="Rolling-origin windows."),
     allow_distant_dates: bool = DISTANT_DATES,
+    wide: bool = WIDE,
     out: Path = typer.Option(..., "--out", help="Backtest forecasts with actuals (.parquet, .csv or .xlsx)."),
     quiet: bool = QUIET,
 ) -> None:
@@ -232,7 +261,7 @@ def backtest(
     show = set_up_logging(quiet)
     check_output_file(out, [data])
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
-    frame = read_series_table(data, roles["id_col"])
+    frame = read_series_table(data, roles["id_col"], wide, time_col, measures_of(roles))
     forecaster = build_forecaster(model, horizon, freq, quantiles, random_state, show, allow_distant_dates)
     result = forecaster.backtest(frame, n_windows=windows, **roles)
     write_table(result.forecasts, out)

@@ -8,9 +8,27 @@ import sys
 import warnings
 from pathlib import Path
 
+import typer
+
 from bizai.errors import DataContractError
 from bizai.io import refuse_output_over_inputs
 from bizai.persistence import META_FILE, check_replaceable
+
+WIDE = typer.Option(False, "--wide", help="The tables have one column per period (2024-01, Jan-24, ...), as finance "
+                    "sheets do: the other columns label the rows (ids, attributes, and a column such as 'line' naming "
+                    "each row's measure when there are several). A table that has the time column is read as it is.")
+
+
+def as_long(frame, wide: bool, time_col: str, measures: list[str]):
+    """`frame` as one row per entity and period: reshaped from one column per period when `wide`, to yield the
+    columns `measures` (see bizai.wide.long_with_measures)."""
+    if not wide or frame is None:
+        return frame
+    from bizai.wide import long_with_measures, period_columns
+
+    if time_col in frame.columns and not period_columns(frame):
+        return frame  # already long (a plan written by hand beside a wide history)
+    return long_with_measures(frame, time_col, measures)
 
 
 def split_list(value: str | list[str] | None) -> list[str] | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli.options import set_up_logging, split_list
+from bizai.cli.options import WIDE, as_long, set_up_logging, split_list
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, write_table
 
@@ -49,6 +49,7 @@ def statement(
                                              "(default: 4 where the history affords them, else 3)."),
     random_state: int = typer.Option(0, min=0, help="Seed: same data and seed give the same statement."),
     out: Path = typer.Option(..., "--out", help="forecast_pnl.xlsx, .html, .parquet or .csv (written atomically)."),
+    wide: bool = WIDE,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars, warnings only."),
 ) -> None:
     """Forecast a statement whose lines and levels add up, with calibrated ranges.
@@ -62,13 +63,15 @@ def statement(
     show = set_up_logging(quiet)
     check_output_file(out, [data, known_future], REPORT_SUFFIXES)
     levels = split_list(hierarchy) or []
-    frame = read_table(data, text_columns=[*levels, id_col])
+    line_names, known = split_list(lines) or [], split_list(known_cols) or []
+    frame = as_long(read_table(data, text_columns=[*levels, id_col]), wide, time_col, [*line_names, *known])
     future = read_table(known_future, text_columns=[id_col]) if known_future else None
+    future = as_long(future, wide, time_col, known)
     forecaster = StatementForecaster(model=model, horizon=horizon, freq=freq, reconcile=reconcile, interval=interval,
                                      calibration_windows=calibration_windows, random_state=random_state,
                                      show_progress=show)
-    forecaster.fit(frame, id_col=id_col, time_col=time_col, lines=split_list(lines) or [],
-                   identities=parse_identities(identity), hierarchy=levels, known_cols=split_list(known_cols),
+    forecaster.fit(frame, id_col=id_col, time_col=time_col, lines=line_names,
+                   identities=parse_identities(identity), hierarchy=levels, known_cols=known,
                    static_cols=split_list(static_cols))
     suffix = out.suffix.lower()
     if suffix == ".xlsx":

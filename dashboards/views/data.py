@@ -6,9 +6,10 @@ from state import UPLOAD_TYPES, events_data, read_upload, series_data, show_erro
 from bizai.errors import DataContractError
 from bizai.finance.forecaster import covered_horizon
 from bizai.finance.panel import columns_from_arguments, prepare_panel
-from bizai.mapping import guess_event_columns, guess_event_weights, guess_series_columns
+from bizai.mapping import guess_event_columns, guess_event_weights, guess_line_column, guess_series_columns
 from bizai.model_card import frequency_in_words
 from bizai.recsys.dataset import EventColumns, build_interactions
+from bizai.wide import long_from_wide, long_with_measures, period_columns
 
 st.title("Data")
 INFER = "infer from the dates"
@@ -24,6 +25,29 @@ def pick(label: str, options: list[str], guess, key: str, optional: bool = False
     return None if value == "(none)" else value
 
 
+ONE_MEASURE = "(none: every cell holds the one measure)"
+
+
+def wide_layout(frame) -> dict | None:
+    """How to read a table with one column per period (a finance sheet) as one row per entity and period, chosen on
+    the page; None for a table that is long already."""
+    periods = period_columns(frame)
+    if not periods:
+        return None
+    labels = [str(c) for c in frame.columns if c not in periods]
+    st.info(f"This table has one column per period ({len(periods)}, from {periods[0]} to {periods[-1]}): it is read "
+            "as one row per entity and period.")
+    c1, c2, c3 = st.columns(3)
+    time_col = c1.text_input("Name for the period column", "period", key="wide_time")
+    choices = [ONE_MEASURE, *labels]
+    guess = guess_line_column(labels)
+    line_col = c2.selectbox("Column naming the measure on each row (revenue, cost)", choices,
+                            index=choices.index(guess) if guess else 0, key="wide_line")
+    if line_col != ONE_MEASURE:
+        return {"time_col": time_col, "line_col": line_col}
+    return {"time_col": time_col, "value_col": c3.text_input("Name of the measure", "sales", key="wide_value")}
+
+
 with series_tab:
     current = series_data()
     st.caption(f"In use: **{current['label']}** — {len(current['frame']):,} rows")
@@ -35,6 +59,9 @@ with series_tab:
         try:
             frame = read_upload(upload.name, upload.getvalue())
             future = read_upload(future_upload.name, future_upload.getvalue()) if future_upload else None
+            layout = wide_layout(frame)
+            if layout:
+                frame = long_from_wide(frame, **layout)
             st.dataframe(frame.head(200), height=220)
             guess = guess_series_columns(frame)
             columns = [str(c) for c in frame.columns]
@@ -60,8 +87,12 @@ with series_tab:
                              target_col=target_col, static_cols=static_cols, known_cols=known_cols, past_cols=past_cols)
                 # Read again with the chosen id columns as text: "007" must stay "007".
                 frame = read_upload(upload.name, upload.getvalue(), tuple(id_cols))
+                if layout:
+                    frame = long_from_wide(frame, **layout)
                 if future_upload:
                     future = read_upload(future_upload.name, future_upload.getvalue(), tuple(id_cols))
+                    if layout and period_columns(future):  # planned values laid out like the history
+                        future = long_with_measures(future, time_col, known_cols)
                 panel = prepare_panel(frame, columns_from_arguments(**roles), freq)
                 if known_cols and future is None:
                     raise DataContractError(f"{', '.join(known_cols)} are known in advance: upload their planned values "

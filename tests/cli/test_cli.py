@@ -58,6 +58,29 @@ def test_forecast_fit_predict_backtest(files):
     assert "mae" in result.stdout and pd.read_csv(backtest)["cutoff"].nunique() == 2
 
 
+def test_wide_sheets_fit_and_predict_as_their_long_tables(files, tmp_path):
+    # one column per month, as a finance sheet: the target on one row per store, or target and promo on a row each
+    from tests.test_wide import pnl_sheet
+
+    history = pd.read_csv(files["pnl"], parse_dates=["month"])
+    sheet = history.assign(month=history["month"].dt.strftime("%b-%y")).pivot(
+        index=["store", "region"], columns="month", values="profit")
+    sheet[sorted(sheet.columns, key=lambda m: pd.to_datetime(m, format="%b-%y"))].reset_index().to_csv(
+        tmp_path / "profit.csv", index=False)
+    roles = ["--id-col", "store", "--time-col", "month", "--target-col", "profit", "--static-cols", "region"]
+    for data, model in ((tmp_path / "profit.csv", tmp_path / "wide"), (files["pnl"], tmp_path / "long")):
+        bizai("forecast", "fit", "--data", data, "--wide", *roles, "--horizon", "3", "--model", "seasonal_naive",
+              "--out", model)  # --wide reads a long table as it is
+        bizai("forecast", "predict", "--model", model, "--out", model.with_suffix(".csv"))
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "wide.csv"), pd.read_csv(tmp_path / "long.csv"))
+    lines = pnl_sheet(history.drop(columns="revenue").rename(columns={"profit": "revenue"}).assign(cost=0.0))
+    lines.to_csv(tmp_path / "lines.csv", index=False)
+    bizai("forecast", "backtest", "--data", tmp_path / "lines.csv", "--wide", "--id-col", "store", "--time-col",
+          "month", "--target-col", "revenue", "--known-cols", "promo", "--horizon", "3", "--windows", "1",
+          "--model", "seasonal_naive", "--out", tmp_path / "backtest.csv")
+    assert set(pd.read_csv(tmp_path / "backtest.csv")["store"]) == set(history["store"])
+
+
 def test_predict_refuses_a_known_future_with_holes_unless_told_to_carry(files, tmp_path):
     model = tmp_path / "profit"
     bizai("forecast", "fit", "--data", files["pnl"], *FORECAST_COLUMNS, "--model", "naive", "--horizon", "6",

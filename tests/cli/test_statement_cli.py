@@ -41,3 +41,17 @@ def test_statement_command_refuses_bad_input_and_bad_outputs(pnl):
     args[args.index("profit=revenue-cost")] = "profit=revenue-costs"
     refused("forecast", "statement", "--data", pnl / "pnl.csv", *args, "--out", pnl / "s.xlsx",
             names="names 'costs'", folder=pnl)
+
+
+def test_a_wide_pnl_sheet_gives_the_statement_of_the_long_table(pnl):
+    # finance hands on the P&L as a sheet: a row per store and line, a column per month
+    from tests.test_wide import pnl_sheet
+
+    long = make_pnl()
+    pnl_sheet(long.assign(promo=0)).to_excel(pnl / "pnl.xlsx", index=False)
+    from_sheet, from_long = pnl / "from_sheet.parquet", pnl / "from_long.parquet"
+    bizai("forecast", "statement", "--data", pnl / "pnl.xlsx", "--wide", *STATEMENT, "--out", from_sheet)
+    bizai("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--out", from_long)
+    pd.testing.assert_frame_equal(pd.read_parquet(from_sheet), pd.read_parquet(from_long))
+    refused("forecast", "statement", "--data", pnl / "pnl.xlsx", *STATEMENT, "--out", pnl / "s.xlsx",
+            names=r"looks wide: 30 columns are named as periods.*--wide", folder=pnl)

@@ -217,3 +217,32 @@ def test_statement_monitor_and_models_pages_in_a_browser(dashboard_url, saved_na
         idle(page)
         page.screenshot(path=str(ARTIFACTS / "6-models.png"), full_page=True)
         browser.close()
+
+
+def test_a_wide_sheet_uploaded_on_the_data_page_is_read_one_row_per_store_and_month(dashboard_url, tmp_path):
+    # a finance sheet: a row per store and line (revenue, cost, promo_days), a column per month
+    import pandas as pd
+    from playwright.sync_api import expect, sync_playwright
+
+    from bizai.samples import SAMPLE_DATA
+
+    history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv", dtype={"store_id": str}, parse_dates=["month"])
+    lines = history.melt(id_vars=["region", "store_id", "month"], value_vars=["revenue", "cost", "promo_days"],
+                         var_name="line")
+    sheet = lines.assign(month=lines["month"].dt.strftime("%b-%y")).pivot(
+        index=["region", "store_id", "line"], columns="month", values="value")
+    months = sorted(sheet.columns, key=lambda m: pd.to_datetime(m, format="%b-%y"))
+    sheet[months].reset_index().to_csv(tmp_path / "pnl_sheet.csv", index=False)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(dashboard_url)
+        expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
+        page.locator('[data-testid="stFileUploader"]').first.locator("input[type=file]").set_input_files(
+            str(tmp_path / "pnl_sheet.csv"))
+        expect(page.get_by_text(f"one column per period ({len(months)}, from Jan-20")).to_be_visible(timeout=60_000)
+        idle(page)
+        choose(page, "Value to forecast", "revenue")
+        page.get_by_role("button", name="Use this data").first.click()
+        expect(page.get_by_text(re.compile(r"^40 series at frequency MS"))).to_be_visible(timeout=60_000)
+        browser.close()

@@ -1,0 +1,235 @@
+"""Wide tables, as finance sheets are laid out (one row per store, or per store and line; one column per month), read
+as the long tables bizai forecasts from: one row per entity and period.
+
+A column is a period when its name reads as a date on its own: a date cell in an Excel header, 2024-01-31,
+2024-01, Jan-24, Jan 2024, 2024 Q1, 01/2024, 31/01/2024, 20240131, or a year (2024) when every period is a year.
+The other columns label the rows: ids, attributes, and optionally the line (measure) each row holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bizai.errors import DataContractError
+from bizai.frames import from_pandas, to_pandas
+from bizai.schema import MONTH_NUMBERS, coerce_datetime, did_you_mean, period_label_dates, rows_at, shorten
+
+MIN_PERIODS = 2  # one date-named column is a coincidence; two or more are a layout
+YEAR = re.compile(r"\d{4}")
+DATE_KEY = re.compile(r"\d{8}")
+DAY_MONTH_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})")
+NAMED_MONTH = re.compile(r"(?:\d{1,2}[-/ ])?(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?:\d{4}|\d{2})")  # Jan 2024, 31-Jan-24
+ISO_START = re.compile(r"\d{4}-\d{1,2}")
+# A sheet's total row or column: counted again if read as a store or an attribute.
+TOTAL_NAME = re.compile(r"(?:grand\s+)?(?:total|sum|ytd|year[\s-]+to[\s-]+date|full[\s-]+year|fy\s*'?\d*)\b.*", re.I)
+TOTAL_LABEL = re.compile(r"(?:grand\s+)?(?:total|sum|all)", re.I)
+
+
+def reads_as_period(name: Any) -> bool:
+    """Whether a column name reads as a date or period on its own (see the module docstring)."""
+    if isinstance(name, (dt.date, np.datetime64, pd.Period)):  # Excel date cells in a header; a Timestamp is a date
+        return True
+    if isinstance(name, (int, np.integer)) and not isinstance(name, (bool, np.bool_)):
+        name = str(name)
+    if not isinstance(name, str):
+        return False
+    text = name.strip()
+    if YEAR.fullmatch(text):
+        return 1900 <= int(text) <= 2100
+    if DATE_KEY.fullmatch(text):
+        return pd.notna(pd.to_datetime(text, format="%Y%m%d", errors="coerce"))
+    if DAY_MONTH_YEAR.fullmatch(text) or period_label_dates(pd.Series([text], dtype="string")) is not None:
+        return True
+    named = NAMED_MONTH.fullmatch(text)
+    if named:
+        return named["month"].lower() in MONTH_NUMBERS
+    return bool(ISO_START.match(text)) and pd.notna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
+
+
+def period_columns(frame: pd.DataFrame) -> list:
+    """The columns of `frame` named as periods, when there are at least MIN_PERIODS of them; else []."""
+    found = [column for column in frame.columns if reads_as_period(column)]
+    return found if len(found) >= MIN_PERIODS else []
+
+
+def wide_hint(frame: pd.DataFrame) -> str:
+    """A sentence for a missing-column error when `frame` looks wide (one column per period); else ''."""
+    periods = period_columns(frame)
+    if not periods:
+        return ""
+    return (f" The table looks wide: {len(periods)} columns are named as periods ({shorten(map(str, periods), 3)}), "
+            "while bizai reads one row per entity and period. Reshape it with bizai.finance.long_from_wide (on the "
+            "command line: --wide; the dashboard offers it on upload).")
+
+
+def long_from_wide(frame: Any, time_col: str, value_col: str | None = None, line_col: str | None = None) -> Any:
+    """A wide table (one column per period) as a long one: the label columns, `time_col` (the periods as dates)
+    and the values, in the row order of the sheet.
+
+    The cells hold either one measure, named `value_col` (a sheet of sales: store, Jan-24, Feb-24, ...), or the
+    measure that each row's `line_col` names (a P&L sheet: store, line = revenue | cost, Jan-24, ...), which become
+    one column each. Give exactly one of the two. Cells left blank are periods without a value: a store not yet
+    open or already closed (rows with no value in any line are dropped; the forecasters treat gaps as they do in
+    any long table). Refused, naming what is wrong: no period columns, periods that do not read as one calendar or
+    that repeat (2024-01 beside Jan-24), a year's column among months (a total), label cells left blank (a label
+    written once above its block), a total column, two rows with the same labels. A row labelled Total is warned
+    about. Returns the kind of frame it was given.
+    """
+    data, kind = to_pandas(frame)
+    if (value_col is None) == (line_col is None):
+        raise ValueError("Give value_col (the one measure every cell holds, e.g. 'sales') or line_col (the column "
+                         "naming the measure each row holds, e.g. 'line'), not both or neither.")
+    periods = require_periods(data)
+    labels = [column for column in data.columns if column not in periods]
+    require_labels(data, labels, time_col, value_col, line_col)
+    dates = period_dates(periods)
+    keys = [column for column in labels if column != line_col]
+    if line_col is not None:  # 'revenue ' is the line 'revenue', in this check as in the result's column names
+        data[line_col] = data[line_col].astype(str).str.strip()
+    refuse_repeated_rows(data, labels)
+    warn_total_rows(data, labels)
+    order = "__sheet_row"
+    long = data.assign(**{order: np.arange(len(data))}).melt(
+        id_vars=[order, *labels], value_vars=periods, var_name=time_col, value_name=value_col or "__value")
+    long[time_col] = long[time_col].map(dict(zip(periods, dates, strict=True)))
+    if line_col is None:
+        long = long[long[value_col].notna()].sort_values([order, time_col], kind="stable")
+        return from_pandas(long.drop(columns=order), kind)
+    lines = list(pd.unique(data[line_col]))
+    clashing = sorted(set(lines) & {*map(str, keys), time_col})
+    if clashing:
+        raise DataContractError(f"Column {line_col!r} names lines {shorten(clashing)}, which are also the names of "
+                                "label columns or the time column; rename one.")
+    first_row = long.groupby(keys, sort=False, dropna=False)[order].transform("min") if keys else 0
+    long = long.assign(**{order: first_row})
+    wide_lines = long.pivot(index=[order, *keys, time_col], columns=line_col, values="__value")
+    wide_lines = wide_lines.dropna(how="all").reindex(columns=lines).reset_index()
+    wide_lines.columns.name = None
+    wide_lines = wide_lines.sort_values([order, time_col], kind="stable").drop(columns=order)
+    return from_pandas(wide_lines, kind)
+
+
+def long_with_measures(frame: Any, time_col: str, measures: Sequence[str]) -> Any:
+    """long_from_wide for a table that must yield the columns `measures` (a target and its covariates; a
+    statement's lines): the cells hold the measure that a label column names on each row when one column names
+    them all (a P&L sheet's 'line'), else the one measure when only one is asked for."""
+    data, _ = to_pandas(frame)
+    labels = [column for column in data.columns if not reads_as_period(column)]
+    naming = [column for column in labels
+              if set(measures) <= set(data[column].astype("string").str.strip().dropna())]
+    if naming:
+        return long_from_wide(frame, time_col, line_col=naming[0])
+    if len(measures) == 1:
+        return long_from_wide(frame, time_col, value_col=measures[0])
+    raise DataContractError(
+        f"A wide table that holds {shorten(measures)} needs a column naming the measure on each row (a column "
+        f"'line' holding {shorten(measures, 3)}); none of its label columns ({shorten(map(str, labels), 8)}) holds "
+        "them all.")
+
+
+def require_periods(data: pd.DataFrame) -> list:
+    """The period columns, refusing a table without them and a year's total among finer periods."""
+    periods = period_columns(data)
+    if not periods:
+        undated = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]
+        hint = (f" Month names without a year ({shorten(undated, 3)}) are not enough: write them as Jan-24 or "
+                "2024-01.") if undated else ""
+        raise DataContractError(
+            f"The wide table has no columns named as periods (expected names such as 2024-01, Jan-24 or 2024 Q1); "
+            f"its columns are {shorten(map(str, data.columns), 12)}.{hint}")
+    years = [column for column in periods if YEAR.fullmatch(str(column).strip())]
+    if years and len(years) < len(periods):
+        raise DataContractError(
+            f"Column(s) {shorten(map(str, years))} of the wide table name a whole year among finer periods "
+            f"({shorten(map(str, [p for p in periods if p not in years]), 3)}): a year's total? Drop it; bizai sums "
+            "periods itself.")
+    return periods
+
+
+def require_labels(data: pd.DataFrame, labels: list, time_col: str, value_col: str | None,
+                   line_col: str | None) -> None:
+    """The label columns: `line_col` among them, no name the result needs, no totals, no blank cells."""
+    names = [str(column) for column in labels]
+    if line_col is not None and line_col not in labels:
+        raise DataContractError(f"The wide table has no column {line_col!r} naming each row's line"
+                                f"{did_you_mean(line_col, names)}; its label columns are {shorten(names, 12)}.")
+    for role, name in (("time_col", time_col), ("value_col", value_col)):
+        if name is not None and name in names:
+            raise DataContractError(f"{role}={name!r} is already a column of the wide table; choose another name.")
+    totals = [column for column in labels if TOTAL_NAME.fullmatch(str(column).strip())
+              and pd.api.types.is_numeric_dtype(data[column])]
+    if totals:
+        raise DataContractError(f"Column(s) {shorten(map(str, totals))} of the wide table hold totals, not periods "
+                                "or labels; drop them (bizai sums periods itself).")
+    for column in labels:
+        values = data[column]
+        blank = values.isna() | values.astype("string").str.strip().eq("").fillna(False)
+        if blank.any():
+            raise DataContractError(
+                f"Column {column!r} of the wide table is blank in rows {rows_at(data, blank)}: a label written once "
+                "above its block (merged cells) must be repeated on every row it labels.")
+
+
+def period_dates(periods: Sequence) -> pd.Series:
+    """The period columns' names as dates, read as one calendar; refused when two name the same period."""
+    from bizai.finance.frequency import calendar_test
+
+    texts = pd.DataFrame({"period": [period_text(name) for name in periods]},
+                         index=pd.Index([str(name) for name in periods]))
+    try:
+        dates = coerce_datetime(texts, "period", "wide table's header", plausible=calendar_test())
+    except DataContractError as exc:
+        why = ("each reads both day first and month first, and both readings make a calendar"
+               if "ambiguous" in str(exc) else "they are not all written the one way")
+        raise DataContractError(
+            f"The wide table's period columns ({shorten(texts.index, 4)}) do not read as one calendar: {why}. Name "
+            "every period column the one way, such as 2024-01-31, 2024-01 or Jan-24.") from None
+    repeated = dates.duplicated(keep=False)
+    if repeated.any():
+        raise DataContractError(f"Columns {shorten(texts.index[repeated.to_numpy()])} of the wide table name the same "
+                                "period; keep one.")
+    return dates.reset_index(drop=True)
+
+
+def period_text(name: Any) -> str:
+    """A period column's name as text that the date reader takes (Excel date cells as ISO dates)."""
+    if isinstance(name, pd.Period):
+        return name.to_timestamp().isoformat()
+    if isinstance(name, (dt.date, np.datetime64)):
+        return pd.Timestamp(name).isoformat()
+    return str(name).strip()
+
+
+def refuse_repeated_rows(data: pd.DataFrame, labels: list) -> None:
+    """Two rows with the same labels would give one entity two values per period."""
+    if not labels:
+        if len(data) > 1:
+            raise DataContractError(f"The wide table has {len(data)} rows but no label column saying which entity "
+                                    "(or line) each row is; add one.")
+        return
+    repeated = data.duplicated(labels, keep=False)
+    if repeated.any():
+        raise DataContractError(
+            f"Rows {rows_at(data, repeated)} of the wide table carry the same labels "
+            f"({shorten(map(str, data.loc[repeated, labels].iloc[0].tolist()))}): each entity (and line) needs one row.")
+
+
+def warn_total_rows(data: pd.DataFrame, labels: Iterable) -> None:
+    """A row labelled Total would be forecast as one more entity and counted twice in any sum."""
+    totals = pd.Series(False, index=data.index)
+    named = None
+    for column in labels:
+        total = data[column].astype("string").str.strip().str.fullmatch(TOTAL_LABEL.pattern, case=False).fillna(False)
+        if total.any() and named is None:
+            named = f"{data.loc[total, column].iloc[0]!r} in column {column!r}"
+        totals |= total.astype(bool)
+    if totals.any():
+        warnings.warn(f"Rows {rows_at(data, totals)} of the wide table are labelled {named}: a sheet's total row is "
+                      "read as one more entity and counted twice in any sum; drop it.", stacklevel=3)

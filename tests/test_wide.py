@@ -1,0 +1,137 @@
+"""Wide tables (one column per period, as finance sheets are laid out) read as bizai's long tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+from bizai.errors import DataContractError
+from bizai.finance import ProfitForecaster, long_from_wide
+from bizai.io import read_table
+from bizai.wide import long_with_measures, reads_as_period
+from tests.finance.test_statement import make_pnl
+
+
+def sales_sheet() -> pd.DataFrame:
+    """Three stores' monthly sales, one column per month; store C opened in March (blank before)."""
+    return pd.DataFrame({"store": ["A", "B", "C"], "region": ["north", "north", "south"],
+                         "Jan-24": [10.0, 20.0, np.nan], "Feb-24": [11.0, 21.0, np.nan],
+                         "Mar-24": [12.0, 22.0, 5.0], "Apr-24": [13.0, 23.0, 6.0]})
+
+
+def pnl_sheet(long: pd.DataFrame) -> pd.DataFrame:
+    """A P&L laid out as finance hands it on: region, store, line (revenue | cost | promo), one column per month."""
+    melted = long.melt(id_vars=["region", "store", "month"], value_vars=["revenue", "cost", "promo"], var_name="line")
+    melted["month"] = melted["month"].dt.strftime("%Y-%m")
+    sheet = melted.pivot(index=["region", "store", "line"], columns="month", values="value").reset_index()
+    sheet.columns.name = None
+    return sheet
+
+
+@pytest.mark.parametrize("name", ["2024-01", "2024-01-31", "Jan-24", "Jan 2024", "January 2024", "31-Jan-2024",
+                                  "2024 Q1", "Q1-2024", "01/2024", "31/01/2024", "2024M01", 20240131, "2024", 2024,
+                                  pd.Timestamp("2024-01-01"), dt.date(2024, 1, 1), pd.Period("2024-01", "M")])
+def test_period_names_are_recognised(name):
+    assert reads_as_period(name)
+
+
+@pytest.mark.parametrize("name", ["store", "Jan", "Q1", "FY2024", "Total", "1850", 7, 12345, "line", "2024-13",
+                                  "Store 2024", True])
+def test_other_names_are_labels(name):
+    assert not reads_as_period(name)
+
+
+def test_one_measure_per_cell_becomes_one_row_per_store_and_month():
+    long = long_from_wide(sales_sheet(), time_col="month", value_col="sales")
+    assert list(long.columns) == ["store", "region", "month", "sales"]
+    assert long["month"].dtype == "datetime64[ns]"
+    # the sheet's row order, months in order; C's blank months before it opened are no rows at all
+    assert long["store"].tolist() == ["A"] * 4 + ["B"] * 4 + ["C"] * 2
+    assert long[long["store"] == "C"]["month"].dt.month.tolist() == [3, 4]
+    assert long.loc[long["store"] == "B", "sales"].tolist() == [20.0, 21.0, 22.0, 23.0]
+
+
+def test_polars_in_polars_out():
+    long = long_from_wide(pl.from_pandas(sales_sheet()), time_col="month", value_col="sales")
+    assert isinstance(long, pl.DataFrame) and long.height == 10 and long.schema["month"] == pl.Datetime("ns")
+
+
+def test_a_pnl_sheet_with_a_line_column_gives_the_long_table_back():
+    long = make_pnl(periods=12, late="D")
+    back = long_from_wide(pnl_sheet(long), time_col="month", line_col="line")
+    assert list(back.columns) == ["region", "store", "month", "cost", "promo", "revenue"]  # lines in the sheet's order
+    expected = long[["region", "store", "month", "cost", "promo", "revenue"]].sort_values(["region", "store", "month"])
+    pd.testing.assert_frame_equal(back.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
+    # the late store's months before it opened are blank in the sheet and absent here, as in the long table
+    assert back[back["store"] == "D"]["month"].min() == long[long["store"] == "D"]["month"].min()
+
+
+def test_excel_date_headers_read_as_periods(tmp_path):
+    sheet = sales_sheet().rename(columns=lambda c: pd.Timestamp(f"2024-{['Jan', 'Feb', 'Mar', 'Apr'].index(c[:3]) + 1:02d}-01")
+                                 if c.endswith("-24") else c)
+    path = tmp_path / "sales.xlsx"
+    sheet.to_excel(path, index=False)  # the headers are date cells
+    long = long_from_wide(read_table(path, text_columns=["store"]), time_col="month", value_col="sales")
+    assert long["month"].dt.strftime("%Y-%m").unique().tolist() == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert len(long) == 10
+
+
+def test_fitting_a_wide_table_points_to_the_reshape():
+    with pytest.raises(DataContractError, match=r"missing column\(s\) 'month'.*looks wide: 4 columns are named as "
+                                                 r"periods \('Jan-24'.*long_from_wide.*--wide"):
+        ProfitForecaster(horizon=2).fit(sales_sheet(), id_col="store", time_col="month", target_col="sales")
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.rename(columns={"Jan-24": "Jan", "Feb-24": "Feb", "Mar-24": "Mar", "Apr-24": "Apr"}),
+     r"no columns named as periods.*Month names without a year \('Jan'"),
+    (lambda s: s.assign(**{"2023": [100.0, 200.0, 50.0]}), r"'2023' of the wide table name a whole year among"),
+    (lambda s: s.assign(Total=[46.0, 86.0, 11.0]), r"'Total' of the wide table hold totals"),
+    (lambda s: s.assign(region=["north", None, "south"]), r"'region' of the wide table is blank in rows 1: a label "
+                                                            "written once above its block"),
+    (lambda s: s.assign(store=["A", "A", "C"]).assign(region="north"), r"Rows 0, 1 of the wide table carry the same "
+                                                                        "labels"),
+    (lambda s: s.rename(columns={"Apr-24": "2024-04"}), r"do not read as one calendar: they are not all written"),
+    (lambda s: s.assign(**{"2024-01": [1.0, 2.0, 3.0]}).rename(columns={"Jan-24": "2024-01-01"}).drop(
+        columns=["Feb-24", "Mar-24", "Apr-24"]), r"name the same period"),
+])
+def test_sheets_that_cannot_be_read_are_refused_naming_why(change, message):
+    with pytest.raises(DataContractError, match=message):
+        long_from_wide(change(sales_sheet()), time_col="month", value_col="sales")
+
+
+def test_result_names_must_be_new_and_the_line_column_must_exist():
+    with pytest.raises(DataContractError, match="time_col='store' is already a column"):
+        long_from_wide(sales_sheet(), time_col="store", value_col="sales")
+    with pytest.raises(DataContractError, match=r"no column 'lines' naming each row's line \(did you mean 'line'\?\)"):
+        long_from_wide(pnl_sheet(make_pnl(periods=6)), time_col="month", line_col="lines")
+    with pytest.raises(ValueError, match="Give value_col"):
+        long_from_wide(sales_sheet(), time_col="month")
+
+
+def test_a_total_row_is_warned_about():
+    sheet = pd.concat([sales_sheet(), pd.DataFrame({"store": ["Total"], "region": ["all"], "Jan-24": [30.0],
+                                                    "Feb-24": [32.0], "Mar-24": [39.0], "Apr-24": [42.0]})],
+                      ignore_index=True)
+    with pytest.warns(UserWarning, match=r"Rows 3 of the wide table are labelled 'Total' in column 'store'.*counted "
+                                         "twice") as record:
+        long_from_wide(sheet, time_col="month", value_col="sales")
+    assert len(record) == 1  # one warning for the row, though its region ('all') reads as a total too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        long_from_wide(sales_sheet(), time_col="month", value_col="sales")
+
+
+def test_measures_are_found_in_the_column_that_names_them():
+    sheet = pnl_sheet(make_pnl(periods=6))
+    sheet["line"] = sheet["line"] + " "  # as typed in a sheet
+    long = long_with_measures(sheet, "month", ["revenue", "promo"])
+    assert {"revenue", "cost", "promo"} <= set(long.columns)
+    assert list(long_with_measures(sales_sheet(), "month", ["sales"]).columns)[-1] == "sales"
+    with pytest.raises(DataContractError, match=r"holds 'sales', 'promo' needs a column naming the measure on each row"):
+        long_with_measures(sales_sheet(), "month", ["sales", "promo"])
