@@ -153,7 +153,8 @@ def read_csv_as_labels(file: str, text_columns: list[str | int]):
     """polars CSV read with `text_columns` (names or positions) as strings; the other columns' types inferred
     from every row. A file whose header is split by semicolons (Excel's export where the decimal mark is a comma)
     is read with that separator, and its columns of numbers written with decimal commas become numbers; in
-    other files, columns of numbers written with commas between thousands ("122,608.46") become numbers. A file
+    other files, columns of numbers written with commas between thousands ("122,608.46") become numbers; so do
+    amounts in finance formats ("$1,234.50", "(1,234.50)", "12.5%": bizai.amounts) in any file. A file
     that is not UTF-8 (Excel's plain 'CSV' on Windows is Windows-1252; 'Unicode text' is UTF-16) is transcoded
     and the reading logged."""
     import polars as pl
@@ -240,6 +241,29 @@ def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool
     if converted:
         written = "semicolon-separated with decimal commas" if decimal_comma else "with commas between thousands"
         log.info("Read %s as %s in column(s) %s.", file, written, ", ".join(repr(name) for name in converted))
+    return with_amounts_read(frame, skip | set(converted), file, decimal_comma)
+
+
+def with_amounts_read(frame, skip: set[str], file: str, decimal_comma: bool):
+    """Text columns (other than `skip`) holding amounts as finance formats write them ('$1,234.50', '(1,234.50)',
+    '1,234.50-', '12.5%': bizai.amounts) as Float64, logged."""
+    import polars as pl
+
+    from bizai.amounts import amounts
+
+    converted = []
+    for name, dtype in frame.schema.items():
+        if name in skip or dtype != pl.String:
+            continue
+        distinct = frame[name].drop_nulls().unique(maintain_order=True)
+        distinct = distinct.filter(distinct.str.strip_chars() != "").to_list()
+        numbers = amounts(distinct, decimal_comma) if distinct else None
+        if numbers is not None:
+            frame = frame.with_columns(pl.col(name).replace_strict(numbers, default=None, return_dtype=pl.Float64))
+            converted.append(name)
+    if converted:
+        log.info("Read the amounts in column(s) %s of %s as numbers (currency symbols, parentheses and trailing "
+                 "minus signs for negatives, percentages).", ", ".join(repr(name) for name in converted), file)
     return frame
 
 

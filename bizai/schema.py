@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from bizai.amounts import amounts as finance_amounts
 from bizai.errors import DataContractError
 
 # Internal names of the canonical forecasting panel. Callers never see them: outputs use their names.
@@ -151,6 +152,9 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
             hint = (" They look like numbers with decimal commas or thousands separators: read the file with "
                     "bizai.io.read_table, or give pandas.read_csv its thousands= (and decimal=) marks."
                     if written.all() else "")
+            if not hint and (finance_amounts(text.unique().tolist()) or finance_amounts(text.unique().tolist(), True)):
+                hint = (" They look like amounts in a finance format (currency symbols, parentheses or a trailing "
+                        "minus for negatives, percentages): bizai.io.read_table reads such a CSV as numbers.")
             raise DataContractError(
                 f"Column {column!r} of the {what} frame must be numeric, but rows {rows} hold "
                 f"non-numeric values such as {examples}.{hint}"

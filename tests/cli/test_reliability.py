@@ -286,6 +286,31 @@ def test_a_csv_with_commas_between_thousands_reads_its_figures_as_numbers(work, 
     assert notes["units"].tolist() == ["1,250", "7"]  # 1250, or 1.25 written with a decimal comma: not guessed
 
 
+def test_a_csv_of_accounting_formatted_amounts_forecasts_as_the_plain_figures(work, caplog):
+    """Excel's CSV of cells in the Accounting format: "$122,608.46", negatives in parentheses, zero as "$ -"."""
+    history = pd.read_csv(work / "pnl.csv", dtype={"store": str})
+    history.loc[::7, "profit"] = -history.loc[::7, "profit"]  # some loss-making months
+    history.loc[3, "profit"] = 0.0
+    history.to_csv(work / "pnl_plain.csv", index=False)
+
+    def accounting(value: float) -> str:
+        return "$ -" if value == 0 else f"(${-value:,.2f})" if value < 0 else f"${value:,.2f}"
+
+    history.assign(profit=history["profit"].round(2).map(accounting)).to_csv(work / "pnl_dollars.csv", index=False)
+    assert "($" in (work / "pnl_dollars.csv").read_text()
+    with caplog.at_level(logging.INFO, logger="bizai.io"):
+        frame = read_table(work / "pnl_dollars.csv", text_columns=["store"])
+    assert "amounts in column(s) 'profit'" in caplog.text
+    np.testing.assert_allclose(frame["profit"].to_numpy(float), history["profit"].round(2), rtol=0, atol=1e-9)
+    forecasts = {}
+    for name in ("pnl_plain", "pnl_dollars"):
+        fit_forecaster(work, work / f"model_{name}", "--data", work / f"{name}.csv")
+        bizai("forecast", "predict", "--model", work / f"model_{name}", "--known-future", work / "future.csv",
+              "--out", work / f"{name}.parquet")
+        forecasts[name] = pd.read_parquet(work / f"{name}.parquet")
+    np.testing.assert_allclose(forecasts["pnl_dollars"]["forecast"], forecasts["pnl_plain"]["forecast"], atol=1e-2)
+
+
 def test_forecasts_backtests_and_recommendations_write_to_an_excel_workbook(work):
     # --out forecasts.xlsx was refused ("must end in .csv or .parquet"), though a finance team reads workbooks
     fit_forecaster(work, work / "fc")
