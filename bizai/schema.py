@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 
@@ -20,6 +22,18 @@ SERIES = "__series"
 TIME = "__time"
 TARGET = "__target"
 RESERVED = (SERIES, TIME, TARGET)
+
+
+PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_at_caller(message: str) -> None:
+    """A UserWarning shown at the first line outside bizai (the caller's fit or predict), however deep in the
+    library it was found, so it reads as about the caller's data, not bizai's code."""
+    frame, level = sys._getframe(1), 2  # stacklevel 2: the function that called this one
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(PACKAGE_FOLDER + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def shorten(values: Iterable[object], limit: int = 5, show: Callable[[object], str] | None = None) -> str:
@@ -203,7 +217,7 @@ def coerce_datetime(frame: pd.DataFrame, column: str, what: str,
                                     f"{rows_at(frame, missing)}; expected a date in every row.")
         return in_nanoseconds(parsed, frame, column, what)
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return numbers_as_dates(frame, column, what)
+        return numbers_as_dates(frame, column, what, plausible)
     text = series.astype("string").str.strip()
     missing = text.isna() | (text == "")
     if missing.any():
@@ -237,15 +251,29 @@ def on_clock(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame.assign(**{column: coerce_datetime(frame, column, "forecast") for column in columns})
 
 
-def numbers_as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
-    """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys); else raise naming what is wrong."""
+def numbers_as_dates(frame: pd.DataFrame, column: str, what: str,
+                     plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
+    """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys), or Excel's serial dates
+    (excel_serial_dates) that pass the caller's calendar test `plausible` (with a warning); else raise naming what
+    is wrong."""
     series = frame[column]
     keys = date_keys(series)
     if keys is None:
+        serials = excel_serial_dates(series)
+        if serials is not None and plausible is not None and plausible(serials):
+            first = series.iloc[0]
+            warn_at_caller(
+                f"Column {column!r} of the {what} frame holds numbers (e.g. {readable(first)}); read as Excel's serial "
+                f"dates ({readable(first)} is {readable(serials.iloc[0])}), which put them on a regular calendar. "
+                "Format the column as dates in Excel before saving to leave nothing to guess.")
+            return serials
+        serial_hint = (f" They could be Excel's serial dates ({readable(series.iloc[0])} is "
+                       f"{readable(serials.iloc[0])}) but do not step on a regular calendar: format the column as "
+                       "dates in Excel and save again." if serials is not None else "")
         raise DataContractError(
             f"Column {column!r} of the {what} frame holds numbers (e.g. {shorten(series.dropna().unique()[:3])}), "
             "not dates; expected dates such as 2024-01-31 (whole numbers are read as dates only when every one is "
-            "a yyyymmdd date such as 20240131)."
+            "a yyyymmdd date such as 20240131, or an Excel serial date on a regular calendar)." + serial_hint
         )
     if series.isna().any():
         raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
@@ -258,6 +286,24 @@ def numbers_as_dates(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
             f"{shorten(series[bad].unique()[:3])}, which are not such dates; expected a date in every row."
         )
     return keys
+
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (its day 60 is a 29 February 1900 that never was)
+EXCEL_SERIALS = (25_569, 73_051)  # 1970-01-01 to 2100-01-01: above the epoch days of any date before 2040
+
+
+def excel_serial_dates(series: pd.Series) -> pd.Series | None:
+    """Numbers as Excel's serial dates (days since 1899-12-30, a fraction being the time of day, to the second)
+    when every one lies in EXCEL_SERIALS; else None. A date column formatted as General or Number reaches a CSV
+    that way. The range keeps out counts, years, yyyymmdd keys and epoch seconds; the caller also asks for a
+    regular calendar."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series) or series.isna().any():
+        return None
+    values = series.to_numpy(dtype="float64")
+    if not len(values) or not ((values >= EXCEL_SERIALS[0]) & (values < EXCEL_SERIALS[1])).all():
+        return None
+    offsets = pd.to_timedelta(np.round(values * 86_400), unit="s")
+    return pd.Series(EXCEL_EPOCH + offsets, index=series.index, name=series.name).astype("datetime64[ns]")
 
 
 def date_keys(series: pd.Series) -> pd.Series | None:
@@ -346,10 +392,10 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
         on_calendar = [f for f, reading in complete.items() if plausible is not None and plausible(reading)]
         if len(on_calendar) == 1:
             chosen = on_calendar[0]
-            warnings.warn(
+            warn_at_caller(
                 f"Dates in column {column!r} of the {what} frame read both as {first} and as {second} (e.g. "
                 f"{values.iloc[0]!r}); read as {chosen}, the only order that puts them on the data's calendar. "
-                "Write them as YYYY-MM-DD to leave nothing to guess.", stacklevel=2)
+                "Write them as YYYY-MM-DD to leave nothing to guess.")
             return complete[chosen]
         raise DataContractError(
             f"Dates in column {column!r} of the {what} frame are ambiguous: every value reads both as {first} and as "

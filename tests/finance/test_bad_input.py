@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -250,6 +251,30 @@ def test_whole_numbers_written_yyyymmdd_are_read_as_dates(panel):
     assert got["month"].min() == pd.Timestamp("2024-01-01")
     # The dates come back as datetimes (nanoseconds) where the ISO history's keep its own unit.
     pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
+
+
+def test_excel_serial_dates_are_read_when_they_make_a_calendar(panel):
+    """A date column formatted General in Excel reaches a CSV as serials (44197 is 2021-01-01)."""
+    history, future = panel
+
+    def serial(frame):
+        return frame.assign(month=(pd.to_datetime(frame["month"]) - pd.Timestamp("1899-12-30")).dt.days)
+
+    assert serial(history)["month"].iloc[0] == 44197
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS")
+    expected = model.fit(history, **FIT_COLUMNS).predict(known_future=future)
+    with pytest.warns(UserWarning, match=r"holds numbers \(e.g. \d+\); read as Excel's serial dates") as record:
+        got = model.fit(serial(history), **FIT_COLUMNS).predict(known_future=serial(future))
+    assert [str(w.message)[:40] for w in record] == ["Column 'month' of the training frame hol",
+                                                     "Column 'month' of the known_future frame"]
+    assert "(44197 is 2021-01-01)" in str(record[0].message) and "(45292 is 2024-01-01)" in str(record[1].message)
+    assert {Path(w.filename).name for w in record} == {Path(__file__).name}  # shown at the caller's line
+    pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
+    scrambled = serial(history)
+    scrambled.loc[3, "month"] += 9  # not a month start: no regular calendar, so not read as serials
+    with pytest.raises(DataContractError, match=r"could be Excel's serial dates \(44197 is 2021-01-01\) but do not "
+                                                "step on a regular calendar"):
+        model.fit(scrambled, **FIT_COLUMNS)
 
 
 def test_a_plan_for_a_series_the_history_lacks_is_named_not_dropped_unseen(panel):
