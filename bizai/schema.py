@@ -101,7 +101,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> N
 
         raise DataContractError(
             f"The {what} frame is missing column(s) {', '.join(hints)}. Available columns: {shorten(available, 20)}."
-            + wide_hint(frame)
+            + wide_hint(frame, missing)
         )
     doubled = [c for c in wanted if available.count(str(c)) > 1]
     if doubled:

@@ -1,5 +1,6 @@
 """Wide tables, as finance sheets are laid out (one row per store, or per store and line; one column per month), read
-as the long tables bizai forecasts from: one row per entity and period.
+as the long tables bizai forecasts from: one row per entity and period. Also the transposed layout: one row per
+period, one column per entity (long_from_entity_columns).
 
 A column is a period when its name reads as a date on its own: a date cell in an Excel header, 2024-01-31,
 2024-01, Jan-24, Jan 2024, 2024 Q1, 01/2024, 31/01/2024, 20240131, or a year (2024) when every period is a year.
@@ -18,8 +19,16 @@ import numpy as np
 import pandas as pd
 
 from bizai.errors import DataContractError
-from bizai.frames import from_pandas, to_pandas
-from bizai.schema import MONTH_NUMBERS, coerce_datetime, did_you_mean, period_label_dates, rows_at, shorten
+from bizai.frames import date_columns, from_pandas, to_pandas
+from bizai.schema import (
+    MONTH_NUMBERS,
+    coerce_datetime,
+    did_you_mean,
+    period_label_dates,
+    readable,
+    rows_at,
+    shorten,
+)
 
 MIN_PERIODS = 2  # one date-named column is a coincidence; two or more are a layout
 YEAR = re.compile(r"\d{4}")
@@ -59,14 +68,71 @@ def period_columns(frame: pd.DataFrame) -> list:
     return found if len(found) >= MIN_PERIODS else []
 
 
-def wide_hint(frame: pd.DataFrame) -> str:
-    """A sentence for a missing-column error when `frame` looks wide (one column per period); else ''."""
+def wide_hint(frame: pd.DataFrame, missing: Sequence[str] = ()) -> str:
+    """A sentence for a missing-column error when `frame` looks wide (one column per period; or one per entity,
+    when the `missing` columns are several: such a table lacks both the id and the value column); else ''."""
     periods = period_columns(frame)
-    if not periods:
+    if periods:
+        return (f" The table looks wide: {len(periods)} columns are named as periods "
+                f"({shorten(map(str, periods), 3)}), while bizai reads one row per entity and period. Reshape it with "
+                "bizai.finance.long_from_wide (on the command line: --wide; the dashboard offers it on upload).")
+    dates = dates_down(frame) if len(missing) > 1 else None
+    if dates is None:
         return ""
-    return (f" The table looks wide: {len(periods)} columns are named as periods ({shorten(map(str, periods), 3)}), "
-            "while bizai reads one row per entity and period. Reshape it with bizai.finance.long_from_wide (on the "
-            "command line: --wide; the dashboard offers it on upload).")
+    entities = [str(c) for c in frame.columns if c != dates]
+    return (f" The table may hold one column per entity ({shorten(entities, 3)}) beside {dates!r}, one row per "
+            "period: reshape it with bizai.finance.long_from_entity_columns (on the command line: --wide).")
+
+
+def dates_down(frame: pd.DataFrame) -> str | None:
+    """The one column of distinct dates of a table whose other columns (two or more) all hold numbers: the layout
+    of a sheet with a column per entity (month | Store A | Store B); else None."""
+    other = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+             or pd.api.types.is_bool_dtype(frame[c])]
+    if len(other) != 1 or len(frame.columns) < 3 or not frame[other[0]].is_unique:
+        return None
+    values = frame[other[0]]
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        sample = values.dropna().astype(str).head(20)
+        if sample.empty or pd.to_datetime(sample, format="mixed", errors="coerce").isna().any():
+            return None
+    return other[0]
+
+
+def long_from_entity_columns(frame: Any, time_col: str, id_col: str, value_col: str) -> Any:
+    """A table with one row per period and one column per entity (a sheet of month | Store A | Store B, or pandas'
+    pivot output with the dates as its index) as one row per entity and period: `id_col` (the column names),
+    `time_col`, `value_col`, entity by entity. Blank cells are periods without a figure (no row). Refused, naming
+    what is wrong: no `time_col`, repeated periods, a column that holds text or a total."""
+    data, kind = to_pandas(frame)
+    if time_col not in data.columns and (data.index.name == time_col
+                                         or pd.api.types.is_datetime64_any_dtype(data.index)):
+        data = data.rename_axis(time_col).reset_index()
+    names = [str(c) for c in data.columns]
+    if time_col not in data.columns:
+        raise DataContractError(f"The table has no column {time_col!r} of periods{did_you_mean(time_col, names)}; "
+                                f"its columns are {shorten(names, 12)}.")
+    for role, name in (("id_col", id_col), ("value_col", value_col)):
+        if name == time_col or name in names:
+            raise DataContractError(f"{role}={name!r} is already a column of the table; choose another name.")
+    entities = [column for column in data.columns if column != time_col]
+    if not entities:
+        raise DataContractError(f"The table has no column besides {time_col!r}: no entity to read.")
+    totals = [str(c) for c in entities if TOTAL_NAME.fullmatch(str(c).strip())]
+    text = [str(c) for c in entities if not pd.api.types.is_numeric_dtype(data[c])
+            or pd.api.types.is_bool_dtype(data[c])]
+    if totals or text:
+        raise DataContractError(
+            f"Column(s) {shorten(totals or text)} of the table {'hold totals' if totals else 'hold text, not figures'}"
+            f": with one column per entity, every column but {time_col!r} must be one entity's figures; drop "
+            f"{'them (bizai sums entities itself)' if totals else 'them or give a long table'}.")
+    repeated = data[time_col].duplicated(keep=False)
+    if repeated.any():
+        raise DataContractError(f"Rows {rows_at(data, repeated)} of the table hold the same {time_col!r} "
+                                f"({readable(data.loc[repeated, time_col].iloc[0])}): one row per period.")
+    long = data.melt(id_vars=[time_col], value_vars=entities, var_name=id_col, value_name=value_col)
+    long = long[long[value_col].notna()][[id_col, time_col, value_col]]
+    return from_pandas(long, kind, date_columns(frame))
 
 
 def long_from_wide(frame: Any, time_col: str, value_col: str | None = None, line_col: str | None = None) -> Any:

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from bizai.errors import DataContractError
-from bizai.finance import ProfitForecaster, long_from_wide
+from bizai.finance import ProfitForecaster, long_from_entity_columns, long_from_wide
 from bizai.io import read_table
 from bizai.wide import long_with_measures, reads_as_period
 from tests.finance.test_statement import make_pnl
@@ -135,3 +135,45 @@ def test_measures_are_found_in_the_column_that_names_them():
     assert list(long_with_measures(sales_sheet(), "month", ["sales"]).columns)[-1] == "sales"
     with pytest.raises(DataContractError, match=r"holds 'sales', 'promo' needs a column naming the measure on each row"):
         long_with_measures(sales_sheet(), "month", ["sales", "promo"])
+
+
+def stores_across() -> pd.DataFrame:
+    """A sheet with one row per month and one column per store; store C opened in March."""
+    return pd.DataFrame({"month": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
+                         "Store A": [10.0, 11.0, 12.0, 13.0], "Store B": [20.0, 21.0, 22.0, 23.0],
+                         "Store C": [np.nan, np.nan, 5.0, 6.0]})
+
+
+def test_one_column_per_entity_becomes_one_row_per_entity_and_month():
+    long = long_from_entity_columns(stores_across(), time_col="month", id_col="store", value_col="sales")
+    assert list(long.columns) == ["store", "month", "sales"]
+    assert long["store"].tolist() == ["Store A"] * 4 + ["Store B"] * 4 + ["Store C"] * 2
+    assert long.loc[long["store"] == "Store C", "sales"].tolist() == [5.0, 6.0]
+    # pandas' pivot output, dates as the index, and polars frames too
+    pivoted = stores_across().assign(month=lambda f: pd.to_datetime(f["month"])).set_index("month")
+    from_index = long_from_entity_columns(pivoted, time_col="month", id_col="store", value_col="sales")
+    assert from_index["month"].dt.month.tolist() == [1, 2, 3, 4] * 2 + [3, 4]
+    from_polars = long_from_entity_columns(pl.from_pandas(stores_across()), "month", "store", "sales")
+    assert isinstance(from_polars, pl.DataFrame) and from_polars.height == 10
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.assign(Total=1.0), r"'Total' of the table hold totals"),
+    (lambda s: s.assign(note="closed"), r"'note' of the table hold text, not figures"),
+    (lambda s: pd.concat([s, s.iloc[:1]], ignore_index=True), r"Rows 0, 4 of the table hold the same 'month'"),
+    (lambda s: s.rename(columns={"month": "period"}), r"no column 'month' of periods"),
+    (lambda s: s.rename(columns={"Store A": "store"}), r"id_col='store' is already a column"),
+])
+def test_entity_columns_that_cannot_be_read_are_refused(change, message):
+    with pytest.raises(DataContractError, match=message):
+        long_from_entity_columns(change(stores_across()), time_col="month", id_col="store", value_col="sales")
+
+
+def test_fitting_a_table_of_entity_columns_points_to_the_reshape():
+    with pytest.raises(DataContractError, match=r"missing column\(s\) 'store'.*'sales'.*may hold one column per entity "
+                                                 r"\('Store A', 'Store B', 'Store C'\) beside 'month'"):
+        ProfitForecaster(horizon=2).fit(stores_across(), id_col="store", time_col="month", target_col="sales")
+    one_series = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=4, freq="MS"), "sales": 1.0, "promo": 0})
+    with pytest.raises(DataContractError, match="missing column") as refused:  # lacks only an id: not that layout
+        ProfitForecaster(horizon=2).fit(one_series, id_col="store", time_col="month", target_col="sales")
+    assert "per entity" not in str(refused.value)

@@ -67,7 +67,7 @@ def read_series_table(path: Path, id_cols: list[str] | None, wide: bool = False,
                       measures: list[str] | None = None):
     """A forecasting input with its id columns read as labels (text from CSV: "007" stays "007"); with `wide`,
     reshaped from one column per period to yield `measures` (see options.as_long)."""
-    return as_long(read_table(path, text_columns=id_cols or []), wide, time_col, measures or [])
+    return as_long(read_table(path, text_columns=id_cols or []), wide, time_col, measures or [], id_cols or [])
 
 
 def measures_of(roles: dict) -> list[str]:

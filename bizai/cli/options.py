@@ -16,17 +16,23 @@ from bizai.persistence import META_FILE, check_replaceable
 
 WIDE = typer.Option(False, "--wide", help="The tables have one column per period (2024-01, Jan-24, ...), as finance "
                     "sheets do: the other columns label the rows (ids, attributes, and a column such as 'line' naming "
-                    "each row's measure when there are several). A table that has the time column is read as it is.")
+                    "each row's measure when there are several); or one row per period and one column per entity "
+                    "(month | Store A | Store B), for one id column and one measure. A table that has the id and "
+                    "time columns is read as it is.")
 
 
-def as_long(frame, wide: bool, time_col: str, measures: list[str]):
-    """`frame` as one row per entity and period: reshaped from one column per period when `wide`, to yield the
-    columns `measures` (see bizai.wide.long_with_measures)."""
+def as_long(frame, wide: bool, time_col: str, measures: list[str], id_cols: list[str]):
+    """`frame` as one row per entity and period when `wide`: reshaped from one column per period to yield the
+    columns `measures` (bizai.wide.long_with_measures), or from one column per entity (a column of periods and
+    neither the id nor the measure: long_from_entity_columns)."""
     if not wide or frame is None:
         return frame
-    from bizai.wide import long_with_measures, period_columns
+    from bizai.wide import long_from_entity_columns, long_with_measures, period_columns
 
     if time_col in frame.columns and not period_columns(frame):
+        absent = [c for c in [*id_cols, *measures] if c not in frame.columns]
+        if len(id_cols) == 1 and len(measures) == 1 and len(absent) == 2:
+            return long_from_entity_columns(frame, time_col, id_cols[0], measures[0])
         return frame  # already long (a plan written by hand beside a wide history)
     return long_with_measures(frame, time_col, measures)
 

@@ -64,9 +64,10 @@ def statement(
     check_output_file(out, [data, known_future], REPORT_SUFFIXES)
     levels = split_list(hierarchy) or []
     line_names, known = split_list(lines) or [], split_list(known_cols) or []
-    frame = as_long(read_table(data, text_columns=[*levels, id_col]), wide, time_col, [*line_names, *known])
+    frame = as_long(read_table(data, text_columns=[*levels, id_col]), wide, time_col, [*line_names, *known],
+                    [id_col])
     future = read_table(known_future, text_columns=[id_col]) if known_future else None
-    future = as_long(future, wide, time_col, known)
+    future = as_long(future, wide, time_col, known, [id_col])
     forecaster = StatementForecaster(model=model, horizon=horizon, freq=freq, reconcile=reconcile, interval=interval,
                                      calibration_windows=calibration_windows, random_state=random_state,
                                      show_progress=show)

@@ -9,7 +9,7 @@ from bizai.finance.panel import columns_from_arguments, prepare_panel
 from bizai.mapping import guess_event_columns, guess_event_weights, guess_line_column, guess_series_columns
 from bizai.model_card import frequency_in_words
 from bizai.recsys.dataset import EventColumns, build_interactions
-from bizai.wide import long_from_wide, long_with_measures, period_columns
+from bizai.wide import dates_down, long_from_entity_columns, long_from_wide, long_with_measures, period_columns
 
 st.title("Data")
 INFER = "infer from the dates"
@@ -28,10 +28,23 @@ def pick(label: str, options: list[str], guess, key: str, optional: bool = False
 ONE_MEASURE = "(none: every cell holds the one measure)"
 
 
+def as_long(frame, layout: dict):
+    """`frame` reshaped as `layout` (wide_layout's choice) says."""
+    if "id_col" in layout:
+        return long_from_entity_columns(frame, **layout)
+    return long_from_wide(frame, **layout)
+
+
 def wide_layout(frame) -> dict | None:
-    """How to read a table with one column per period (a finance sheet) as one row per entity and period, chosen on
-    the page; None for a table that is long already."""
+    """How to read a table with one column per period (a finance sheet), or one per entity, as one row per entity
+    and period, chosen on the page; None for a table that is long already."""
     periods = period_columns(frame)
+    dates = None if periods else dates_down(frame)
+    if dates is not None and st.checkbox(f"Each column but {dates!r} is one entity's figures (month | Store A | "
+                                         "Store B): read one row per entity and period", key="entity_columns"):
+        c1, c2 = st.columns(2)
+        return {"time_col": dates, "id_col": c1.text_input("Name for the entity column", "entity", key="wide_id"),
+                "value_col": c2.text_input("Name of the measure", "sales", key="wide_measure")}
     if not periods:
         return None
     labels = [str(c) for c in frame.columns if c not in periods]
@@ -61,21 +74,25 @@ with series_tab:
             future = read_upload(future_upload.name, future_upload.getvalue()) if future_upload else None
             layout = wide_layout(frame)
             if layout:
-                frame = long_from_wide(frame, **layout)
+                frame = as_long(frame, layout)
             st.dataframe(frame.head(200), height=220)
             guess = guess_series_columns(frame)
             columns = [str(c) for c in frame.columns]
+            # Widgets keyed by the columns on offer: another upload (or reshape) starts from fresh guesses, not
+            # from choices made for columns that are gone.
+            table = abs(hash(tuple(columns)))
             c1, c2, c3 = st.columns(3)
             id_cols = st.multiselect("Entity id (one column, or several that together name an entity: store and "
-                                     "department)", columns, [guess["id_col"]] if guess["id_col"] else [], key="map_id")
-            time_col = pick("Date", columns, guess["time_col"], "map_time")
-            target_col = pick("Value to forecast", columns, guess["target_col"], "map_target")
+                                     "department)", columns, [guess["id_col"]] if guess["id_col"] else [],
+                                     key=f"map_id_{table}")
+            time_col = pick("Date", columns, guess["time_col"], f"map_time_{table}")
+            target_col = pick("Value to forecast", columns, guess["target_col"], f"map_target_{table}")
             others = [c for c in columns if c not in {*id_cols, time_col, target_col}]
             static_cols = c1.multiselect("Per-entity attributes", others, [c for c in guess["static_cols"] if c in others])
             known_cols = c2.multiselect("Known in advance", others, [c for c in guess["known_cols"] if c in others]
                                         if future is not None else [])
             past_cols = c3.multiselect("Known only up to now", others, [])
-            chosen = st.selectbox("Frequency", FREQUENCIES, key="map_freq",
+            chosen = st.selectbox("Frequency", FREQUENCIES, key=f"map_freq_{table}",
                                   format_func=lambda f: f if f == INFER else f"{frequency_in_words(f)} ({f})",
                                   help="Inferred from the dates (also through gaps); choose it when the dates are "
                                        "ambiguous or the inference says they look like another frequency.")
@@ -88,7 +105,7 @@ with series_tab:
                 # Read again with the chosen id columns as text: "007" must stay "007".
                 frame = read_upload(upload.name, upload.getvalue(), tuple(id_cols))
                 if layout:
-                    frame = long_from_wide(frame, **layout)
+                    frame = as_long(frame, layout)
                 if future_upload:
                     future = read_upload(future_upload.name, future_upload.getvalue(), tuple(id_cols))
                     if layout and period_columns(future):  # planned values laid out like the history
@@ -120,12 +137,13 @@ with events_tab:
             st.dataframe(frame.head(200), height=220)
             guess = guess_event_columns(frame)
             columns = [str(c) for c in frame.columns]
-            user_col = pick("Customer id", columns, guess["user_col"], "map_user")
-            item_col = pick("Item id", columns, guess["item_col"], "map_item")
-            time_col = pick("Timestamp", columns, guess["time_col"], "map_ts", optional=True)
-            event_col = pick("Event type", columns, guess["event_col"], "map_event", optional=True)
+            table = abs(hash(tuple(columns)))  # fresh guesses for another upload (see the series tab)
+            user_col = pick("Customer id", columns, guess["user_col"], f"map_user_{table}")
+            item_col = pick("Item id", columns, guess["item_col"], f"map_item_{table}")
+            time_col = pick("Timestamp", columns, guess["time_col"], f"map_ts_{table}", optional=True)
+            event_col = pick("Event type", columns, guess["event_col"], f"map_event_{table}", optional=True)
             quantity_col = pick("Quantity (order lines: returns negative, netted against purchases)", columns,
-                                guess["quantity_col"], "map_quantity", optional=True)
+                                guess["quantity_col"], f"map_quantity_{table}", optional=True)
             weights = guess_event_weights(frame[event_col]) if event_col else {}
             if event_col:
                 st.caption("Event weights: " + ", ".join(f"{k} = {v:g}" for k, v in weights.items()))

@@ -73,6 +73,13 @@ def test_wide_sheets_fit_and_predict_as_their_long_tables(files, tmp_path):
               "--out", model)  # --wide reads a long table as it is
         bizai("forecast", "predict", "--model", model, "--out", model.with_suffix(".csv"))
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "wide.csv"), pd.read_csv(tmp_path / "long.csv"))
+    # the transposed sheet: a row per month, a column per store
+    across = history.pivot(index="month", columns="store", values="profit").reset_index()
+    across.to_csv(tmp_path / "across.csv", index=False)
+    bizai("forecast", "fit", "--data", tmp_path / "across.csv", "--wide", *roles[:6], "--horizon", "3", "--model",
+          "seasonal_naive", "--out", tmp_path / "across")
+    bizai("forecast", "predict", "--model", tmp_path / "across", "--out", tmp_path / "across.csv.out.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "across.csv.out.csv"), pd.read_csv(tmp_path / "long.csv"))
     lines = pnl_sheet(history.drop(columns="revenue").rename(columns={"profit": "revenue"}).assign(cost=0.0))
     lines.to_csv(tmp_path / "lines.csv", index=False)
     bizai("forecast", "backtest", "--data", tmp_path / "lines.csv", "--wide", "--id-col", "store", "--time-col",

@@ -245,4 +245,14 @@ def test_a_wide_sheet_uploaded_on_the_data_page_is_read_one_row_per_store_and_mo
         choose(page, "Value to forecast", "revenue")
         page.get_by_role("button", name="Use this data").first.click()
         expect(page.get_by_text(re.compile(r"^40 series at frequency MS"))).to_be_visible(timeout=60_000)
+        idle(page)
+        # the transposed sheet: a row per month, a column per store
+        history.pivot(index="month", columns="store_id", values="profit").reset_index().to_csv(
+            tmp_path / "stores_across.csv", index=False)
+        page.locator('[data-testid="stFileUploader"]').first.locator("input[type=file]").set_input_files(
+            str(tmp_path / "stores_across.csv"))
+        page.get_by_text("Each column but 'month' is one entity's figures").click(timeout=60_000)
+        idle(page)
+        page.get_by_role("button", name="Use this data").first.click()
+        expect(page.get_by_text(re.compile(r"^40 series at frequency MS"))).to_be_visible(timeout=60_000)
         browser.close()
