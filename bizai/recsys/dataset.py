@@ -207,7 +207,11 @@ def validate_events(frame: pd.DataFrame, columns: EventColumns) -> None:
     for col in (columns.user_col, columns.item_col):
         missing = frame[col].isna()
         if missing.any():
-            raise DataContractError(f"Id column {col!r} is empty in rows {rows_at(frame, missing)}.")
+            whose = ("events without a customer (a guest's purchases) cannot be attributed to one"
+                     if col == columns.user_col else "events without an item recommend nothing")
+            raise DataContractError(
+                f"Id column {col!r} is empty in rows {rows_at(frame, missing)} ({int(missing.sum()):,} of "
+                f"{len(frame):,} rows): {whose}; drop those rows first (pandas: frame.dropna(subset=[{col!r}])).")
         require_one_id_kind(frame[col], col, "events")
     if columns.user_col == columns.item_col:
         raise DataContractError(f"user_col and item_col are both {columns.user_col!r}; they must be different columns.")

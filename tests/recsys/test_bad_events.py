@@ -16,7 +16,8 @@ def test_missing_column_with_suggestion(events):
 def test_null_ids_name_rows(events):
     broken = events.copy()
     broken.loc[4, "user_id"] = None
-    with pytest.raises(DataContractError, match=r"'user_id' is empty in rows 4"):
+    with pytest.raises(DataContractError, match=rf"'user_id' is empty in rows 4 \(1 of {len(events):,} rows\): events "
+                                                 r"without a customer.*dropna\(subset=\['user_id'\]\)"):
         fit(broken)
 
 
