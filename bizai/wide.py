@@ -200,6 +200,23 @@ def long_with_measures(frame: Any, time_col: str, measures: Sequence[str]) -> An
         "them all.")
 
 
+UNNAMED = re.compile(r"\s*|Unnamed: \d+|column_\d+")  # a blank header cell as polars, pandas' Excel reader name it
+
+
+def with_corner_named(frame: pd.DataFrame, id_cols: Sequence[str], time_col: str) -> pd.DataFrame:
+    """`frame` with its one unnamed column (a pivot table's blank top-left cell) named as the column it must be:
+    the id column, beside period columns; the time column, beside entity columns. Else `frame` unchanged."""
+    unnamed = [c for c in frame.columns if isinstance(c, str) and UNNAMED.fullmatch(c)]
+    missing_ids = [c for c in id_cols if c not in frame.columns]
+    if len(unnamed) != 1:
+        return frame
+    if period_columns(frame):
+        name = missing_ids[0] if len(missing_ids) == 1 else None
+    else:
+        name = time_col if time_col not in frame.columns else None
+    return frame.rename(columns={unnamed[0]: name}) if name else frame
+
+
 def require_periods(data: pd.DataFrame) -> list:
     """The period columns, refusing a table without them and a year's total among finer periods."""
     periods = period_columns(data)

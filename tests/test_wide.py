@@ -177,3 +177,19 @@ def test_fitting_a_table_of_entity_columns_points_to_the_reshape():
     with pytest.raises(DataContractError, match="missing column") as refused:  # lacks only an id: not that layout
         ProfitForecaster(horizon=2).fit(one_series, id_col="store", time_col="month", target_col="sales")
     assert "per entity" not in str(refused.value)
+
+
+@pytest.mark.parametrize("corner", ["", "Unnamed: 0"])  # a blank top-left cell, as polars' CSV / pandas' Excel name it
+def test_a_pivot_tables_blank_corner_names_the_missing_id_or_time_column(corner):
+    from bizai.cli.options import as_long
+
+    by_month = sales_sheet().drop(columns="region").rename(columns={"store": corner})
+    long = as_long(by_month, True, "month", ["sales"], ["store"])
+    assert list(long.columns) == ["store", "month", "sales"] and len(long) == 10
+    by_store = stores_across().rename(columns={"month": corner})
+    long = as_long(by_store, True, "month", ["sales"], ["store"])
+    assert list(long.columns) == ["store", "month", "sales"] and len(long) == 10
+    two_blank = by_month.assign(**{"Unnamed: 9" if corner == "" else "": ["x", "y", "z"]})  # which is the id?
+    with pytest.raises(DataContractError, match="missing column"):
+        ProfitForecaster(horizon=2).fit(as_long(two_blank, True, "month", ["sales"], ["store"]), id_col="store",
+                                        time_col="month", target_col="sales")

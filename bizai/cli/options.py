@@ -24,11 +24,13 @@ WIDE = typer.Option(False, "--wide", help="The tables have one column per period
 def as_long(frame, wide: bool, time_col: str, measures: list[str], id_cols: list[str]):
     """`frame` as one row per entity and period when `wide`: reshaped from one column per period to yield the
     columns `measures` (bizai.wide.long_with_measures), or from one column per entity (a column of periods and
-    neither the id nor the measure: long_from_entity_columns)."""
+    neither the id nor the measure: long_from_entity_columns). A column left unnamed (a pivot table's blank corner)
+    is taken as the id column, or the time column, that is missing."""
     if not wide or frame is None:
         return frame
-    from bizai.wide import long_from_entity_columns, long_with_measures, period_columns
+    from bizai.wide import long_from_entity_columns, long_with_measures, period_columns, with_corner_named
 
+    frame = with_corner_named(frame, id_cols, time_col)
     if time_col in frame.columns and not period_columns(frame):
         absent = [c for c in [*id_cols, *measures] if c not in frame.columns]
         if len(id_cols) == 1 and len(measures) == 1 and len(absent) == 2:
