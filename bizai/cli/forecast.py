@@ -15,6 +15,7 @@ from bizai.cli.options import (
     WIDE,
     as_long,
     check_model_out,
+    measures_of,
     parse_numbers,
     replaces_model,
     set_up_logging,
@@ -68,11 +69,6 @@ def read_series_table(path: Path, id_cols: list[str] | None, wide: bool = False,
     """A forecasting input with its id columns read as labels (text from CSV: "007" stays "007"); with `wide`,
     reshaped from one column per period to yield `measures` (see options.as_long)."""
     return as_long(read_table(path, text_columns=id_cols or []), wide, time_col, measures or [], id_cols or [])
-
-
-def measures_of(roles: dict) -> list[str]:
-    """The columns a wide table's cells hold: the target and the covariates that change over time."""
-    return [roles["target_col"], *(roles["known_cols"] or []), *(roles["past_cols"] or [])]
 
 
 def column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols) -> dict:

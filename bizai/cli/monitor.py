@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from bizai.cli.options import set_up_logging, split_list
+from bizai.cli.options import WIDE, as_long, set_up_logging, split_list
 from bizai.cli.tracking import log_run
 from bizai.io import check_output_file, read_table, write_table
 
@@ -60,6 +60,7 @@ def forecast(
     max_missing_increase: float = typer.Option(None, "--max-missing-increase", min=0.0, max=1.0,
                                                help="Alert when a feature's missing share grows by more than this."),
     out: Path = typer.Option(None, "--out", help="Write the accuracy table here (.parquet, .csv or .xlsx)."),
+    wide: bool = WIDE,
     track: bool = TRACK,
     quiet: bool = QUIET,
 ) -> None:
@@ -76,7 +77,10 @@ def forecast(
     book = ForecastLedger(ledger)
     columns = book.columns()
     groups = split_list(group_col)
-    frame = read_table(actuals, text_columns=[*columns.id_cols, *(groups or [])])
+    # a wide sheet of actuals must hold the target; the lines beside it in a line column (the covariates the drift
+    # check needs) come along
+    frame = as_long(read_table(actuals, text_columns=[*columns.id_cols, *(groups or [])]), wide, columns.time_col,
+                    [columns.target_col], columns.id_cols)
     from bizai.monitor.accuracy import NothingToJudgeYet
 
     try:

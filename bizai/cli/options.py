@@ -39,6 +39,11 @@ def as_long(frame, wide: bool, time_col: str, measures: list[str], id_cols: list
     return long_with_measures(frame, time_col, measures)
 
 
+def measures_of(roles: dict) -> list[str]:
+    """The columns a wide table's cells hold: the target and the covariates that change over time."""
+    return [roles["target_col"], *(roles["known_cols"] or []), *(roles["past_cols"] or [])]
+
+
 def split_list(value: str | list[str] | None) -> list[str] | None:
     """'a,b' -> ['a', 'b']; a list from a TOML file passes through."""
     if value is None or value == "":

@@ -43,6 +43,22 @@ def test_monitor_forecast_reports_and_passes_when_well(nightly):
     assert set(table["region"]) == {"north", "south"} and set(table["step"]) == set(range(7))
 
 
+def test_monitor_forecast_reads_a_wide_sheet_of_actuals_as_the_long_one(nightly, tmp_path):
+    # finance sends the month's actuals as a sheet: a row per store and line (profit, promo), a column per month
+    actuals = nightly["actuals_frame"]
+    lines = actuals.melt(id_vars=["store", "region", "month"], value_vars=["profit", "promo"], var_name="line")
+    sheet = lines.assign(month=pd.to_datetime(lines["month"]).dt.strftime("%b-%y")).pivot(
+        index=["store", "region", "line"], columns="month", values="value")
+    sheet[sorted(sheet.columns, key=lambda m: pd.to_datetime(m, format="%b-%y"))].reset_index().to_csv(
+        tmp_path / "actuals_sheet.csv", index=False)
+    tables = {}
+    for name, path, wide in (("long", nightly["actuals"], []), ("sheet", tmp_path / "actuals_sheet.csv", ["--wide"])):
+        bizai("monitor", "forecast", "--ledger", nightly["ledger"], "--actuals", path, *wide, "--group-col", "region",
+              "--out", tmp_path / f"{name}.csv")
+        tables[name] = pd.read_csv(tmp_path / f"{name}.csv")
+    pd.testing.assert_frame_equal(tables["sheet"], tables["long"])
+
+
 def test_planted_degradation_and_drift_exit_3_with_one_line(nightly, tmp_path):
     planted = nightly["actuals_frame"].copy()
     planted.loc[planted["store"] == "S1", "profit"] *= 3  # one store's level shifts
