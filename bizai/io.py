@@ -12,6 +12,7 @@ import contextlib
 import glob
 import logging
 import os
+import posixpath
 import re
 import shutil
 import uuid
@@ -121,8 +122,9 @@ def concat_parquet_files(files: list[str], text: str):
 def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFrame:
     """The first sheet of an Excel workbook (openpyxl), `text_columns` (names or positions) as text, so an id
     typed 007 in a cell formatted as text stays "007" and one typed 7 reads "7". Cells formatted as dates are dates,
-    numbers numbers. Rows and unnamed columns left empty (formatted cells around the table) are dropped; which
-    sheet was read is logged when the workbook has more than one."""
+    numbers numbers. A label merged down several rows (a region written once beside its stores) is read on each of
+    them. Rows and unnamed columns left empty (formatted cells around the table) are dropped; which sheet was read
+    is logged when the workbook has more than one."""
     with pd.ExcelFile(file, engine="openpyxl") as book:
         sheet = book.sheet_names[0]
         if len(book.sheet_names) > 1:
@@ -131,9 +133,50 @@ def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFra
         header = [str(name) for name in book.parse(sheet, header=header_row, nrows=0).columns]
         named = {header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns}
         frame = book.parse(sheet, header=header_row, dtype={column: str for column in named if column in header})
+    frame = with_merged_labels_filled(frame, file, header_row)
     frame = frame.dropna(how="all")
     unnamed_empty = frame.columns.astype(str).str.startswith("Unnamed: ") & frame.isna().all().to_numpy()
     return frame.loc[:, ~unnamed_empty].reset_index(drop=True)
+
+
+def with_merged_labels_filled(frame: pd.DataFrame, file: str, header_row: int) -> pd.DataFrame:
+    """`frame` (the first sheet read with its header in row `header_row`, from 0) with each cell merged down several
+    rows below the header holding the merge's value on every row it covers, as the sheet shows it (openpyxl and
+    pandas give the value to the top cell only). Merges across columns are left as read."""
+    merges = [(col, top, bottom) for col, top, last_col, bottom in first_sheet_merges(file)
+              if col == last_col and bottom > top and top > header_row + 1]
+    if not merges:
+        return frame
+    frame = frame.copy()
+    filled = set()
+    for col, top, bottom in merges:  # 1-based sheet rows; row r is frame row r - header_row - 2
+        first, last = top - header_row - 2, min(bottom - header_row - 2, len(frame) - 1)
+        if col - 1 < frame.shape[1] and 0 <= first < last:
+            frame.iloc[first + 1:last + 1, col - 1] = frame.iat[first, col - 1]
+            filled.add(str(frame.columns[col - 1]))
+    if filled:
+        log.info("Read the merged cells of column(s) %s of %s on every row they cover.",
+                 ", ".join(map(repr, sorted(filled))), file)
+    return frame
+
+
+def first_sheet_merges(file: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a workbook's first sheet as (first column, first row, last column, last row), 1-based,
+    read from the sheet's XML (openpyxl's read-only sheets, which pandas uses, do not keep them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    with zipfile.ZipFile(file) as book:
+        workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+        first = re.search(r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="([^"]+)"', workbook)
+        relations = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        target = next((re.search(r'Target="([^"]+)"', relation).group(1)
+                       for relation in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", relations)
+                       if first and f'Id="{first.group(1)}"' in relation), None)
+        if target is None:
+            return []
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        sheet = book.read(path).decode("utf-8", "replace")
+    return [range_boundaries(ref) for ref in re.findall(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"', sheet)]
 
 
 def excel_header_row(book: pd.ExcelFile, sheet: str, file: str) -> int:

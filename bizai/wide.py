@@ -38,7 +38,7 @@ NAMED_MONTH = re.compile(r"(?:\d{1,2}[-/ ])?(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?
 ISO_START = re.compile(r"\d{4}-\d{1,2}")
 # A sheet's total row or column: counted again if read as a store or an attribute.
 TOTAL_NAME = re.compile(r"(?:grand\s+)?(?:total|sum|ytd|year[\s-]+to[\s-]+date|full[\s-]+year|fy\s*'?\d*)\b.*", re.I)
-TOTAL_LABEL = re.compile(r"(?:grand\s+)?(?:total|sum|all)", re.I)
+TOTAL_LABEL = re.compile(r"(?:grand\s+)?(?:sum|all)|.*\b(?:sub)?totals?\b.*", re.I)  # Total, North subtotal
 
 
 def reads_as_period(name: Any) -> bool:

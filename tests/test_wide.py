@@ -122,6 +122,9 @@ def test_a_total_row_is_warned_about():
                                          "twice") as record:
         long_from_wide(sheet, time_col="month", value_col="sales")
     assert len(record) == 1  # one warning for the row, though its region ('all') reads as a total too
+    subtotal = pd.concat([sales_sheet(), sales_sheet().iloc[:1].assign(store="North subtotal")], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"Rows 3 of the wide table are labelled 'North subtotal'"):
+        long_from_wide(subtotal, time_col="month", value_col="sales")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         long_from_wide(sales_sheet(), time_col="month", value_col="sales")
@@ -193,3 +196,23 @@ def test_a_pivot_tables_blank_corner_names_the_missing_id_or_time_column(corner)
     with pytest.raises(DataContractError, match="missing column"):
         ProfitForecaster(horizon=2).fit(as_long(two_blank, True, "month", ["sales"], ["store"]), id_col="store",
                                         time_col="month", target_col="sales")
+
+
+def test_a_region_merged_down_its_stores_in_excel_labels_every_row(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Forecast P&L 2024"])  # a title merged across the table
+    sheet.append([])
+    sheet.append(["region", "store", "Jan-24", "Feb-24", "Mar-24"])
+    for row in (["North", "A", 1, 2, 3], [None, "B", 4, 5, 6], [None, "C", 7, 8, 9], ["South", "D", 1, 1, 1]):
+        sheet.append(row)
+    sheet.merge_cells("A1:E1")
+    sheet.merge_cells("A4:A6")  # North written once beside its three stores
+    book.create_sheet("notes")
+    book.save(tmp_path / "pnl.xlsx")
+    frame = read_table(tmp_path / "pnl.xlsx", text_columns=["store"])
+    assert frame["region"].tolist() == ["North", "North", "North", "South"]
+    long = long_from_wide(frame, time_col="month", value_col="sales")
+    assert long.groupby("region")["store"].nunique().to_dict() == {"North": 3, "South": 1}
