@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -102,8 +102,9 @@ def dates_down(frame: pd.DataFrame) -> str | None:
 def long_from_entity_columns(frame: Any, time_col: str, id_col: str, value_col: str) -> Any:
     """A table with one row per period and one column per entity (a sheet of month | Store A | Store B, or pandas'
     pivot output with the dates as its index) as one row per entity and period: `id_col` (the column names),
-    `time_col`, `value_col`, entity by entity. Blank cells are periods without a figure (no row). Refused, naming
-    what is wrong: no `time_col`, repeated periods, a column that holds text or a total."""
+    `time_col`, `value_col`, entity by entity. Blank cells are periods without a figure (no row). A Total column
+    is left out with a warning. Refused, naming what is wrong: no `time_col`, repeated periods, a column that
+    holds text."""
     data, kind = to_pandas(frame)
     if time_col not in data.columns and (data.index.name == time_col
                                          or pd.api.types.is_datetime64_any_dtype(data.index)):
@@ -118,14 +119,17 @@ def long_from_entity_columns(frame: Any, time_col: str, id_col: str, value_col: 
     entities = [column for column in data.columns if column != time_col]
     if not entities:
         raise DataContractError(f"The table has no column besides {time_col!r}: no entity to read.")
-    totals = [str(c) for c in entities if TOTAL_NAME.fullmatch(str(c).strip())]
+    totals = [c for c in entities if TOTAL_NAME.fullmatch(str(c).strip())]
+    if totals:
+        warnings.warn(f"Column(s) {shorten(map(str, totals))} of the table hold totals and are left out: bizai sums "
+                      "entities itself.", stacklevel=2)
+        entities = [c for c in entities if c not in totals]
     text = [str(c) for c in entities if not pd.api.types.is_numeric_dtype(data[c])
             or pd.api.types.is_bool_dtype(data[c])]
-    if totals or text:
+    if text:
         raise DataContractError(
-            f"Column(s) {shorten(totals or text)} of the table {'hold totals' if totals else 'hold text, not figures'}"
-            f": with one column per entity, every column but {time_col!r} must be one entity's figures; drop "
-            f"{'them (bizai sums entities itself)' if totals else 'them or give a long table'}.")
+            f"Column(s) {shorten(text)} of the table hold text, not figures: with one column per entity, every "
+            f"column but {time_col!r} must be one entity's figures; drop them or give a long table.")
     repeated = data[time_col].duplicated(keep=False)
     if repeated.any():
         raise DataContractError(f"Rows {rows_at(data, repeated)} of the table hold the same {time_col!r} "
@@ -143,24 +147,25 @@ def long_from_wide(frame: Any, time_col: str, value_col: str | None = None, line
     measure that each row's `line_col` names (a P&L sheet: store, line = revenue | cost, Jan-24, ...), which become
     one column each. Give exactly one of the two. Cells left blank are periods without a value: a store not yet
     open or already closed (rows with no value in any line are dropped; the forecasters treat gaps as they do in
-    any long table). Refused, naming what is wrong: no period columns, periods that do not read as one calendar or
-    that repeat (2024-01 beside Jan-24), a year's column among months (a total), label cells left blank (a label
-    written once above its block), a total column, two rows with the same labels. A row labelled Total is warned
-    about. Returns the kind of frame it was given.
+    any long table). Totals are left out with a warning: a column named Total, YTD or FY, a year's column among
+    months, rows labelled Total or subtotal that add up (a row so labelled that does not is kept, and warned about).
+    Refused, naming what is wrong: no period columns, periods that do not read as one calendar or that repeat
+    (2024-01 beside Jan-24), label cells left blank (a label written once above its block), two rows with the same
+    labels. Returns the kind of frame it was given.
     """
     data, kind = to_pandas(frame)
     if (value_col is None) == (line_col is None):
         raise ValueError("Give value_col (the one measure every cell holds, e.g. 'sales') or line_col (the column "
                          "naming the measure each row holds, e.g. 'line'), not both or neither.")
-    periods = require_periods(data)
+    data, periods = without_total_columns(data, require_periods(data))
     labels = [column for column in data.columns if column not in periods]
     require_labels(data, labels, time_col, value_col, line_col)
     dates = period_dates(periods)
     keys = [column for column in labels if column != line_col]
     if line_col is not None:  # 'revenue ' is the line 'revenue', in this check as in the result's column names
         data[line_col] = data[line_col].astype(str).str.strip()
+    data = without_total_rows(data, labels, periods, line_col)
     refuse_repeated_rows(data, labels)
-    warn_total_rows(data, labels)
     order = "__sheet_row"
     long = data.assign(**{order: np.arange(len(data))}).melt(
         id_vars=[order, *labels], value_vars=periods, var_name=time_col, value_name=value_col or "__value")
@@ -227,18 +232,25 @@ def require_periods(data: pd.DataFrame) -> list:
         raise DataContractError(
             f"The wide table has no columns named as periods (expected names such as 2024-01, Jan-24 or 2024 Q1); "
             f"its columns are {shorten(map(str, data.columns), 12)}.{hint}")
-    years = [column for column in periods if YEAR.fullmatch(str(column).strip())]
-    if years and len(years) < len(periods):
-        raise DataContractError(
-            f"Column(s) {shorten(map(str, years))} of the wide table name a whole year among finer periods "
-            f"({shorten(map(str, [p for p in periods if p not in years]), 3)}): a year's total? Drop it; bizai sums "
-            "periods itself.")
     return periods
+
+
+def without_total_columns(data: pd.DataFrame, periods: list) -> tuple[pd.DataFrame, list]:
+    """`data` and its periods without the columns that total a row: a year among finer periods (2023 beside
+    Jan-24), a numeric column named Total, YTD or FY; warned about, as they are left out."""
+    years = [column for column in periods if YEAR.fullmatch(str(column).strip())]
+    years = years if len(years) < len(periods) else []
+    named = [column for column in data.columns if column not in periods and TOTAL_NAME.fullmatch(str(column).strip())
+             and pd.api.types.is_numeric_dtype(data[column])]
+    if years or named:
+        warnings.warn(f"Column(s) {shorten(map(str, [*named, *years]))} of the wide table hold totals (a row's sum, or "
+                      "a whole year among finer periods) and are left out: bizai sums periods itself.", stacklevel=3)
+    return data.drop(columns=[*named, *years]), [p for p in periods if p not in years]
 
 
 def require_labels(data: pd.DataFrame, labels: list, time_col: str, value_col: str | None,
                    line_col: str | None) -> None:
-    """The label columns: `line_col` among them, no name the result needs, no totals, no blank cells."""
+    """The label columns: `line_col` among them, no name the result needs, no blank cells."""
     names = [str(column) for column in labels]
     if line_col is not None and line_col not in labels:
         raise DataContractError(f"The wide table has no column {line_col!r} naming each row's line"
@@ -246,11 +258,6 @@ def require_labels(data: pd.DataFrame, labels: list, time_col: str, value_col: s
     for role, name in (("time_col", time_col), ("value_col", value_col)):
         if name is not None and name in names:
             raise DataContractError(f"{role}={name!r} is already a column of the wide table; choose another name.")
-    totals = [column for column in labels if TOTAL_NAME.fullmatch(str(column).strip())
-              and pd.api.types.is_numeric_dtype(data[column])]
-    if totals:
-        raise DataContractError(f"Column(s) {shorten(map(str, totals))} of the wide table hold totals, not periods "
-                                "or labels; drop them (bizai sums periods itself).")
     for column in labels:
         values = data[column]
         blank = values.isna() | values.astype("string").str.strip().eq("").fillna(False)
@@ -304,15 +311,39 @@ def refuse_repeated_rows(data: pd.DataFrame, labels: list) -> None:
             f"({shorten(map(str, data.loc[repeated, labels].iloc[0].tolist()))}): each entity (and line) needs one row.")
 
 
-def warn_total_rows(data: pd.DataFrame, labels: Iterable) -> None:
-    """A row labelled Total would be forecast as one more entity and counted twice in any sum."""
-    totals = pd.Series(False, index=data.index)
+def without_total_rows(data: pd.DataFrame, labels: list, periods: list, line_col: str | None) -> pd.DataFrame:
+    """`data` without the rows labelled as totals (Total, Grand total, North subtotal) when each equals, period by
+    period, the sum of the other rows of its line, or of those since the total before it (a block's subtotal):
+    left out with a warning. A row so labelled that adds up to neither is kept and warned about, as it would be
+    forecast as one more entity and counted twice in any sum."""
+    labelled = pd.Series(False, index=data.index)
     named = None
     for column in labels:
-        total = data[column].astype("string").str.strip().str.fullmatch(TOTAL_LABEL.pattern, case=False).fillna(False)
+        if column == line_col:
+            continue
+        total = data[column].astype("string").str.strip().str.fullmatch(TOTAL_LABEL.pattern, case=False)
+        total = total.fillna(False).astype(bool)
         if total.any() and named is None:
             named = f"{data.loc[total, column].iloc[0]!r} in column {column!r}"
-        totals |= total.astype(bool)
-    if totals.any():
-        warnings.warn(f"Rows {rows_at(data, totals)} of the wide table are labelled {named}: a sheet's total row is "
-                      "read as one more entity and counted twice in any sum; drop it.", stacklevel=3)
+        labelled |= total
+    if not labelled.any():
+        return data
+    values = data[periods].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    groups = data[line_col].to_numpy() if line_col is not None else np.zeros(len(data))
+    adds_up = []
+    for position in np.flatnonzero(labelled.to_numpy()):
+        same = groups == groups[position]
+        others = same & ~labelled.to_numpy()
+        before = np.flatnonzero(same & labelled.to_numpy() & (np.arange(len(data)) < position))
+        block = others & (np.arange(len(data)) > (before[-1] if len(before) else -1)) & (np.arange(len(data)) < position)
+        adds_up.append(any(np.allclose(np.nansum(values[rows], axis=0), np.nan_to_num(values[position]), rtol=1e-6,
+                                       atol=1e-6) for rows in (others, block) if rows.any()))
+    rows = rows_at(data, labelled)
+    if all(adds_up):
+        warnings.warn(f"Rows {rows} of the wide table are labelled {named} and equal the sum of the rows they total: "
+                      "left out (bizai sums entities itself).", stacklevel=3)
+        return data[~labelled.to_numpy()]
+    warnings.warn(f"Rows {rows} of the wide table are labelled {named}, but not all add up to the rows above them: "
+                  "kept, though a sheet's total row is read as one more entity and counted twice in any sum; drop it "
+                  "if it is one.", stacklevel=3)
+    return data

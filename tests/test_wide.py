@@ -90,8 +90,6 @@ def test_fitting_a_wide_table_points_to_the_reshape():
 @pytest.mark.parametrize("change, message", [
     (lambda s: s.rename(columns={"Jan-24": "Jan", "Feb-24": "Feb", "Mar-24": "Mar", "Apr-24": "Apr"}),
      r"no columns named as periods.*Month names without a year \('Jan'"),
-    (lambda s: s.assign(**{"2023": [100.0, 200.0, 50.0]}), r"'2023' of the wide table name a whole year among"),
-    (lambda s: s.assign(Total=[46.0, 86.0, 11.0]), r"'Total' of the wide table hold totals"),
     (lambda s: s.assign(region=["north", None, "south"]), r"'region' of the wide table is blank in rows 1: a label "
                                                             "written once above its block"),
     (lambda s: s.assign(store=["A", "A", "C"]).assign(region="north"), r"Rows 0, 1 of the wide table carry the same "
@@ -114,20 +112,49 @@ def test_result_names_must_be_new_and_the_line_column_must_exist():
         long_from_wide(sales_sheet(), time_col="month")
 
 
-def test_a_total_row_is_warned_about():
-    sheet = pd.concat([sales_sheet(), pd.DataFrame({"store": ["Total"], "region": ["all"], "Jan-24": [30.0],
-                                                    "Feb-24": [32.0], "Mar-24": [39.0], "Apr-24": [42.0]})],
-                      ignore_index=True)
-    with pytest.warns(UserWarning, match=r"Rows 3 of the wide table are labelled 'Total' in column 'store'.*counted "
-                                         "twice") as record:
-        long_from_wide(sheet, time_col="month", value_col="sales")
-    assert len(record) == 1  # one warning for the row, though its region ('all') reads as a total too
-    subtotal = pd.concat([sales_sheet(), sales_sheet().iloc[:1].assign(store="North subtotal")], ignore_index=True)
-    with pytest.warns(UserWarning, match=r"Rows 3 of the wide table are labelled 'North subtotal'"):
-        long_from_wide(subtotal, time_col="month", value_col="sales")
+def test_total_columns_and_rows_that_add_up_are_left_out_with_a_warning():
+    expected = long_from_wide(sales_sheet(), time_col="month", value_col="sales")
+    months = ["Jan-24", "Feb-24", "Mar-24", "Apr-24"]
+    with_columns = sales_sheet().assign(**{"2023": [100.0, 200.0, 50.0], "Total": [46.0, 86.0, 11.0]})
+    with pytest.warns(UserWarning, match=r"Column\(s\) 'Total', '2023' of the wide table hold totals .* left out"):
+        pd.testing.assert_frame_equal(long_from_wide(with_columns, time_col="month", value_col="sales"), expected)
+    # North's stores, their subtotal, South's, its subtotal, the grand total: as a finance sheet lays them out
+    sheet = sales_sheet()
+    north, south = sheet.iloc[:2], sheet.iloc[2:]
+
+    def total(rows, store, region):
+        return pd.DataFrame([{"store": store, "region": region, **rows[months].sum(min_count=1).to_dict()}])
+
+    blocks = pd.concat([north, total(north, "North subtotal", "north"), south, total(south, "South subtotal", "south"),
+                        total(sheet, "Grand total", "all")], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"Rows 2, 4, 5 of the wide table are labelled 'North subtotal'.*equal the "
+                                         r"sum of the rows they total: left out") as record:
+        got = long_from_wide(blocks, time_col="month", value_col="sales")
+    assert len(record) == 1
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+def test_a_total_row_that_does_not_add_up_is_kept_and_warned_about():
+    wrong = pd.DataFrame({"store": ["Total"], "region": ["all"], "Jan-24": [31.0], "Feb-24": [32.0],
+                          "Mar-24": [39.0], "Apr-24": [42.0]})
+    sheet = pd.concat([sales_sheet(), wrong], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"Rows 3 of the wide table are labelled 'Total' in column 'store', but not "
+                                         "all add up.*counted twice") as record:
+        long = long_from_wide(sheet, time_col="month", value_col="sales")
+    assert len(record) == 1 and "Total" in set(long["store"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         long_from_wide(sales_sheet(), time_col="month", value_col="sales")
+
+
+def test_a_pnl_sheets_total_rows_add_up_line_by_line():
+    long = make_pnl(periods=6, late=None)
+    sheet = pnl_sheet(long)
+    months = [c for c in sheet.columns if c not in ("region", "store", "line")]
+    totals = sheet.groupby("line", as_index=False)[months].sum().assign(region="Total", store="Total")
+    with pytest.warns(UserWarning, match="equal the sum of the rows they total"):
+        got = long_from_wide(pd.concat([sheet, totals], ignore_index=True), time_col="month", line_col="line")
+    assert set(got["store"]) == set(long["store"])
 
 
 def test_measures_are_found_in_the_column_that_names_them():
@@ -160,8 +187,13 @@ def test_one_column_per_entity_becomes_one_row_per_entity_and_month():
     assert isinstance(from_polars, pl.DataFrame) and from_polars.height == 10
 
 
+def test_a_total_column_beside_the_entities_is_left_out():
+    with pytest.warns(UserWarning, match=r"'Total' of the table hold totals and are left out"):
+        long = long_from_entity_columns(stores_across().assign(Total=1.0), "month", "store", "sales")
+    assert set(long["store"]) == {"Store A", "Store B", "Store C"}
+
+
 @pytest.mark.parametrize("change, message", [
-    (lambda s: s.assign(Total=1.0), r"'Total' of the table hold totals"),
     (lambda s: s.assign(note="closed"), r"'note' of the table hold text, not figures"),
     (lambda s: pd.concat([s, s.iloc[:1]], ignore_index=True), r"Rows 0, 4 of the table hold the same 'month'"),
     (lambda s: s.rename(columns={"month": "period"}), r"no column 'month' of periods"),
