@@ -191,18 +191,29 @@ def long_with_measures(frame: Any, time_col: str, measures: Sequence[str]) -> An
     """long_from_wide for a table that must yield the columns `measures` (a target and its covariates; a
     statement's lines): the cells hold the measure that a label column names on each row when one column names
     them all (a P&L sheet's 'line'), else the one measure when only one is asked for."""
-    data, _ = to_pandas(frame)
+    data, kind = to_pandas(frame)
     labels = [column for column in data.columns if not reads_as_period(column)]
-    naming = [column for column in labels
-              if set(measures) <= set(data[column].astype("string").str.strip().dropna())]
-    if naming:
-        return long_from_wide(frame, time_col, line_col=naming[0])
+    for column in labels:
+        spelt = spelt_as(data[column], measures)
+        if spelt is not None:  # 'Revenue ' on the sheet is the line 'revenue' asked for
+            return long_from_wide(from_pandas(data.assign(**{column: spelt}), kind), time_col, line_col=column)
     if len(measures) == 1:
         return long_from_wide(frame, time_col, value_col=measures[0])
     raise DataContractError(
         f"A wide table that holds {shorten(measures)} needs a column naming the measure on each row (a column "
         f"'line' holding {shorten(measures, 3)}); none of its label columns ({shorten(map(str, labels), 8)}) holds "
         "them all.")
+
+
+def spelt_as(values: pd.Series, measures: Sequence[str]) -> pd.Series | None:
+    """`values` with each one that names a measure, whatever its case and surrounding spaces, written as the
+    measure is; None unless every measure is named, each by one spelling."""
+    text = values.astype("string").str.strip()
+    wanted = {str(m).strip().casefold(): m for m in measures}
+    found = {key: set(text[text.str.casefold() == key].dropna()) for key in wanted}
+    if any(len(spellings) != 1 for spellings in found.values()):
+        return None
+    return text.map(lambda v: wanted.get(v.casefold(), v) if isinstance(v, str) else v).astype(object)
 
 
 UNNAMED = re.compile(r"\s*|Unnamed: \d+|column_\d+")  # a blank header cell as polars, pandas' Excel reader name it

@@ -159,9 +159,10 @@ def test_a_pnl_sheets_total_rows_add_up_line_by_line():
 
 def test_measures_are_found_in_the_column_that_names_them():
     sheet = pnl_sheet(make_pnl(periods=6))
-    sheet["line"] = sheet["line"] + " "  # as typed in a sheet
+    sheet["line"] = sheet["line"].str.title() + " "  # as typed in a sheet: 'Revenue '
     long = long_with_measures(sheet, "month", ["revenue", "promo"])
-    assert {"revenue", "cost", "promo"} <= set(long.columns)
+    assert {"revenue", "promo", "Cost"} <= set(long.columns)  # the lines asked for, as asked; the others as written
+    assert long["revenue"].notna().all()
     assert list(long_with_measures(sales_sheet(), "month", ["sales"]).columns)[-1] == "sales"
     with pytest.raises(DataContractError, match=r"holds 'sales', 'promo' needs a column naming the measure on each row"):
         long_with_measures(sales_sheet(), "month", ["sales", "promo"])
