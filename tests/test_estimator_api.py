@@ -86,7 +86,8 @@ def test_backtest_windows_record_metrics_at_fit_and_match_a_separate_backtest(pa
 
 
 def test_bad_backtest_windows_are_refused(panel):
-    with pytest.raises(Exception, match=r"backtest_windows must be 0 \(off\) or a positive integer, got -1"):
+    with pytest.raises(DataContractError,
+                       match=r"ProfitForecaster: backtest_windows must be an integer of at least 0, got -1"):
         ProfitForecaster(model="naive", backtest_windows=-1).fit(panel[0], **FIT_COLUMNS)
 
 

@@ -86,6 +86,13 @@ FAMILY = FORECASTER_FAMILY
 STATE_FILE = "forecaster.pkl"
 
 
+# ProfitForecaster's numeric and flag parameters (bizai.hyperparams): backtest_windows 0 is off; ended_after None
+# lets each series' own longest gap decide.
+PARAMETER_RULES = {"horizon": Number(1, integer=True), "backtest_windows": Number(0, integer=True),
+                   "ended_after": Number(0, integer=True, optional=True), "auto_windows": Number(1, integer=True),
+                   "allow_distant_dates": Flag(), "show_progress": Flag(optional=True)}
+
+
 class ProfitForecaster(BaseEstimator):
     """Forecast many series (stores, products, cost centres) at once.
 
@@ -142,10 +149,10 @@ class ProfitForecaster(BaseEstimator):
 
     # ----------------------------------------------------------------------------------------- fitting
     def _check_parameters(self) -> None:
+        """Refuse a bad parameter before any data is read: PARAMETER_RULES, and what rules cannot say (the model's
+        name, quantiles, calibration windows of 0 or at least 2, the frequency, model_params)."""
         if self.model not in MODEL_NAMES:
             raise DataContractError(f"Unknown model {self.model!r}; expected one of {', '.join(MODEL_NAMES)}.")
-        if not isinstance(self.horizon, int | np.integer) or self.horizon < 1:
-            raise DataContractError(f"horizon must be an integer of at least 1, got {self.horizon!r}.")
         if isinstance(self.quantiles, str) or not all(isinstance(q, numbers.Real) and not isinstance(q, bool)
                                                       for q in self.quantiles):
             raise DataContractError(f"quantiles must be a list of numbers such as (0.1, 0.5, 0.9), got {self.quantiles!r}.")
@@ -155,15 +162,10 @@ class ProfitForecaster(BaseEstimator):
         windows = self.calibration_windows
         if not isinstance(windows, int | np.integer) or windows < 0 or windows == 1:
             raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
-        if not isinstance(self.backtest_windows, int | np.integer) or self.backtest_windows < 0:
-            raise DataContractError(f"backtest_windows must be 0 (off) or a positive integer, got {self.backtest_windows!r}.")
         check_random_state(self)
         if self.freq is not None:
             pandas_frequency(self.freq, stacklevel=3)  # a word or an unknown name is refused before data is read
-        if self.ended_after is not None and (not isinstance(self.ended_after, int | np.integer) or self.ended_after < 0):
-            raise DataContractError(f"ended_after must be None or a number of periods (0 or more), got {self.ended_after!r}.")
-        check_hyperparameters(self, {"auto_windows": Number(1, integer=True), "allow_distant_dates": Flag(),
-                                     "show_progress": Flag(optional=True)})
+        check_hyperparameters(self, PARAMETER_RULES)
         if self.model != "auto":
             build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
         elif unknown := unknown_to_every_model(dict(self.model_params or {})):

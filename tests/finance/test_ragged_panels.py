@@ -54,7 +54,7 @@ def test_ended_after_sets_how_long_a_series_may_be_missing():
     with pytest.warns(UserWarning, match=r"1 series have had no data for longer than 5 period\(s\).*'closed'"):
         forecast = lenient.predict(known_future=plan(GAPS))
     assert sorted(forecast["store"].unique()) == ["gappy", "late", "over", "steady"]
-    with pytest.raises(DataContractError, match="ended_after must be None or a number of periods"):
+    with pytest.raises(DataContractError, match="ended_after must be an integer of at least 0, or None, got -1"):
         ProfitForecaster(model="naive", ended_after=-1).fit(data, **FIT)
 
 
