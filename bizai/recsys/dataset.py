@@ -16,12 +16,14 @@ from bizai.schema import (
     align_id_kind,
     coerce_datetime,
     coerce_numeric,
+    excel_serial_dates,
     forbid_taken_names,
     require_columns,
     require_non_empty,
     require_one_id_kind,
     rows_at,
     shorten,
+    warn_at_caller,
 )
 
 log = logging.getLogger(__name__)
@@ -232,13 +234,22 @@ def seconds_per_unit(times: pd.Series) -> float:
 
 def event_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
     """Timestamps or numbers (epoch seconds or milliseconds: seconds_per_unit) that order the events; every row needs
-    one."""
+    one. Excel's serial date-times (45292.375, fractions of a day) are read as the date-times they are."""
     times = frame[time_col]
     if pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times):
         bad = times.isna() | ~np.isfinite(times.astype("float64"))
         if bad.any():
             raise DataContractError(f"Time column {time_col!r} is empty or not finite in rows "
                                     f"{rows_at(frame, bad)}; every event needs a time.")
+        serials = excel_serial_dates(times)
+        if serials is not None and (np.mod(times.to_numpy(dtype=float), 1) != 0).any():
+            # Fractions of a day in 1970-2099's serial range: Excel date-times, not epoch seconds (which would put
+            # the whole log within a day of 1 January 1970) nor an order number.
+            first = times.iloc[0]
+            warn_at_caller(f"Time column {time_col!r} of the events holds numbers such as {first!r}: read as Excel's "
+                           f"serial date-times ({first!r} is {serials.iloc[0]}). Format the column as dates in Excel "
+                           "before saving to leave nothing to guess.")
+            return serials
         return times
     return coerce_datetime(frame, time_col, "events")
 

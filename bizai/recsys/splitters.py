@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.frames import from_pandas, to_pandas
-from bizai.recsys.dataset import event_times
+from bizai.recsys.dataset import event_times, seconds_per_unit
 from bizai.schema import require_columns, require_non_empty
 
 
@@ -31,6 +33,15 @@ def leave_last_out_split(events, user_col: str = "user_id", time_col: str = "tim
     return from_pandas(train.sort_index(), kind), from_pandas(test.sort_index(), kind)
 
 
+def as_timestamp(cutoff) -> pd.Timestamp:
+    """A cut-off date as a naive timestamp (one with a zone at its UTC time), or a DataContractError saying so."""
+    try:
+        stamp = pd.Timestamp(cutoff)
+    except (ValueError, TypeError) as exc:
+        raise DataContractError(f"Cut-off {cutoff!r} is not a date; expected e.g. '2024-01-31'.") from exc
+    return stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+
+
 def time_split(events, time_col: str = "timestamp", cutoff=None, test_share: float = 0.1):
     """Everything before `cutoff` trains, the rest tests: what a nightly job sees. Without a cutoff, the
     latest `test_share` of interactions (by time) form the test set."""
@@ -43,7 +54,10 @@ def time_split(events, time_col: str = "timestamp", cutoff=None, test_share: flo
             raise DataContractError(f"test_share must be between 0 and 1, got {test_share}.")
         cutoff = pd.Series(times).quantile(1 - test_share, interpolation="higher")
     elif pd.api.types.is_datetime64_any_dtype(times):
-        cutoff = pd.Timestamp(cutoff).to_datetime64()
+        cutoff = as_timestamp(cutoff).to_datetime64()
+    elif not isinstance(cutoff, numbers.Real):  # a date against epoch seconds (or milliseconds): in the log's unit
+        cutoff = (as_timestamp(cutoff) - pd.Timestamp("1970-01-01")).total_seconds() / seconds_per_unit(
+            pd.Series(times))
     train, test = frame[times < cutoff], frame[times >= cutoff]
     if train.empty or test.empty:
         raise DataContractError(f"Cut-off {cutoff} leaves an empty train or test set; choose a date inside the data.")

@@ -1,7 +1,7 @@
 import pytest
 
 from bizai import DataContractError, IncompatibleModelError
-from bizai.recsys import ALSRecommender, PopularityRecommender
+from bizai.recsys import ALSRecommender, BuyAgainRecommender, PopularityRecommender
 
 
 def fit(frame, **kwargs):
@@ -139,3 +139,41 @@ def test_user_or_item_columns_named_like_result_columns_are_refused(events):
         fit(events.rename(columns={"user_id": "score"}), user_col="score")
     with pytest.raises(DataContractError, match=r"item column 'rank' shares its name"):
         fit(events.rename(columns={"item_id": "rank"}), item_col="rank")
+
+
+def test_excel_serial_date_times_are_read_as_the_times_they_are(events):
+    import pandas as pd
+
+    from bizai.recsys import time_split
+
+    stamps = pd.to_datetime(events["timestamp"], unit="s")
+    serial = events.assign(timestamp=(stamps - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1))
+    assert serial["timestamp"].between(45_000, 46_000).all() and (serial["timestamp"] % 1 != 0).any()
+    cutoff = str(stamps.quantile(0.8))  # a nightly job's cut-off date: compared as a date, not with 45,2xx days
+    with pytest.warns(UserWarning, match=r"'timestamp' of the events holds numbers such as .*read as Excel's serial "
+                                         r"date-times"):
+        train, test = time_split(serial, time_col="timestamp", cutoff=cutoff)
+    expected_train, expected_test = time_split(events.assign(timestamp=stamps), time_col="timestamp", cutoff=cutoff)
+    assert sorted(test.index) == sorted(expected_test.index) and len(train) == len(expected_train) > 0
+    # a 60-day half-life measured in days of the log, not in 86,400ths of it as epoch seconds would make it
+    with pytest.warns(UserWarning, match="serial date-times"):
+        recent = BuyAgainRecommender(half_life_days=0.01).fit(serial, user_col="user_id", item_col="item_id",
+                                                                time_col="timestamp")
+    expected = BuyAgainRecommender(half_life_days=0.01).fit(events.assign(timestamp=stamps), user_col="user_id",
+                                                            item_col="item_id", time_col="timestamp")
+    users = sorted(events["user_id"].unique())
+    pd.testing.assert_frame_equal(recent.recommend(users, k=5, filter_seen=False),
+                                  expected.recommend(users, k=5, filter_seen=False))
+
+
+@pytest.mark.parametrize("unit", [1, 1000])  # epoch seconds, milliseconds
+def test_a_date_cutoff_splits_a_log_timed_in_epoch_numbers(events, unit):
+    from bizai.recsys import time_split
+
+    numbers = events.assign(timestamp=events["timestamp"] * unit)
+    cutoff = "2023-11-15 00:00:00"  # 1,700,006,400 seconds
+    train, test = time_split(numbers, time_col="timestamp", cutoff=cutoff)
+    assert (train["timestamp"] < 1_700_006_400 * unit).all() and (test["timestamp"] >= 1_700_006_400 * unit).all()
+    assert len(train) and len(test)
+    with pytest.raises(DataContractError, match=r"Cut-off 'last tuesday' is not a date"):
+        time_split(numbers, time_col="timestamp", cutoff="last tuesday")
