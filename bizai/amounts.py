@@ -26,10 +26,11 @@ THOUSANDS_ONLY = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d+$|^\d{1,3}(?:,\d{3}){2,}(?
 def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, float] | None:
     """{text: number} for distinct non-blank `values` that are all amounts and show at least one mark of a
     finance format (a currency symbol, parentheses, a trailing minus, a percent sign, a dash for zero); None when
-    they are not (a column of plain numbers, names, or amounts in two currencies). With commas between thousands,
-    '1,250' is read only when some value's commas can only be thousands (THOUSANDS_ONLY)."""
+    they are not (a column of plain numbers, names, or amounts in two currencies). Each value is read as Excel holds
+    it, so a wide sheet's month column may mix amounts, counts and a margin row's percentages. With commas between
+    thousands, '1,250' is read only when some value's commas can only be thousands (THOUSANDS_ONLY)."""
     numbers: dict[str, float] = {}
-    marked, symbols, percents, commas, unambiguous = False, set(), 0, False, False
+    marked, symbols, commas, unambiguous = False, set(), False, False
     for value in values:
         text = value.strip()
         if DASH_ZERO.match(text):
@@ -50,7 +51,6 @@ def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, flo
             return None
         symbols.update([symbol] if symbol else [])
         percent = found["after"] == "%"
-        percents += percent
         marked = marked or bool(symbol or percent or found["open"] or found["trailing"])
         grouping, decimal = (".", ",") if decimal_comma else (",", ".")
         commas = commas or (not decimal_comma and "," in digits)
@@ -59,7 +59,6 @@ def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, flo
         number = float(plain) / (100 if percent else 1)
         numbers[value] = -number if any(minus) else number
     one_currency = len(symbols) <= 1
-    percent_throughout = percents in (0, len(numbers))
-    if not numbers or not marked or not one_currency or not percent_throughout or (commas and not unambiguous):
+    if not numbers or not marked or not one_currency or (commas and not unambiguous):
         return None
     return numbers

@@ -13,7 +13,7 @@ from bizai.amounts import amounts
     (["-$1,234.50", "$-7.25", "$3.10"], False, [-1234.5, -7.25, 3.1]),
     (["1,234.50-", "12.00", "3.00-"], False, [-1234.5, 12.0, -3.0]),  # SAP's trailing minus
     (["12.5%", "0%", "-3%"], False, [0.125, 0.0, -0.03]),  # the values Excel holds
-    (["12%", "0.5"], False, None),  # percentages mixed with plain numbers: which is meant?
+    (["12%", "0.5", "$1,234.00"], False, [0.12, 0.5, 1234.0]),  # a sheet's month: margin %, a count, an amount
     (["(5)", "10", "15"], False, [-5.0, 10.0, 15.0]),
     (["1.234,50 €", "-12,00 €", "€ -"], True, [1234.5, -12.0, 0.0]),  # a semicolon-separated European file
     (["$1,250", "$12"], False, None),  # 1,250 alone could have a decimal comma: not guessed

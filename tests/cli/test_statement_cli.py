@@ -55,3 +55,25 @@ def test_a_wide_pnl_sheet_gives_the_statement_of_the_long_table(pnl):
     pd.testing.assert_frame_equal(pd.read_parquet(from_sheet), pd.read_parquet(from_long))
     refused("forecast", "statement", "--data", pnl / "pnl.xlsx", *STATEMENT, "--out", pnl / "s.xlsx",
             names=r"looks wide: 30 columns are named as periods.*--wide", folder=pnl)
+
+
+def test_a_wide_csv_in_accounting_format_with_margin_and_total_rows_gives_the_same_statement(pnl):
+    # the sheet as finance exports it to CSV: '$1,234.56', a margin % row, a Total row per line
+    from tests.test_wide import pnl_sheet
+
+    long = make_pnl()
+    long[["revenue", "cost"]] = long[["revenue", "cost"]].round(2)
+    long.to_csv(pnl / "rounded.csv", index=False)
+    sheet = pnl_sheet(long.assign(promo=0)).query("line != 'promo'")
+    months = [c for c in sheet.columns if c not in ("region", "store", "line")]
+    totals = sheet.groupby("line", as_index=False)[months].sum().assign(region="Total", store="Total")
+    margin = sheet[sheet["line"] == "revenue"].copy()
+    margin[months] = 1 - sheet[sheet["line"] == "cost"][months].to_numpy() / margin[months].to_numpy()
+    text = pd.concat([sheet, totals], ignore_index=True)
+    text[months] = text[months].map(lambda v: "" if pd.isna(v) else f"${v:,.2f}")
+    margin[months] = margin[months].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f}%")
+    pd.concat([text, margin.assign(line="margin")], ignore_index=True).to_csv(pnl / "sheet.csv", index=False)
+    assert '"$1,' in (pnl / "sheet.csv").read_text() and "%" in (pnl / "sheet.csv").read_text()
+    bizai("forecast", "statement", "--data", pnl / "sheet.csv", "--wide", *STATEMENT, "--out", pnl / "sheet.parquet")
+    bizai("forecast", "statement", "--data", pnl / "rounded.csv", *STATEMENT, "--out", pnl / "long.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(pnl / "sheet.parquet"), pd.read_parquet(pnl / "long.parquet"))
