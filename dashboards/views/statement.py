@@ -25,8 +25,11 @@ texts = [c for c in frame.columns if c not in numeric and c not in (leaf, roles[
 st.caption(f"Data: **{data['label']}** · one row per **{leaf}** and **{roles['time_col']}**")
 
 left, middle, right = st.columns(3)
-lines = left.multiselect("Lines (add up over stores)", numeric, [c for c in ("revenue", "cost") if c in numeric])
-identity = middle.text_input("Identity", "profit = revenue - cost" if {"revenue", "cost"} <= set(lines) else "",
+# a P&L's revenue and cost, however the sheet capitalised them (a wide sheet's 'Revenue' row)
+usual = {str(c).strip().lower(): c for c in numeric if str(c).strip().lower() in ("revenue", "cost")}
+lines = left.multiselect("Lines (add up over stores)", numeric, list(usual.values()))
+identity = middle.text_input("Identity", f"profit = {usual['revenue']} - {usual['cost']}"
+                             if len(usual) == 2 and set(usual.values()) <= set(lines) else "",
                              help="name = line - line + line; leave empty for none.")
 levels = right.multiselect("Hierarchy above the id (top first)", texts,
                            [c for c in ("region", *id_cols[:-1]) if c in texts])

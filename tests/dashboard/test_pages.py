@@ -185,6 +185,23 @@ def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
     assert selectbox(app, "How the levels are made to add up").options[:2] == ["MinT-shrink", "WLS"]
 
 
+def test_the_statement_page_offers_a_sheets_capitalised_lines():
+    # a wide P&L sheet read on the Data page names its lines as the sheet does: 'Revenue', 'Cost'
+    from bizai.samples import SAMPLE_DATA
+
+    history = pd.read_csv(SAMPLE_DATA / "pnl_monthly.csv", dtype={"store_id": str})
+    frame = history.rename(columns={"revenue": "Revenue", "cost": "Cost"})[
+        ["store_id", "region", "month", "Revenue", "Cost"]]
+    app = page("statement")
+    app.session_state["series"] = {"frame": frame, "future": None, "label": "P&L sheet", "freq": None,
+                                   "columns": {"id_col": "store_id", "time_col": "month", "target_col": "Revenue",
+                                               "static_cols": ["region"], "known_cols": [], "past_cols": []}}
+    app.run()
+    assert not app.exception
+    assert app.multiselect[0].value == ["Revenue", "Cost"]
+    assert app.text_input[0].value == "profit = Revenue - Cost"
+
+
 def test_pages_are_thin_over_the_library_not_the_cli():
     sources = {path.name: path.read_text() for path in DASHBOARDS.rglob("*.py")}
     assert not [name for name, text in sources.items() if "bizai.cli" in text]
