@@ -334,9 +334,18 @@ PERIOD_LABELS = (
 )
 
 
+# ISO 8601 weeks as retail calendars write them: 2024-W05, 2024W05, 2024-W05-3 (a weekday, Monday = 1).
+ISO_WEEK = re.compile(r"(?P<year>\d{4})\s*-?\s*W(?P<week>\d{1,2})(?:-?(?P<day>[1-7]))?", re.IGNORECASE)
+
+
 def period_label_dates(values: pd.Series) -> pd.Series | None:
-    """Month or quarter labels (PERIOD_LABELS), every value written the one way, as each period's first day; None
-    when they are not such labels. Two-digit years are 2000-2068 and 1969-1999, as strptime's %y reads them."""
+    """Month or quarter labels (PERIOD_LABELS), every value written the one way, as each period's first day, or ISO
+    weeks (ISO_WEEK) as their Monday (or the weekday given), NaT for a week 53 that the year lacks; None when they
+    are not such labels. Two-digit years are 2000-2068 and 1969-1999, as strptime's %y reads them."""
+    weeks = values.str.extract(f"^(?:{ISO_WEEK.pattern})$", flags=ISO_WEEK.flags)
+    if weeks[["year", "week"]].notna().all(axis=None):
+        text = weeks["year"] + "-W" + weeks["week"].str.zfill(2) + "-" + weeks["day"].fillna("1")
+        return pd.to_datetime(text, format="%G-W%V-%u", errors="coerce").astype("datetime64[ns]")
     for pattern in PERIOD_LABELS:
         parts = values.str.extract(f"^(?:{pattern.pattern})$", flags=pattern.flags)
         if parts.isna().any(axis=None):
@@ -368,6 +377,11 @@ def parse_date_texts(values: pd.Series, frame: pd.DataFrame, text: pd.Series, co
         return iso
     labels = period_label_dates(values)
     if labels is not None:
+        missing = values[labels.isna().to_numpy()]
+        if len(missing):
+            raise DataContractError(
+                f"Column {column!r} of the {what} frame names weeks that do not exist in rows {rows_of(missing)} "
+                f"({shorten(missing.tolist(), 3)}): only years that start or end on a Thursday have an ISO week 53.")
         return labels
     failed = values[iso.isna()]
     free_form = pd.to_datetime(values, format="mixed", errors="coerce")  # dateutil: reads "Jan 2024" too

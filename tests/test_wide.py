@@ -34,7 +34,7 @@ def pnl_sheet(long: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("name", ["2024-01", "2024-01-31", "Jan-24", "Jan 2024", "January 2024", "31-Jan-2024",
-                                  "2024 Q1", "Q1-2024", "01/2024", "31/01/2024", "2024M01", 20240131, "2024", 2024,
+                                  "2024 Q1", "Q1-2024", "01/2024", "31/01/2024", "2024M01", "2024-W05", 20240131, "2024", 2024,
                                   pd.Timestamp("2024-01-01"), dt.date(2024, 1, 1), pd.Period("2024-01", "M")])
 def test_period_names_are_recognised(name):
     assert reads_as_period(name)

@@ -373,6 +373,22 @@ def test_month_and_quarter_labels_read_as_their_first_day(label, freq):
     pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
 
 
+@pytest.mark.parametrize("label", ["%G-W%V", "%GW%V", "%G-W%V-%u"])
+def test_iso_week_labels_read_as_their_monday(label):
+    """Retail calendars write weeks the ISO way, '2024-W05': read as the week's Monday (or the weekday given),
+    across a year with 53 weeks (2020)."""
+    mondays = pd.date_range("2019-12-30", periods=60, freq="W-MON")
+    history = pd.DataFrame({"store": "A", "month": mondays, "profit": np.arange(len(mondays), dtype=float)})
+    expected = fit(history, horizon=2, freq=None, known_cols=[], past_cols=[], static_cols=[]).predict()
+    written = history.assign(month=mondays.strftime(label))
+    assert written["month"].iloc[52].replace("-", "").startswith("2020W53")
+    got = fit(written, horizon=2, freq=None, known_cols=[], past_cols=[], static_cols=[]).predict()
+    pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
+    bad = written.assign(month=written["month"].where(written.index != 3, "2021-W53" + written["month"].iloc[3][8:]))
+    with pytest.raises(DataContractError, match=r"weeks that do not exist in rows 3 \('2021-?W53"):  # 2021: 52 weeks
+        fit(bad, horizon=2, freq=None, known_cols=[], past_cols=[], static_cols=[])
+
+
 def test_dates_outside_the_years_bizai_holds_are_named_not_crashed_on(panel):
     history = panel[0].astype({"month": str})
     history.loc[3, "month"] = "9999-12-31"  # a warehouse's 'open-ended'
