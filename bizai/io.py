@@ -17,7 +17,7 @@ import re
 import shutil
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -460,25 +460,28 @@ def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike |
             )
 
 
-def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write `frame` atomically as Parquet, or as CSV or an Excel workbook (one sheet named after the file) when the
-    path ends in .csv or .xlsx."""
+def write_table(frame: pd.DataFrame, path: str | os.PathLike,
+                sheets_beside: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None) -> Path:
+    """Write `frame` atomically as Parquet, or as CSV or an Excel workbook (one sheet named after the file, then the
+    sheets that `sheets_beside` makes of it: a pivot by period) when the path ends in .csv or .xlsx."""
     final = user_path(path)
     with atomic_path(final) as temporary:
         if final.suffix.lower() == ".csv":
             frame.to_csv(temporary, index=False)
         elif final.suffix.lower() == ".xlsx":
-            temporary.write_bytes(tables_to_xlsx({final.stem: frame}))
+            temporary.write_bytes(tables_to_xlsx({final.stem: frame, **(sheets_beside(frame) if sheets_beside else {})}))
         else:
             frame.to_parquet(temporary, index=False)
     return final
 
 
-def write_table_batches(frames, path: str | os.PathLike) -> int:
+def write_table_batches(frames, path: str | os.PathLike,
+                        sheets_beside: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None) -> int:
     """Write an iterable of pandas frames as one Parquet file, a row group per frame, atomically.
 
     Memory stays bounded by one batch. Returns the number of rows written. CSV paths are written batch by
-    batch too (header once); an .xlsx path gathers the batches into one sheet, refused before it outgrows Excel's.
+    batch too (header once); an .xlsx path gathers the batches into one sheet, refused before it outgrows Excel's,
+    with the sheets `sheets_beside` makes of the whole (see write_table).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -490,7 +493,7 @@ def write_table_batches(frames, path: str | os.PathLike) -> int:
             gathered.append(frame)
             rows += len(frame)
             require_sheet_rows(rows, final.stem)
-        write_table(pd.concat(gathered, ignore_index=True) if gathered else pd.DataFrame(), final)
+        write_table(pd.concat(gathered, ignore_index=True) if gathered else pd.DataFrame(), final, sheets_beside)
         return rows
     rows = 0
     with atomic_path(final) as temporary:

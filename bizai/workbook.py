@@ -36,6 +36,17 @@ def tables_to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
+def forecasts_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: str,
+                        value_col: str = "forecast") -> pd.DataFrame:
+    """Entities down, periods across (ISO dates), with a Total row and column: the point forecast as finance reads
+    it, the sheet beside the long table in the dashboard's and the CLI's workbooks."""
+    table = forecasts.assign(period=pd.to_datetime(forecasts[time_col]).dt.strftime("%Y-%m-%d"))
+    table[id_cols] = table[id_cols].astype(str)
+    wide = table.pivot_table(index=id_cols, columns="period", values=value_col, aggfunc="sum", margins=True,
+                             margins_name="Total")
+    return wide.reset_index().rename_axis(columns=None)
+
+
 def require_sheet_rows(rows: int, name: str) -> None:
     """Refuse a table longer than one Excel sheet holds, saying which formats hold it."""
     if rows > SHEET_ROWS - 1:

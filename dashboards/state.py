@@ -174,15 +174,6 @@ def entity_ids(frame: pd.DataFrame, id_cols: list[str]) -> dict[str, object]:
     return dict(sorted(zip(labels, values, strict=True)))
 
 
-def forecast_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: str) -> pd.DataFrame:
-    """Entities down, periods across, with a Total row and column: the point forecast as finance reads it."""
-    table = forecasts.assign(period=pd.to_datetime(forecasts[time_col]).dt.strftime("%Y-%m-%d"))
-    table[id_cols] = table[id_cols].astype(str)
-    wide = table.pivot_table(index=id_cols, columns="period", values="forecast", aggfunc="sum", margins=True,
-                             margins_name="Total")
-    return wide.reset_index().rename_axis(columns=None)
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
     """Fit a StatementForecaster once per (data, settings); `key` is the data fingerprint. Returns it and the

@@ -26,6 +26,7 @@ from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
 from bizai.io import check_output_file, read_table, refuse_output_over_inputs, write_table, write_table_batches
 from bizai.persistence import FORECASTER_FAMILY, json_params
+from bizai.workbook import forecasts_by_period
 
 
 class FillKnown(StrEnum):
@@ -145,7 +146,8 @@ def predict(
     model: Path = typer.Option(..., "--model", help="Model folder written by `bizai forecast fit`."),
     known_future: Path = typer.Option(None, "--known-future", help="Known covariates for the horizon (CSV/Excel/Parquet)."),
     data: Path = typer.Option(None, "--data", help="Newer history to forecast from without refitting."),
-    out: Path = typer.Option(..., "--out", help="Output file (.parquet, .csv or .xlsx); --engine spark: a Parquet directory."),
+    out: Path = typer.Option(..., "--out", help="Output file (.parquet, .csv or .xlsx, which adds a sheet of ids x "
+                             "periods with totals); --engine spark: a Parquet directory."),
     engine: Engine = ENGINE,
     master: str = MASTER,
     overwrite: bool = OVERWRITE,
@@ -193,7 +195,8 @@ def predict(
     written = []
     batches = (written.append(batch) or batch for batch in forecaster.predict_batches(
         known_future=future, data=history, fill_known=fill_known and fill_known.value))
-    rows = write_table_batches(batches, out)
+    rows = write_table_batches(batches, out, lambda forecasts: {  # a workbook also shows stores x periods
+        "by period": forecasts_by_period(forecasts, columns.id_cols, columns.time_col)} if len(forecasts) else {})
     typer.echo(f"wrote {rows} forecasts to {out}")
     if ledger is not None:
         part = book.append(pd.concat(written, ignore_index=True), model, date)

@@ -9,7 +9,6 @@ from state import (
     as_key,
     download_buttons,
     entity_ids,
-    forecast_by_period,
     frame_key,
     future_horizon,
     series_data,
@@ -30,6 +29,7 @@ from bizai.finance.scenarios import what_if
 from bizai.model_card import frequency_in_words
 from bizai.progress import reporting_steps
 from bizai.schema import as_list
+from bizai.workbook import forecasts_by_period
 
 # Every band the page offers is learnt at once, so choosing another band never retrains.
 BANDS = {"P10–P90": (0.1, 0.9), "P5–P95": (0.05, 0.95), "P25–P75": (0.25, 0.75)}
@@ -279,7 +279,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
             period = st.column_config.DatetimeColumn(format="MMM YYYY" if monthly else "YYYY-MM-DD")
             st.dataframe(shown.style.format(precision=0, thousands=",", subset=shown.columns[-3:]), hide_index=True,
                          column_config={forecaster.panel_.columns.time_col: period})
-        by_period = forecast_by_period(shown, ids, forecaster.panel_.columns.time_col)
+        by_period = forecasts_by_period(shown, ids, forecaster.panel_.columns.time_col)
         download_buttons(shown, f"forecasts-{forecaster.model_name_}", {"by period": by_period})
         if not loaded:
             save_to = st.text_input("Save this model to", value=f"bizai-demo/models/{forecaster.model_name_}",

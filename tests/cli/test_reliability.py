@@ -320,6 +320,11 @@ def test_forecasts_backtests_and_recommendations_write_to_an_excel_workbook(work
     parquet = pd.read_parquet(work / "forecasts.parquet")
     excel = pd.read_excel(work / "forecasts.xlsx", sheet_name="forecasts", dtype={"store": str})
     pd.testing.assert_frame_equal(excel, parquet, check_dtype=False)
+    # beside it, stores down and periods across with totals, as the dashboard's download has it
+    by_period = pd.read_excel(work / "forecasts.xlsx", sheet_name="by period", dtype={"store": str}).set_index("store")
+    expected = parquet.pivot_table(index="store", columns="month", values="forecast", aggfunc="sum")
+    np.testing.assert_allclose(by_period.drop(index="Total", columns="Total").to_numpy(), expected.to_numpy())
+    assert by_period.loc["Total", "Total"] == pytest.approx(parquet["forecast"].sum())
     bizai("forecast", "backtest", "--data", work / "pnl.csv", *FORECAST_COLUMNS, "--model", "naive",
           "--out", work / "backtest.xlsx")
     assert {"cutoff", "actual", "forecast"} <= set(pd.read_excel(work / "backtest.xlsx").columns)

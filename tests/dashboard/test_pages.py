@@ -350,13 +350,12 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     import io
 
     import openpyxl
-    import state
 
-    from bizai.workbook import tables_to_xlsx
+    from bizai.workbook import forecasts_by_period, tables_to_xlsx
 
     forecasts = pd.DataFrame({"store": ["007", "007", "B", "B"], "month": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
                               "forecast": [1000.5, 2000.0, 10.0, 20.0], "p10": [900.0, 1800.0, 5.0, 15.0]})
-    by_period = state.forecast_by_period(forecasts, ["store"], "month")
+    by_period = forecasts_by_period(forecasts, ["store"], "month")
     book = openpyxl.load_workbook(io.BytesIO(tables_to_xlsx({"forecasts": forecasts, "by period": by_period})))
     assert book.sheetnames == ["forecasts", "by period"]
     sheet = book["forecasts"]
