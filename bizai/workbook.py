@@ -40,7 +40,8 @@ def forecasts_by_period(forecasts: pd.DataFrame, id_cols: list[str], time_col: s
                         value_col: str = "forecast") -> pd.DataFrame:
     """Entities down, periods across (ISO dates), with a Total row and column: the point forecast as finance reads
     it, the sheet beside the long table in the dashboard's and the CLI's workbooks."""
-    table = forecasts.assign(period=pd.to_datetime(forecasts[time_col]).dt.strftime("%Y-%m-%d"))
+    table = excel_dates(forecasts)  # a Period column by its first day, zoned times by their wall clock
+    table = table.assign(period=pd.to_datetime(table[time_col]).dt.strftime("%Y-%m-%d"))
     table[id_cols] = table[id_cols].astype(str)
     wide = table.pivot_table(index=id_cols, columns="period", values=value_col, aggfunc="sum", margins=True,
                              margins_name="Total")

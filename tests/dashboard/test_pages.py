@@ -364,6 +364,9 @@ def test_the_excel_download_holds_the_forecast_and_a_period_pivot_with_totals():
     assert sheet["C2"].number_format == "#,##0"
     rows = {row[0]: row[1:] for row in book["by period"].iter_rows(min_row=2, values_only=True)}
     assert rows["007"] == (1000.5, 2000.0, 3000.5) and rows["Total"] == (1010.5, 2020.0, 3030.5)
+    # forecasts typed like the caller's months (a pandas Period column) pivot the same
+    periods = forecasts_by_period(forecasts.assign(month=forecasts["month"].dt.to_period("M")), ["store"], "month")
+    pd.testing.assert_frame_equal(periods, by_period)
 
 
 def test_the_forecast_page_says_the_expected_time_before_training_and_compares_models():
