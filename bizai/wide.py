@@ -199,10 +199,17 @@ def long_with_measures(frame: Any, time_col: str, measures: Sequence[str]) -> An
             return long_from_wide(from_pandas(data.assign(**{column: spelt}), kind), time_col, line_col=column)
     if len(measures) == 1:
         return long_from_wide(frame, time_col, value_col=measures[0])
+    # the lines: of the labels that change within the others (a store's revenue row, its cost row), the one with the
+    # fewest names
+    varying = [c for c in labels if len(labels) > 1 and not data[c].is_unique and data.groupby(
+        [o for o in labels if o != c], dropna=False)[c].nunique().max() > 1]
+    closest = min(varying, key=lambda c: data[c].nunique(), default=None)
+    holds = (f" ({closest!r} holds {shorten(pd.unique(data[closest].astype(str).str.strip()).tolist(), 6)})"
+             if closest is not None else "")
     raise DataContractError(
         f"A wide table that holds {shorten(measures)} needs a column naming the measure on each row (a column "
         f"'line' holding {shorten(measures, 3)}); none of its label columns ({shorten(map(str, labels), 8)}) holds "
-        "them all.")
+        f"them all{holds}.")
 
 
 def spelt_as(values: pd.Series, measures: Sequence[str]) -> pd.Series | None:

@@ -166,6 +166,9 @@ def test_measures_are_found_in_the_column_that_names_them():
     assert list(long_with_measures(sales_sheet(), "month", ["sales"]).columns)[-1] == "sales"
     with pytest.raises(DataContractError, match=r"holds 'sales', 'promo' needs a column naming the measure on each row"):
         long_with_measures(sales_sheet(), "month", ["sales", "promo"])
+    with pytest.raises(DataContractError, match=r"none of its label columns .* holds them all \('line' holds 'Cost', "
+                                                r"'Promo', 'Revenue'\)"):
+        long_with_measures(sheet, "month", ["sales", "cogs"])  # the sheet names them otherwise
 
 
 def stores_across() -> pd.DataFrame:
