@@ -2,14 +2,12 @@
 as the long tables bizai forecasts from: one row per entity and period. Also the transposed layout: one row per
 period, one column per entity (long_from_entity_columns).
 
-A column is a period when its name reads as a date on its own: a date cell in an Excel header, 2024-01-31,
-2024-01, Jan-24, Jan 2024, 2024 Q1, 01/2024, 31/01/2024, 20240131, or a year (2024) when every period is a year.
-The other columns label the rows: ids, attributes, and optionally the line (measure) each row holds.
+The period columns are told by their names (periods); the other columns label the rows: ids, attributes, and
+optionally the line (measure) each row holds. Totals are left out (totals).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import warnings
 from collections.abc import Sequence
@@ -20,52 +18,11 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.frames import date_columns, from_pandas, to_pandas
-from bizai.schema import (
-    MONTH_NUMBERS,
-    coerce_datetime,
-    did_you_mean,
-    period_label_dates,
-    readable,
-    rows_at,
-    shorten,
-)
+from bizai.schema import did_you_mean, readable, rows_at, shorten
+from bizai.wide.periods import period_columns, period_dates, reads_as_period, require_periods
+from bizai.wide.totals import TOTAL_NAME, without_total_columns, without_total_rows
 
-MIN_PERIODS = 2  # one date-named column is a coincidence; two or more are a layout
-YEAR = re.compile(r"\d{4}")
-DATE_KEY = re.compile(r"\d{8}")
-DAY_MONTH_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})")
-NAMED_MONTH = re.compile(r"(?:\d{1,2}[-/ ])?(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?:\d{4}|\d{2})")  # Jan 2024, 31-Jan-24
-ISO_START = re.compile(r"\d{4}-\d{1,2}")
-# A sheet's total row or column: counted again if read as a store or an attribute.
-TOTAL_NAME = re.compile(r"(?:grand\s+)?(?:total|sum|ytd|year[\s-]+to[\s-]+date|full[\s-]+year|fy\s*'?\d*)\b.*", re.I)
-TOTAL_LABEL = re.compile(r"(?:grand\s+)?(?:sum|all)|.*\b(?:sub)?totals?\b.*", re.I)  # Total, North subtotal
-
-
-def reads_as_period(name: Any) -> bool:
-    """Whether a column name reads as a date or period on its own (see the module docstring)."""
-    if isinstance(name, (dt.date, np.datetime64, pd.Period)):  # Excel date cells in a header; a Timestamp is a date
-        return True
-    if isinstance(name, (int, np.integer)) and not isinstance(name, (bool, np.bool_)):
-        name = str(name)
-    if not isinstance(name, str):
-        return False
-    text = name.strip()
-    if YEAR.fullmatch(text):
-        return 1900 <= int(text) <= 2100
-    if DATE_KEY.fullmatch(text):
-        return pd.notna(pd.to_datetime(text, format="%Y%m%d", errors="coerce"))
-    if DAY_MONTH_YEAR.fullmatch(text) or period_label_dates(pd.Series([text], dtype="string")) is not None:
-        return True
-    named = NAMED_MONTH.fullmatch(text)
-    if named:
-        return named["month"].lower() in MONTH_NUMBERS
-    return bool(ISO_START.match(text)) and pd.notna(pd.to_datetime(text, format="ISO8601", errors="coerce"))
-
-
-def period_columns(frame: pd.DataFrame) -> list:
-    """The columns of `frame` named as periods, when there are at least MIN_PERIODS of them; else []."""
-    found = [column for column in frame.columns if reads_as_period(column)]
-    return found if len(found) >= MIN_PERIODS else []
+UNNAMED = re.compile(r"\s*|Unnamed: \d+|column_\d+")  # a blank header cell as polars, pandas' Excel reader name it
 
 
 def wide_hint(frame: pd.DataFrame, missing: Sequence[str] = ()) -> str:
@@ -223,9 +180,6 @@ def spelt_as(values: pd.Series, measures: Sequence[str]) -> pd.Series | None:
     return text.map(lambda v: wanted.get(v.casefold(), v) if isinstance(v, str) else v).astype(object)
 
 
-UNNAMED = re.compile(r"\s*|Unnamed: \d+|column_\d+")  # a blank header cell as polars, pandas' Excel reader name it
-
-
 def with_corner_named(frame: pd.DataFrame, id_cols: Sequence[str], time_col: str) -> pd.DataFrame:
     """`frame` with its one unnamed column (a pivot table's blank top-left cell) named as the column it must be:
     the id column, beside period columns; the time column, beside entity columns. Else `frame` unchanged."""
@@ -238,32 +192,6 @@ def with_corner_named(frame: pd.DataFrame, id_cols: Sequence[str], time_col: str
     else:
         name = time_col if time_col not in frame.columns else None
     return frame.rename(columns={unnamed[0]: name}) if name else frame
-
-
-def require_periods(data: pd.DataFrame) -> list:
-    """The period columns, refusing a table without them and a year's total among finer periods."""
-    periods = period_columns(data)
-    if not periods:
-        undated = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]
-        hint = (f" Month names without a year ({shorten(undated, 3)}) are not enough: write them as Jan-24 or "
-                "2024-01.") if undated else ""
-        raise DataContractError(
-            f"The wide table has no columns named as periods (expected names such as 2024-01, Jan-24 or 2024 Q1); "
-            f"its columns are {shorten(map(str, data.columns), 12)}.{hint}")
-    return periods
-
-
-def without_total_columns(data: pd.DataFrame, periods: list) -> tuple[pd.DataFrame, list]:
-    """`data` and its periods without the columns that total a row: a year among finer periods (2023 beside
-    Jan-24), a numeric column named Total, YTD or FY; warned about, as they are left out."""
-    years = [column for column in periods if YEAR.fullmatch(str(column).strip())]
-    years = years if len(years) < len(periods) else []
-    named = [column for column in data.columns if column not in periods and TOTAL_NAME.fullmatch(str(column).strip())
-             and pd.api.types.is_numeric_dtype(data[column])]
-    if years or named:
-        warnings.warn(f"Column(s) {shorten(map(str, [*named, *years]))} of the wide table hold totals (a row's sum, or "
-                      "a whole year among finer periods) and are left out: bizai sums periods itself.", stacklevel=3)
-    return data.drop(columns=[*named, *years]), [p for p in periods if p not in years]
 
 
 def require_labels(data: pd.DataFrame, labels: list, time_col: str, value_col: str | None,
@@ -285,36 +213,6 @@ def require_labels(data: pd.DataFrame, labels: list, time_col: str, value_col: s
                 "above its block (merged cells) must be repeated on every row it labels.")
 
 
-def period_dates(periods: Sequence) -> pd.Series:
-    """The period columns' names as dates, read as one calendar; refused when two name the same period."""
-    from bizai.finance.frequency import calendar_test
-
-    texts = pd.DataFrame({"period": [period_text(name) for name in periods]},
-                         index=pd.Index([str(name) for name in periods]))
-    try:
-        dates = coerce_datetime(texts, "period", "wide table's header", plausible=calendar_test())
-    except DataContractError as exc:
-        why = ("each reads both day first and month first, and both readings make a calendar"
-               if "ambiguous" in str(exc) else "they are not all written the one way")
-        raise DataContractError(
-            f"The wide table's period columns ({shorten(texts.index, 4)}) do not read as one calendar: {why}. Name "
-            "every period column the one way, such as 2024-01-31, 2024-01 or Jan-24.") from None
-    repeated = dates.duplicated(keep=False)
-    if repeated.any():
-        raise DataContractError(f"Columns {shorten(texts.index[repeated.to_numpy()])} of the wide table name the same "
-                                "period; keep one.")
-    return dates.reset_index(drop=True)
-
-
-def period_text(name: Any) -> str:
-    """A period column's name as text that the date reader takes (Excel date cells as ISO dates)."""
-    if isinstance(name, pd.Period):
-        return name.to_timestamp().isoformat()
-    if isinstance(name, (dt.date, np.datetime64)):
-        return pd.Timestamp(name).isoformat()
-    return str(name).strip()
-
-
 def refuse_repeated_rows(data: pd.DataFrame, labels: list) -> None:
     """Two rows with the same labels would give one entity two values per period."""
     if not labels:
@@ -328,40 +226,3 @@ def refuse_repeated_rows(data: pd.DataFrame, labels: list) -> None:
             f"Rows {rows_at(data, repeated)} of the wide table carry the same labels "
             f"({shorten(map(str, data.loc[repeated, labels].iloc[0].tolist()))}): each entity (and line) needs one row.")
 
-
-def without_total_rows(data: pd.DataFrame, labels: list, periods: list, line_col: str | None) -> pd.DataFrame:
-    """`data` without the rows labelled as totals (Total, Grand total, North subtotal) when each equals, period by
-    period, the sum of the other rows of its line, or of those since the total before it (a block's subtotal):
-    left out with a warning. A row so labelled that adds up to neither is kept and warned about, as it would be
-    forecast as one more entity and counted twice in any sum."""
-    labelled = pd.Series(False, index=data.index)
-    named = None
-    for column in labels:
-        if column == line_col:
-            continue
-        total = data[column].astype("string").str.strip().str.fullmatch(TOTAL_LABEL.pattern, case=False)
-        total = total.fillna(False).astype(bool)
-        if total.any() and named is None:
-            named = f"{data.loc[total, column].iloc[0]!r} in column {column!r}"
-        labelled |= total
-    if not labelled.any():
-        return data
-    values = data[periods].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    groups = data[line_col].to_numpy() if line_col is not None else np.zeros(len(data))
-    adds_up = []
-    for position in np.flatnonzero(labelled.to_numpy()):
-        same = groups == groups[position]
-        others = same & ~labelled.to_numpy()
-        before = np.flatnonzero(same & labelled.to_numpy() & (np.arange(len(data)) < position))
-        block = others & (np.arange(len(data)) > (before[-1] if len(before) else -1)) & (np.arange(len(data)) < position)
-        adds_up.append(any(np.allclose(np.nansum(values[rows], axis=0), np.nan_to_num(values[position]), rtol=1e-6,
-                                       atol=1e-6) for rows in (others, block) if rows.any()))
-    rows = rows_at(data, labelled)
-    if all(adds_up):
-        warnings.warn(f"Rows {rows} of the wide table are labelled {named} and equal the sum of the rows they total: "
-                      "left out (bizai sums entities itself).", stacklevel=3)
-        return data[~labelled.to_numpy()]
-    warnings.warn(f"Rows {rows} of the wide table are labelled {named}, but not all add up to the rows above them: "
-                  "kept, though a sheet's total row is read as one more entity and counted twice in any sum; drop it "
-                  "if it is one.", stacklevel=3)
-    return data
