@@ -56,6 +56,13 @@ def test_one_measure_per_cell_becomes_one_row_per_store_and_month():
     assert long.loc[long["store"] == "B", "sales"].tolist() == [20.0, 21.0, 22.0, 23.0]
 
 
+def test_pandas_pivot_output_with_its_labels_as_the_index_reads_the_same():
+    long = long_from_wide(sales_sheet(), time_col="month", value_col="sales")
+    pivoted = long.pivot(index=["store", "region"], columns="month", values="sales")  # not reset: labels in the index
+    again = long_from_wide(pivoted, time_col="month", value_col="sales")
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), long.reset_index(drop=True))
+
+
 def test_polars_in_polars_out():
     long = long_from_wide(pl.from_pandas(sales_sheet()), time_col="month", value_col="sales")
     assert isinstance(long, pl.DataFrame) and long.height == 10 and long.schema["month"] == pl.Datetime("ns")

@@ -108,9 +108,13 @@ def long_from_wide(frame: Any, time_col: str, value_col: str | None = None, line
     months, rows labelled Total or subtotal that add up (a row so labelled that does not is kept, and warned about).
     Refused, naming what is wrong: no period columns, periods that do not read as one calendar or that repeat
     (2024-01 beside Jan-24), label cells left blank (a label written once above its block), two rows with the same
-    labels. Returns the kind of frame it was given.
+    labels. A pandas frame whose labels are its index (pivot's output, not reset) is read with them as columns.
+    Returns the kind of frame it was given.
     """
     data, kind = to_pandas(frame)
+    if any(name is not None for name in data.index.names):
+        data = data.reset_index()
+    data.columns.name = None
     if (value_col is None) == (line_col is None):
         raise ValueError("Give value_col (the one measure every cell holds, e.g. 'sales') or line_col (the column "
                          "naming the measure each row holds, e.g. 'line'), not both or neither.")
