@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bizai.schema import THOUSANDS_ONLY  # commas that can only separate thousands: '1,250' alone may be 1.25
+
 CURRENCY = "$€£¥₹"
 # One amount: an optional opening parenthesis, sign and currency symbol (either order), the digits, an optional
 # symbol or percent sign after, SAP's trailing minus, the closing parenthesis.
@@ -19,8 +21,6 @@ AMOUNT = re.compile(rf"""^(?P<open>\()?\s*(?P<sign>[+-])?\s*(?P<before>[{CURRENC
 DASH_ZERO = re.compile(rf"^[{CURRENCY}]?\s*-\s*[{CURRENCY}]?$")
 POINT_DECIMALS = re.compile(r"^\d{1,3}(?:[,\s\u00a0\u202f']\d{3})*(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 COMMA_DECIMALS = re.compile(r"^\d{1,3}(?:[.\s\u00a0\u202f']\d{3})*(?:,\d+)?$|^\d+(?:,\d+)?$")
-# Digits whose commas can only separate thousands: '1,250' alone could be 1.25 written with a decimal comma.
-THOUSANDS_ONLY = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d+$|^\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?$")
 
 
 def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, float] | None:
@@ -31,6 +31,7 @@ def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, flo
     thousands, '1,250' is read only when some value's commas can only be thousands (THOUSANDS_ONLY)."""
     numbers: dict[str, float] = {}
     marked, symbols, commas, unambiguous = False, set(), False, False
+    grouping, decimal = (".", ",") if decimal_comma else (",", ".")
     for value in values:
         text = value.strip()
         if DASH_ZERO.match(text):
@@ -52,9 +53,8 @@ def amounts(values: Sequence[str], decimal_comma: bool = False) -> dict[str, flo
         symbols.update([symbol] if symbol else [])
         percent = found["after"] == "%"
         marked = marked or bool(symbol or percent or found["open"] or found["trailing"])
-        grouping, decimal = (".", ",") if decimal_comma else (",", ".")
         commas = commas or (not decimal_comma and "," in digits)
-        unambiguous = unambiguous or bool(THOUSANDS_ONLY.match(digits))
+        unambiguous = unambiguous or bool(re.match(THOUSANDS_ONLY, digits))
         plain = re.sub(r"[\s\u00a0\u202f']", "", digits).replace(grouping, "").replace(decimal, ".")
         number = float(plain) / (100 if percent else 1)
         numbers[value] = -number if any(minus) else number

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from bizai.amounts import amounts as finance_amounts
 from bizai.errors import DataContractError
 
 # Internal names of the canonical forecasting panel. Callers never see them: outputs use their names.
@@ -166,7 +165,10 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
             hint = (" They look like numbers with decimal commas or thousands separators: read the file with "
                     "bizai.io.read_table, or give pandas.read_csv its thousands= (and decimal=) marks."
                     if written.all() else "")
-            if not hint and (finance_amounts(text.unique().tolist()) or finance_amounts(text.unique().tolist(), True)):
+            from bizai.amounts import amounts as finance_amounts  # imports this module
+
+            distinct = text.unique().tolist()
+            if not hint and (finance_amounts(distinct) or finance_amounts(distinct, decimal_comma=True)):
                 hint = (" They look like amounts in a finance format (currency symbols, parentheses or a trailing "
                         "minus for negatives, percentages): bizai.io.read_table reads such a CSV as numbers.")
             raise DataContractError(
