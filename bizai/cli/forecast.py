@@ -17,6 +17,7 @@ from bizai.cli.options import (
     check_model_out,
     measures_of,
     parse_numbers,
+    refuse_wide_on_spark,
     replaces_model,
     set_up_logging,
     split_list,
@@ -117,9 +118,7 @@ def fit(
     show = set_up_logging(quiet)
     roles = column_roles(id_col, time_col, target_col, known_cols, static_cols, past_cols)
     if engine is Engine.spark:
-        if wide:
-            raise DataContractError("--wide reads a sheet on this machine; with --engine spark, give the data one row "
-                                    "per id and period (bizai.wide.long_from_wide reshapes a sheet).")
+        refuse_wide_on_spark(wide)
         params = dict(model=model, horizon=horizon, freq=freq, quantiles=parse_numbers(quantiles, "quantiles"),
                       random_state=random_state, allow_distant_dates=allow_distant_dates,
                       calibration_windows=calibration_windows, backtest_windows=backtest_windows,
@@ -173,9 +172,7 @@ def predict(
         if ledger is not None:
             raise DataContractError("--ledger records forecasts of the local engine; with --engine spark, append the "
                                     "output to the ledger with bizai.monitor.ForecastLedger.")
-        if wide:
-            raise DataContractError("--wide reads sheets on this machine; with --engine spark, give the data one row "
-                                    "per id and period (bizai.wide.long_from_wide reshapes a sheet).")
+        refuse_wide_on_spark(wide)
         typer.echo(spark_engine.forecast_predict(model, data, known_future, out, overwrite, master, show,
                                                  fill_known and fill_known.value))
         return

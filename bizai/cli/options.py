@@ -39,6 +39,13 @@ def as_long(frame, wide: bool, time_col: str, measures: list[str], id_cols: list
     return long_with_measures(frame, time_col, measures)
 
 
+def refuse_wide_on_spark(wide: bool) -> None:
+    """--wide reshapes sheets on this machine; Spark reads its data where it lies, one row per id and period."""
+    if wide:
+        raise DataContractError("--wide reads sheets on this machine; with --engine spark, give the data one row per "
+                                "id and period (bizai.wide.long_from_wide reshapes a sheet).")
+
+
 def measures_of(roles: dict) -> list[str]:
     """The columns a wide table's cells hold: the target and the covariates that change over time."""
     return [roles["target_col"], *(roles["known_cols"] or []), *(roles["past_cols"] or [])]

@@ -9,7 +9,6 @@ optionally the line (measure) each row holds. Totals are left out (totals).
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +17,9 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.frames import date_columns, from_pandas, to_pandas
-from bizai.schema import did_you_mean, readable, rows_at, shorten
+from bizai.schema import did_you_mean, readable, rows_at, shorten, warn_at_caller
 from bizai.wide.periods import period_columns, period_dates, reads_as_period, require_periods
-from bizai.wide.totals import TOTAL_NAME, without_total_columns, without_total_rows
+from bizai.wide.totals import named_as_total, without_total_columns, without_total_rows
 
 UNNAMED = re.compile(r"\s*|Unnamed: \d+|column_\d+")  # a blank header cell as polars, pandas' Excel reader name it
 
@@ -76,10 +75,10 @@ def long_from_entity_columns(frame: Any, time_col: str, id_col: str, value_col: 
     entities = [column for column in data.columns if column != time_col]
     if not entities:
         raise DataContractError(f"The table has no column besides {time_col!r}: no entity to read.")
-    totals = [c for c in entities if TOTAL_NAME.fullmatch(str(c).strip())]
+    totals = [c for c in entities if named_as_total(c)]
     if totals:
-        warnings.warn(f"Column(s) {shorten(map(str, totals))} of the table hold totals and are left out: bizai sums "
-                      "entities itself.", stacklevel=2)
+        warn_at_caller(f"Column(s) {shorten(map(str, totals))} of the table hold totals and are left out: bizai sums "
+                       "entities itself.")
         entities = [c for c in entities if c not in totals]
     text = [str(c) for c in entities if not pd.api.types.is_numeric_dtype(data[c])
             or pd.api.types.is_bool_dtype(data[c])]

@@ -53,7 +53,7 @@ def period_columns(frame: pd.DataFrame) -> list:
 
 
 def require_periods(data: pd.DataFrame) -> list:
-    """The period columns, refusing a table without them and a year's total among finer periods."""
+    """The period columns, refusing a table without them (naming month names written without a year)."""
     periods = period_columns(data)
     if not periods:
         undated = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]

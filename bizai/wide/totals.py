@@ -4,16 +4,20 @@ forecast as one more period or store and counted twice in every sum, so they are
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 
-from bizai.schema import rows_at, shorten
+from bizai.schema import rows_at, shorten, warn_at_caller
 from bizai.wide.periods import YEAR
 
 TOTAL_NAME = re.compile(r"(?:grand\s+)?(?:total|sum|ytd|year[\s-]+to[\s-]+date|full[\s-]+year|fy\s*'?\d*)\b.*", re.I)
 TOTAL_LABEL = re.compile(r"(?:grand\s+)?(?:sum|all)|.*\b(?:sub)?totals?\b.*", re.I)  # Total, North subtotal
+
+
+def named_as_total(column: object) -> bool:
+    """Whether a column's name says it totals the others (Total, YTD, FY 2024)."""
+    return bool(TOTAL_NAME.fullmatch(str(column).strip()))
 
 
 def without_total_columns(data: pd.DataFrame, periods: list) -> tuple[pd.DataFrame, list]:
@@ -21,11 +25,11 @@ def without_total_columns(data: pd.DataFrame, periods: list) -> tuple[pd.DataFra
     Jan-24), a numeric column named Total, YTD or FY; warned about, as they are left out."""
     years = [column for column in periods if YEAR.fullmatch(str(column).strip())]
     years = years if len(years) < len(periods) else []
-    named = [column for column in data.columns if column not in periods and TOTAL_NAME.fullmatch(str(column).strip())
+    named = [column for column in data.columns if column not in periods and named_as_total(column)
              and pd.api.types.is_numeric_dtype(data[column])]
     if years or named:
-        warnings.warn(f"Column(s) {shorten(map(str, [*named, *years]))} of the wide table hold totals (a row's sum, or "
-                      "a whole year among finer periods) and are left out: bizai sums periods itself.", stacklevel=3)
+        warn_at_caller(f"Column(s) {shorten(map(str, [*named, *years]))} of the wide table hold totals (a row's sum, "
+                       "or a whole year among finer periods) and are left out: bizai sums periods itself.")
     return data.drop(columns=[*named, *years]), [p for p in periods if p not in years]
 
 
@@ -48,21 +52,22 @@ def without_total_rows(data: pd.DataFrame, labels: list, periods: list, line_col
         return data
     values = data[periods].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     groups = data[line_col].to_numpy() if line_col is not None else np.zeros(len(data))
+    is_total, position_of = labelled.to_numpy(), np.arange(len(data))
     adds_up = []
-    for position in np.flatnonzero(labelled.to_numpy()):
+    for position in np.flatnonzero(is_total):
         same = groups == groups[position]
-        others = same & ~labelled.to_numpy()
-        before = np.flatnonzero(same & labelled.to_numpy() & (np.arange(len(data)) < position))
-        block = others & (np.arange(len(data)) > (before[-1] if len(before) else -1)) & (np.arange(len(data)) < position)
+        others = same & ~is_total
+        before = np.flatnonzero(same & is_total & (position_of < position))
+        block = others & (position_of > (before[-1] if len(before) else -1)) & (position_of < position)
         adds_up.append(any(np.allclose(np.nansum(values[rows], axis=0), np.nan_to_num(values[position]), rtol=1e-6,
                                        atol=1e-6) for rows in (others, block) if rows.any()))
     rows = rows_at(data, labelled)
     if all(adds_up):
-        warnings.warn(f"Rows {rows} of the wide table are labelled {named} and equal the sum of the rows they total: "
-                      "left out (bizai sums entities itself).", stacklevel=3)
-        return data[~labelled.to_numpy()]
-    warnings.warn(f"Rows {rows} of the wide table are labelled {named}, but not all add up to the rows above them: "
-                  "kept, though a sheet's total row is read as one more entity and counted twice in any sum; drop it "
-                  "if it is one.", stacklevel=3)
+        warn_at_caller(f"Rows {rows} of the wide table are labelled {named} and equal the sum of the rows they total: "
+                       "left out (bizai sums entities itself).")
+        return data[~is_total]
+    warn_at_caller(f"Rows {rows} of the wide table are labelled {named}, but not all add up to the rows above them: "
+                   "kept, though a sheet's total row is read as one more entity and counted twice in any sum; drop it "
+                   "if it is one.")
     return data
 

@@ -86,6 +86,9 @@ def test_wide_sheets_fit_and_predict_as_their_long_tables(files, tmp_path):
           "month", "--target-col", "revenue", "--known-cols", "promo", "--horizon", "3", "--windows", "1",
           "--model", "seasonal_naive", "--out", tmp_path / "backtest.csv")
     assert set(pd.read_csv(tmp_path / "backtest.csv")["store"]) == set(history["store"])
+    refused = bizai("forecast", "fit", "--data", tmp_path / "profit.csv", "--wide", *roles, "--engine", "spark",
+                    "--out", tmp_path / "spark", check_code=2)  # Spark reads data where it lies: refused before
+    assert "--wide reads sheets on this machine" in refused.stderr and not (tmp_path / "spark").exists()
 
 
 def test_predict_refuses_a_known_future_with_holes_unless_told_to_carry(files, tmp_path):
