@@ -28,7 +28,7 @@ def pick(label: str, options: list[str], guess, key: str, optional: bool = False
 ONE_MEASURE = "(none: every cell holds the one measure)"
 
 
-def as_long(frame, layout: dict):
+def reshaped(frame, layout: dict):
     """`frame` reshaped as `layout` (wide_layout's choice) says."""
     if "id_col" in layout:
         return long_from_entity_columns(frame, **layout)
@@ -74,7 +74,7 @@ with series_tab:
             future = read_upload(future_upload.name, future_upload.getvalue()) if future_upload else None
             layout = wide_layout(frame)
             if layout:
-                frame = as_long(frame, layout)
+                frame = reshaped(frame, layout)
             st.dataframe(frame.head(200), height=220)
             guess = guess_series_columns(frame)
             columns = [str(c) for c in frame.columns]
@@ -105,7 +105,7 @@ with series_tab:
                 # Read again with the chosen id columns as text: "007" must stay "007".
                 frame = read_upload(upload.name, upload.getvalue(), tuple(id_cols))
                 if layout:
-                    frame = as_long(frame, layout)
+                    frame = reshaped(frame, layout)
                 if future_upload:
                     future = read_upload(future_upload.name, future_upload.getvalue(), tuple(id_cols))
                     if layout and period_columns(future):  # planned values laid out like the history
