@@ -19,7 +19,6 @@ import os
 import pickle
 import platform
 import time
-import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pandas as pd
 import bizai
 from bizai.errors import IncompatibleModelError, UnsafeOutputError
 from bizai.io import atomic_folder, user_path
+from bizai.schema import warn_at_caller
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
         message = (f"Model {str(path)!r} was saved with other versions: {'; '.join(warned)}. It loads; retrain if its "
                    "forecasts or recommendations look off.")
         log.warning(message)
-        warnings.warn(message, stacklevel=3)
+        warn_at_caller(message)
 
 
 def json_params(estimator: Any) -> dict[str, Any]:

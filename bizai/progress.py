@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
+
+from bizai.schema import warn_at_caller
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -79,4 +80,4 @@ def stopped_early_by_time(model: str, max_minutes: float, epochs_done: int, epoc
                f"{epochs_planned} epochs, so this model depends on the machine's speed and load. Lower the epochs or "
                "raise max_minutes for a model that is the same on every run.")
     log.warning(message)
-    warnings.warn(message, stacklevel=3)
+    warn_at_caller(message)

@@ -102,7 +102,10 @@ def test_a_random_state_that_is_not_a_seed_is_refused_at_fit(panel, state):
 def test_sasrec_trains_by_epochs_and_warns_when_its_safety_time_limit_cuts_in():
     events = make_events()
     training = SASRecTraining(epochs=30, patience=30, validation_users=10, max_minutes=0.00001)
-    with pytest.warns(UserWarning, match=r"SASRec training hit its max_minutes=1e-05 safety limit after 1 of 30 epochs"):
+    limited = r"SASRec training hit its max_minutes=1e-05 safety limit after 1 of 30 epochs"
+    with pytest.warns(UserWarning, match=limited) as caught:
         SASRecRecommender(architecture=SASRecArchitecture(hidden=16, layers=1), training=training,
                           random_state=0).fit(events, time_col="timestamp")
+    limit = next(w for w in caught if "safety limit" in str(w.message))
+    assert limit.filename == __file__  # shown at the caller's fit, not inside bizai
     assert SASRecTraining().max_minutes >= 60  # a safety stop, not the budget that decides the model

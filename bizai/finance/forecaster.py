@@ -79,6 +79,7 @@ from bizai.schema import (
     require_one_id_kind,
     require_unique,
     shorten,
+    warn_at_caller,
 )
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ class ProfitForecaster(BaseEstimator):
             raise DataContractError(f"calibration_windows must be 0 (off) or at least 2, got {windows!r}.")
         check_random_state(self)
         if self.freq is not None:
-            pandas_frequency(self.freq, stacklevel=3)  # a word or an unknown name is refused before data is read
+            pandas_frequency(self.freq)  # a word or an unknown name is refused before data is read
         check_hyperparameters(self, PARAMETER_RULES)
         if self.model != "auto":
             build_model(self.model, self._settings(), dict(self.model_params or {}))  # misspelt model_params fail here
@@ -231,18 +232,12 @@ class ProfitForecaster(BaseEstimator):
         fallback = NaiveModel(settings).fit(panel)
         short = panel.short_series(model.min_history(panel))
         if len(short) == panel.frame[SERIES].nunique():
-            warnings.warn(
-                f"Every series is shorter than the {model.min_history(panel)} periods {name} needs; "
-                "all forecasts are naive (last value).",
-                stacklevel=3,
-            )
+            warn_at_caller(f"Every series is shorter than the {model.min_history(panel)} periods {name} needs; "
+                           "all forecasts are naive (last value).")
             return fallback, fallback
         if len(short):
-            warnings.warn(
-                f"{len(short)} series have fewer than {model.min_history(panel)} observed periods and get the naive "
-                f"fallback forecast instead of {name}: {shorten(panel.series_labels(short))}.",
-                stacklevel=3,
-            )
+            warn_at_caller(f"{len(short)} series have fewer than {model.min_history(panel)} observed periods and get the "
+                           f"naive fallback forecast instead of {name}: {shorten(panel.series_labels(short))}.")
         model.fit(panel.subset(~panel.frame[SERIES].isin(short)))
         return model, fallback
 
@@ -586,12 +581,8 @@ def forecast_origin(panel: Panel, ended_after: int | None, report: bool = True) 
     ended = missing.index[missing > allowed]
     if len(ended):
         limit = "their usual gaps" if ended_after is None else f"{ended_after} period(s)"
-        warnings.warn(
-            f"{len(ended)} series have had no data for longer than {limit} before {end} and are not forecast "
-            "(ended_after sets how long a gap may be): "
-            f"{shorten(panel.series_labels(ended))}.",
-            stacklevel=4,
-        )
+        warn_at_caller(f"{len(ended)} series have had no data for longer than {limit} before {end} and are not "
+                       f"forecast (ended_after sets how long a gap may be): {shorten(panel.series_labels(ended))}.")
     active = missing.index[missing <= allowed].to_numpy()
     extended, added = extend_trailing_gaps(panel, missing.loc[active])
     if len(added):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from bizai.errors import DataContractError
-from bizai.schema import SERIES, TARGET, TIME, shorten
+from bizai.schema import SERIES, TARGET, TIME, shorten, warn_at_caller
 
 log = logging.getLogger(__name__)
 
@@ -144,16 +143,15 @@ WORD_ADJECTIVES = {"hour": "hourly", "day": "daily", "week": "weekly", "month": 
 MAX_SPANNED_PERIODS = 5_000_000  # periods a panel's dates may span at its frequency beyond 10 per distinct date
 
 
-def pandas_frequency(freq: str, warn: bool = True, stacklevel: int = 2) -> str:
+def pandas_frequency(freq: str, warn: bool = True) -> str:
     """`freq` as pandas reads it: an alias pandas 3 renamed ('M', 'Q', 'H', also '2M', 'Q-DEC') as its new name (with
-    a warning, where `warn`, pointing `stacklevel` frames up: the estimators warn once, in the caller's code); a
+    a warning at the caller's line, where `warn`: the estimators warn once); a
     frequency in words or an unknown name is refused, saying which aliases mean it."""
     alias = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Za-z]{3})?", str(freq).strip())
     if alias and alias.group(2) in RENAMED_ALIASES:
         renamed = f"{alias.group(1)}{RENAMED_ALIASES[alias.group(2)]}{alias.group(3) or ''}"
         if warn:
-            warnings.warn(f"freq={freq!r} is pandas' name before version 2.2; read as {renamed!r}, its name now.",
-                          UserWarning, stacklevel=stacklevel + 1)
+            warn_at_caller(f"freq={freq!r} is pandas' name before version 2.2; read as {renamed!r}, its name now.")
         return renamed
     try:
         to_offset(freq)

@@ -33,6 +33,7 @@ from bizai.schema import (
     require_unique,
     rows_at,
     shorten,
+    warn_at_caller,
 )
 
 log = logging.getLogger(__name__)
@@ -430,8 +431,8 @@ def prepare_future(
     unknown = future.loc[future["_known"] == "left_only", cols.id_cols].drop_duplicates()
     respelled = respelled_ids(unknown, panel.series_ids, cols.id_cols)
     if len(unknown):  # a plan for stores the history lacks: say so rather than drop them unseen
-        warnings.warn(f"known_future has rows for {len(unknown)} series the history does not hold, which get no "
-                      f"forecast: {shorten(row_labels(unknown))}{respelled}.", stacklevel=4)
+        warn_at_caller(f"known_future has rows for {len(unknown)} series the history does not hold, which get no "
+                       f"forecast: {shorten(row_labels(unknown))}{respelled}.")
     future = future[future["_known"] == "both"].drop(columns="_known")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
@@ -537,8 +538,8 @@ def carry_known_forward(merged: pd.DataFrame, panel: Panel) -> pd.DataFrame:
     filled = before & merged[cols.known_cols].notna().all(axis=1)
     if filled.any():
         rows = row_labels(panel.to_caller(merged.loc[filled, [SERIES, TIME]]))
-        warnings.warn(f"known_future had no value for {int(filled.sum())} (series, date) row(s); the last planned value "
-                      f"was carried forward (fill_known='carry'): {shorten(rows)}.", stacklevel=4)
+        warn_at_caller(f"known_future had no value for {int(filled.sum())} (series, date) row(s); the last planned "
+                       f"value was carried forward (fill_known='carry'): {shorten(rows)}.")
     return merged
 
 

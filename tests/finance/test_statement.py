@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -380,8 +381,9 @@ def test_a_plan_missing_a_store_or_a_value_is_named_in_the_callers_terms():
             (plan["store"] != "C") | (plan["month"] != months[1]))))
     with pytest.raises(DataContractError, match="repeat"):
         model.predict(known_future=pd.concat([plan, plan.iloc[:1]]))
-    with pytest.warns(UserWarning, match="rows for store 'ZZ'"):
+    with pytest.warns(UserWarning, match="rows for store 'ZZ'") as caught:
         statement = model.predict(known_future=pd.concat([plan, plan.iloc[:2].assign(store="ZZ")]))
+    assert Path(caught[0].filename).name == Path(__file__).name
     pd.testing.assert_frame_equal(statement, model.predict(known_future=plan))
     respelled = plan.assign(store=plan["store"].where(plan["store"] != "B", " b"))  # an Excel cell ' b'
     with pytest.warns(UserWarning), pytest.raises(
@@ -400,6 +402,7 @@ def test_closed_and_newly_opened_stores_are_named_in_the_callers_terms():
     assert any(m.startswith("No forecast for store 'C' (data to 2022-12-01)") for m in messages)
     assert any(m.startswith("store 'B' has fewer than the 12 periods of history seasonal_naive needs") for m in messages)
     assert not any("|" in m for m in messages)  # no internal series keys
+    assert {Path(w.filename).name for w in caught} == {Path(__file__).name}  # shown at the caller's line
     assert set(statement.loc[statement["level"] == "store", "node"]) == set(REGION_OF) - {"C"}
 
 

@@ -68,8 +68,11 @@ def test_a_time_limit_that_ends_training_is_warned_about():
     data = seasonal_panel(n_series=3, periods=30)
     rushed = {**SMALL, "max_epochs": 50, "max_minutes": 0.0001}
     model = ProfitForecaster(model="tft", horizon=3, freq="MS", random_state=0, model_params=rushed)
-    with pytest.warns(UserWarning, match=r"TFT training hit its max_minutes=0.0001 safety limit after \d+ of 50 epochs"):
+    limited = r"TFT training hit its max_minutes=0.0001 safety limit after \d+ of 50 epochs"
+    with pytest.warns(UserWarning, match=limited) as caught:
         model.fit(data, id_col="store", time_col="month", target_col="sales")
+    limit = next(w for w in caught if "safety limit" in str(w.message))
+    assert limit.filename == __file__  # shown at the caller's fit, not inside bizai
 
 
 @pytest.mark.parametrize("before", [False, True])

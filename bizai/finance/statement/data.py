@@ -38,6 +38,7 @@ from bizai.schema import (
     require_unique,
     rows_at,
     shorten,
+    warn_at_caller,
 )
 from bizai.schema import TIME as PANEL_TIME
 
@@ -134,9 +135,9 @@ def warn_lines_that_are_identities(table: pd.DataFrame, lines: StatementLines) -
     if links:
         _, line, expression = min(links)
         # a warning, not a log line: the dashboard shows a fit's warnings beside the statement
-        warnings.warn(f"Line {line!r} equals {expression} in every row or nearly: forecast as a line of its own it "
-                      f"would not stay so. Give it as an identity instead (identities={{{line!r}: {expression!r}}}; "
-                      f"CLI --identity '{line}={expression.replace(' ', '')}').", UserWarning, stacklevel=4)
+        warn_at_caller(f"Line {line!r} equals {expression} in every row or nearly: forecast as a line of its own it "
+                       f"would not stay so. Give it as an identity instead (identities={{{line!r}: {expression!r}}}; "
+                       f"CLI --identity '{line}={expression.replace(' ', '')}').")
 
 
 
@@ -249,8 +250,8 @@ def check_leaf_plan(table: pd.DataFrame, statement) -> None:
     unknown = sorted(set(plan["node"]) - set(known["node"]))
     respelled = respelled_ids(pd.DataFrame({"node": unknown}), known, ["node"])
     if unknown:
-        warnings.warn(f"known_future has rows for {columns.id_col} {shorten(unknown)}, which the statement's history "
-                      f"does not hold: they are not used{respelled}.", stacklevel=4)
+        warn_at_caller(f"known_future has rows for {columns.id_col} {shorten(unknown)}, which the statement's history "
+                       f"does not hold: they are not used{respelled}.")
     merged = needed.merge(plan, on=["node", PANEL_TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
     problems = []

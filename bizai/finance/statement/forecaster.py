@@ -45,7 +45,7 @@ from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
-from bizai.schema import SERIES, as_list, shorten
+from bizai.schema import SERIES, as_list, shorten, warn_at_caller
 
 log = logging.getLogger(__name__)
 FAMILY = STATEMENT_FAMILY
@@ -136,7 +136,7 @@ class StatementForecaster(BaseEstimator):
                                                         default_ratios(lines, identities))
         levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
         columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
-        freq = pandas_frequency(self.freq, stacklevel=2) if self.freq is not None else None
+        freq = pandas_frequency(self.freq) if self.freq is not None else None
         table = validated_leaf_table(frame, columns, freq)
         refuse_mixed_phases(table, columns, freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
@@ -357,8 +357,8 @@ def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex) -> None:
         nodes = index.series.set_index("key").loc[ended.to_numpy(), ["level", "node"]].assign(
             last=panel.last_times().loc[ended.index].to_numpy()).groupby(["level", "node"], sort=False)["last"].max()
         shown = shorten([f"{level} {node!r} (data to {last.date()})" for (level, node), last in nodes.items()], show=str)
-        warnings.warn(f"No forecast for {shown}: no data for longer than the gaps in its own history (closed); the "
-                      "levels above are forecast from the nodes still open.", stacklevel=3)
+        warn_at_caller(f"No forecast for {shown}: no data for longer than the gaps in its own history (closed); the "
+                       "levels above are forecast from the nodes still open.")
     if base.fitted_model_ is base.fallback_model_:
         naive, needs = key_of.index, None
     else:
@@ -368,9 +368,8 @@ def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex) -> None:
         nodes = index.series.set_index("key").loc[key_of.loc[naive].to_numpy(), ["level", "node"]].drop_duplicates()
         shown = shorten([f"{level} {node!r}" for level, node in nodes.itertuples(index=False)], show=str)
         needed = f"the {needs} periods of history" if needs else "the periods of history"
-        warnings.warn(f"{shown} {'have' if len(nodes) > 1 else 'has'} fewer than {needed} {base.model_name_} needs: "
-                      f"{'their' if len(nodes) > 1 else 'its'} lines get the naive forecast (the last value).",
-                      stacklevel=3)
+        warn_at_caller(f"{shown} {'have' if len(nodes) > 1 else 'has'} fewer than {needed} {base.model_name_} needs: "
+                       f"{'their' if len(nodes) > 1 else 'its'} lines get the naive forecast (the last value).")
 
 
 def default_ratios(lines, identities) -> dict[str, str]:
