@@ -136,7 +136,43 @@ def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFra
     frame = with_merged_labels_filled(frame, file, header_row)
     frame = frame.dropna(how="all")
     unnamed_empty = frame.columns.astype(str).str.startswith("Unnamed: ") & frame.isna().all().to_numpy()
-    return frame.loc[:, ~unnamed_empty].reset_index(drop=True)
+    frame = frame.loc[:, ~unnamed_empty].reset_index(drop=True)
+    return with_text_cells_read_as_numbers(frame, skip=named, file=file)
+
+
+def with_text_cells_read_as_numbers(frame: pd.DataFrame, skip: set, file: str) -> pd.DataFrame:
+    """Columns (other than `skip`, the ids) whose text cells hold numbers as CSV files write them ('1,234.50' with
+    a comma that can only be thousands, '$1,234.50', '(1,234.50)', '12.5%': a sheet pasted from another system, or
+    cells formatted as text) beside number cells, as float64, logged. Ambiguous text ('1,250': thousands or a
+    decimal comma?) is left as it is, as in a CSV."""
+    from bizai.amounts import amounts
+
+    converted = []
+    for name in frame.columns:
+        column = frame[name]
+        if name in skip or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        cells = column.dropna()
+        is_text = cells.map(lambda cell: isinstance(cell, str))
+        is_number = cells.map(lambda cell: isinstance(cell, (int, float, np.number)) and not isinstance(cell, bool))
+        if not is_text.any() or not (is_text | is_number).all():
+            continue
+        texts = cells[is_text].str.strip()
+        distinct = [value for value in texts.unique().tolist() if value]
+        numbers = amounts(distinct) if distinct else {}
+        if numbers is None and all(re.match(THOUSANDS_COMMA_NUMBER, v) for v in distinct) and any(
+                re.match(THOUSANDS_ONLY, v) for v in distinct):
+            numbers = {value: float(value.replace(",", "")) for value in distinct}
+        if numbers is None:
+            continue
+        read = texts.map(numbers).astype("float64")  # a blank cell is missing
+        frame[name] = pd.concat([cells[is_number].astype("float64"), read]).reindex(frame.index)
+        converted.append(name)
+    if converted:
+        log.info("Read the numbers written as text in column(s) %s of %s as numbers (commas between thousands, "
+                 "currency symbols, parentheses and trailing minus signs for negatives, percentages).",
+                 ", ".join(repr(name) for name in converted), file)
+    return frame
 
 
 def with_merged_labels_filled(frame: pd.DataFrame, file: str, header_row: int) -> pd.DataFrame:

@@ -162,15 +162,17 @@ def coerce_numeric(frame: pd.DataFrame, column: str, what: str, allow_missing: b
             examples = shorten(series[bad].astype(str).unique().tolist(), 3)
             text = series[bad].astype(str).str.strip()
             written = text.str.contains(DECIMAL_COMMA_NUMBER) | text.str.contains(THOUSANDS_COMMA_NUMBER)
-            hint = (" They look like numbers with decimal commas or thousands separators: read the file with "
-                    "bizai.io.read_table, or give pandas.read_csv its thousands= (and decimal=) marks."
-                    if written.all() else "")
+            hint = (" They look like numbers with decimal commas or thousands separators, written as text: "
+                    "bizai.io.read_table reads them in a CSV or an Excel sheet when some value's commas can only be "
+                    "thousands (1,234.5 or 1,234,567); else give pandas.read_csv its thousands= (and decimal=) marks, "
+                    "or format the cells as numbers in Excel." if written.all() else "")
             from bizai.amounts import amounts as finance_amounts  # imports this module
 
             distinct = text.unique().tolist()
             if not hint and (finance_amounts(distinct) or finance_amounts(distinct, decimal_comma=True)):
                 hint = (" They look like amounts in a finance format (currency symbols, parentheses or a trailing "
-                        "minus for negatives, percentages): bizai.io.read_table reads such a CSV as numbers.")
+                        "minus for negatives, percentages): bizai.io.read_table reads them as numbers in a CSV or an Excel "
+                        "sheet.")
             raise DataContractError(
                 f"Column {column!r} of the {what} frame must be numeric, but rows {rows} hold "
                 f"non-numeric values such as {examples}.{hint}"

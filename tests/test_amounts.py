@@ -38,3 +38,31 @@ def test_a_frame_of_amount_text_is_refused_pointing_to_the_reader():
     frame = pd.DataFrame({"store": "A", "month": months, "sales": [f"${1000 + i:,.2f}" for i in range(12)]})
     with pytest.raises(DataContractError, match=r"'sales'.*'\$1,000.00'.*finance format.*bizai.io.read_table"):
         ProfitForecaster(model="naive", horizon=2).fit(frame, id_col="store", time_col="month", target_col="sales")
+
+
+def test_an_excel_sheet_of_amounts_typed_as_text_reads_as_numbers(tmp_path, caplog):
+    """A sheet pasted from another system keeps its figures as text cells ('$1,234.50'), often beside number cells."""
+    import logging
+
+    import openpyxl
+    import pandas as pd
+
+    from bizai.io import read_table
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["store", "month", "revenue", "cost", "units", "note"])
+    rows = [("007", "$1,234.50", "1,000.25", 12, "1,250"), ("007", "($20.00)", 900.5, "1,234,567", "2,500"),
+            ("8", "$ -", "", "3", "1,750")]
+    for i, (store, revenue, cost, units, note) in enumerate(rows):
+        sheet.append([store, pd.Timestamp(2024, i + 1, 1).to_pydatetime(), revenue, cost, units, note])
+    sheet["A2"].number_format = sheet["A3"].number_format = "@"
+    book.save(tmp_path / "pnl.xlsx")
+    with caplog.at_level(logging.INFO, logger="bizai.io"):
+        frame = read_table(tmp_path / "pnl.xlsx", text_columns=["store"])
+    assert "'revenue', 'cost', 'units'" in caplog.text
+    assert frame["store"].tolist() == ["007", "007", "8"]  # ids stay text, never amounts
+    assert frame["revenue"].tolist() == [1234.5, -20.0, 0.0]
+    assert frame["cost"].iloc[:2].tolist() == [1000.25, 900.5] and pd.isna(frame["cost"].iloc[2])
+    assert frame["units"].tolist() == [12.0, 1234567.0, 3.0]
+    assert frame["note"].tolist() == ["1,250", "2,500", "1,750"]  # thousands or decimal commas? left as written

@@ -37,7 +37,7 @@ def test_non_numeric_target_names_rows_and_values(panel):
     with pytest.raises(DataContractError, match=r"'n/a'\.$"):  # no hint about separators: it is not a number
         fit(history)
     written = panel[0].assign(profit=panel[0]["profit"].map(lambda v: f"{v * 1000:,.2f}"))
-    with pytest.raises(DataContractError, match=r"thousands separators: read the file with bizai.io.read_table"):
+    with pytest.raises(DataContractError, match=r"thousands separators, written as text: bizai.io.read_table reads"):
         fit(written)
 
 
