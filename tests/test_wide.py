@@ -97,6 +97,11 @@ def test_fitting_a_wide_table_points_to_the_reshape():
 @pytest.mark.parametrize("change, message", [
     (lambda s: s.rename(columns={"Jan-24": "Jan", "Feb-24": "Feb", "Mar-24": "Mar", "Apr-24": "Apr"}),
      r"no columns named as periods.*Month names without a year \('Jan'"),
+    (lambda s: s.rename(columns={"Jan-24": "Wk 1", "Feb-24": "Wk 2", "Mar-24": "Wk 3", "Apr-24": "Wk 4"}),
+     r"Periods numbered without a year \('Wk 1', 'Wk 2', 'Wk 3' \(and 1 more\)\) are not enough: write weeks as "
+     r"2024-W05"),
+    (lambda s: s.rename(columns={"Jan-24": "Q1", "Feb-24": "Q2", "Mar-24": "Q3", "Apr-24": "Q4"}),
+     r"Periods numbered without a year \('Q1'"),
     (lambda s: s.assign(region=["north", None, "south"]), r"'region' of the wide table is blank in rows 1: a label "
                                                             "written once above its block"),
     (lambda s: s.assign(store=["A", "A", "C"]).assign(region="north"), r"Rows 0, 1 of the wide table carry the same "

@@ -23,6 +23,8 @@ DATE_KEY = re.compile(r"\d{8}")
 DAY_MONTH_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})")
 NAMED_MONTH = re.compile(r"(?:\d{1,2}[-/ ])?(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?:\d{4}|\d{2})")  # Jan 2024, 31-Jan-24
 ISO_START = re.compile(r"\d{4}-\d{1,2}")
+# Periods named without their year: a month name, a week or a quarter number ('Jan', 'Wk 5', 'Week 12', 'Q1', 'P3').
+UNDATED = re.compile(r"(?:w|wk|week|q|qtr|quarter|p|period)\.?\s*-?\s*\d{1,2}", re.IGNORECASE)
 
 
 def reads_as_period(name: Any) -> bool:
@@ -56,9 +58,12 @@ def require_periods(data: pd.DataFrame) -> list:
     """The period columns, refusing a table without them (naming month names written without a year)."""
     periods = period_columns(data)
     if not periods:
-        undated = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]
-        hint = (f" Month names without a year ({shorten(undated, 3)}) are not enough: write them as Jan-24 or "
-                "2024-01.") if undated else ""
+        months = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]
+        numbered = [str(c) for c in data.columns if UNDATED.fullmatch(str(c).strip())]
+        hint = (f" Month names without a year ({shorten(months, 3)}) are not enough: write them as Jan-24 or "
+                "2024-01.") if months else ""
+        hint += (f" Periods numbered without a year ({shorten(numbered, 3)}) are not enough: write weeks as "
+                 "2024-W05, quarters as 2024 Q1, months as 2024-03.") if numbered else ""
         raise DataContractError(
             f"The wide table has no columns named as periods (expected names such as 2024-01, Jan-24 or 2024 Q1); "
             f"its columns are {shorten(map(str, data.columns), 12)}.{hint}")
