@@ -17,6 +17,8 @@ from bizai.cli.options import (
     check_model_out,
     measures_of,
     parse_numbers,
+    record_training_files,
+    refuse_output_over_training_files,
     refuse_wide_on_spark,
     replaces_model,
     set_up_logging,
@@ -134,6 +136,7 @@ def fit(
     forecaster.fit(frame, **roles)
     metrics = {k: v for k, v in (forecaster.backtest_metrics_ or [{}])[0].items() if k != "model"}
     replacing = replaces_model(out)
+    record_training_files(forecaster, data)
     folder = forecaster.save(out)
     log.info("saved %s model (%d series) to %s", forecaster.model_name_, len(forecaster.panel_.series_ids), folder)
     log_run(track, f"forecast-{forecaster.model_name_}", json_params(forecaster), metrics, folder)
@@ -177,6 +180,7 @@ def predict(
                                                  fill_known and fill_known.value))
         return
     check_output_file(out, [known_future, data, model])
+    refuse_output_over_training_files(out, model)
     if ledger is not None:
         from bizai.monitor.ledger import ForecastLedger, run_date_of
 
@@ -223,6 +227,7 @@ def update(
     columns = forecaster.panel_.columns
     actuals = read_series_table(data, columns.id_cols, wide, columns.time_col, measures_of(vars(columns)))
     forecaster.update(actuals, recalibrate=recalibrate)
+    record_training_files(forecaster, data)
     step = forecaster.lineage_[-1]
     folder = forecaster.save(out)
     typer.echo(f"updated the history to {step['history_end'][:10]} ({step['rows_added']} new rows, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import sys
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from bizai.errors import DataContractError
+from bizai.errors import DataContractError, IncompatibleModelError, UnsafeOutputError
 from bizai.io import refuse_output_over_inputs
-from bizai.persistence import META_FILE, check_replaceable
+from bizai.persistence import META_FILE, check_replaceable, read_meta
 
 WIDE = typer.Option(False, "--wide", help="The tables have one column per period (2024-01, Jan-24, ...), as finance "
                     "sheets do: the other columns label the rows (ids, attributes, and a column such as 'line' naming "
@@ -92,6 +93,30 @@ def check_model_out(out: Path, family: str, inputs: list) -> None:
     (persistence.check_replaceable): saving checks it again, but a refusal after an hour's fit wastes the hour."""
     refuse_output_over_inputs(out, inputs)
     check_replaceable(out, family)
+
+
+def record_training_files(model, data: Path) -> None:
+    """Note on a fitted or updated `model` the files its data was read from (beside those of earlier fits for an
+    update), so that its meta.json names them and a later command writing a file refuses to overwrite one."""
+    text = os.path.expanduser(str(data))
+    files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
+    earlier = getattr(model, "training_files_", None) or []
+    model.training_files_ = list(dict.fromkeys([*earlier, *(str(Path(f).resolve()) for f in files)]))
+
+
+def refuse_output_over_training_files(out: Path, model: Path) -> None:
+    """Refuse an output file that is one the saved `model` was trained from (recorded by record_training_files):
+    `predict --out pnl.csv` would replace the history with forecasts. A folder that cannot be read is left for the
+    model's loading to refuse, with its own message."""
+    try:
+        files = read_meta(model).get("training_files") or []
+    except IncompatibleModelError:
+        return
+    target = Path(os.path.expanduser(str(out))).resolve()
+    for file in files:
+        if Path(file) == target:
+            raise UnsafeOutputError(f"Output {str(out)!r} is the data model {str(model)!r} was trained on ({file}); "
+                                    "choose another output path.")
 
 
 def replaces_model(out: Path) -> str:

@@ -8,7 +8,15 @@ from pathlib import Path
 import typer
 
 from bizai.cli import spark_engine
-from bizai.cli.options import check_model_out, parse_numbers, parse_weights, replaces_model, set_up_logging
+from bizai.cli.options import (
+    check_model_out,
+    parse_numbers,
+    parse_weights,
+    record_training_files,
+    refuse_output_over_training_files,
+    replaces_model,
+    set_up_logging,
+)
 from bizai.cli.spark_engine import ENGINE, MASTER, OVERWRITE, Engine
 from bizai.cli.tracking import log_run
 from bizai.errors import DataContractError
@@ -90,6 +98,7 @@ def fit(
     recommender = build_recommender(model, random_state, show, **params)
     recommender.fit(read_events(data, user_col, item_col), **columns)
     replacing = replaces_model(out)
+    record_training_files(recommender, data)
     folder = recommender.save(out)
     log_run(track, f"recommend-{model}", json_params(recommender), {}, folder)
     typer.echo(f"saved {model} model ({recommender.data_.n_users} users, {recommender.data_.n_items} items) to {folder}"
@@ -116,6 +125,7 @@ def update(
     recommender.show_progress = show
     columns = recommender.data_.columns
     recommender.update(read_events(data, columns.user_col, columns.item_col))
+    record_training_files(recommender, data)
     step = recommender.lineage_[-1]
     folder = recommender.save(out)
     typer.echo(f"updated {type(recommender).__name__}: {step['rows_added']} events, {step['new_users']} new users, "
@@ -148,6 +158,7 @@ def score(
                                                 overwrite, master, show))
         return
     check_output_file(out, [model, None if users == "all" else users])
+    refuse_output_over_training_files(out, model)
     recommender = BaseRecommender.load(model)
     recommender.show_progress = show
     ids = None

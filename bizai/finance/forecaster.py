@@ -217,6 +217,7 @@ class ProfitForecaster(BaseEstimator):
         self.feature_profile_end_ = panel.frame[TIME].max()  # updates extend the history, not the drift reference
         self.training_rows_ = len(frame)
         self.lineage_ = []
+        self.training_files_ = None  # the files the CLI read the data from, when it did (bizai.cli.options)
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
@@ -431,6 +432,7 @@ class ProfitForecaster(BaseEstimator):
             "feature_profile": getattr(self, "feature_profile_", None),
             "feature_profile_end": str(getattr(self, "feature_profile_end_", "")) or None,
             "lineage": getattr(self, "lineage_", None),
+            "training_files": getattr(self, "training_files_", None),
             "fit_seconds": round(self.fit_seconds_, 3),
             "library_versions": library_versions(self.fitted_model_.library_names()),
             "backtest_metrics": getattr(self, "backtest_metrics_", None),

@@ -82,6 +82,7 @@ class BaseRecommender(BaseEstimator):
         self.training_rows_ = len(frame)
         self.fit_seconds_ = time.perf_counter() - started
         self.lineage_ = []
+        self.training_files_ = None  # the files the CLI read the events from, when it did (bizai.cli.options)
         return self
 
     def _fit(self, data: InteractionData) -> None:
@@ -275,6 +276,7 @@ class BaseRecommender(BaseEstimator):
             "library_versions": library_versions(["pandas", *self.libraries]),
             "evaluation": getattr(self, "evaluation_", None),
             "lineage": getattr(self, "lineage_", []),
+            "training_files": getattr(self, "training_files_", None),
         }
 
         return save_pickled(path, meta, self, STATE_FILE)

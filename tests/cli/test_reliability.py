@@ -113,6 +113,28 @@ def test_predict_and_backtest_refuse_to_write_over_their_input(work, command):
     refused(*args, names=r"would overwrite the input", folder=work)
 
 
+def test_outputs_refuse_to_write_over_the_data_a_model_was_trained_on(work):
+    """`predict --out pnl.csv` with a model fitted on pnl.csv replaced the history with forecasts: the model's
+    meta.json now names its training files (an update's too) and outputs may not be one of them."""
+    model = work / "model"
+    fit_forecaster(work, model)
+    assert json.loads((model / "meta.json").read_text())["training_files"] == [str((work / "pnl.csv").resolve())]
+    refused("forecast", "predict", "--model", model, "--known-future", work / "future.csv", "--out", work / "pnl.csv",
+            names=r"Output .*pnl\.csv' is the data model .*model' was trained on", folder=work)
+    events = pd.read_csv(work / "events.csv", dtype={"user_id": str, "item_id": str})
+    events.iloc[:-10].to_csv(work / "old.csv", index=False)
+    events.iloc[-10:].to_csv(work / "new.csv", index=False)
+    bizai("recommend", "fit", "--data", work / "old.csv", "--model", "popularity", "--out", work / "recs")
+    bizai("recommend", "update", "--model", work / "recs", "--data", work / "new.csv", "--out", work / "recs2")
+    assert json.loads((work / "recs2" / "meta.json").read_text())["training_files"] == [
+        str((work / "old.csv").resolve()), str((work / "new.csv").resolve())]
+    for data in ("old.csv", "new.csv"):
+        refused("recommend", "score", "--model", work / "recs2", "--out", work / data,
+                names=rf"Output .*{data}' is the data model .*recs2' was trained on", folder=work)
+    bizai("recommend", "score", "--model", work / "recs2", "--out", work / "recs.csv")  # any other path is written
+    assert (work / "recs.csv").is_file()
+
+
 @pytest.mark.parametrize("out", ["folder", "dot", "no-suffix", "tsv"])  # .tsv is read, never written
 def test_file_outputs_refuse_folders_and_unknown_suffixes(work, out):
     model = work / "model"
