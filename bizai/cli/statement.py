@@ -15,18 +15,19 @@ log = logging.getLogger("bizai.cli")
 REPORT_SUFFIXES = (".xlsx", ".html", ".csv", ".parquet")
 
 
-def parse_identities(values: list[str] | str | None) -> dict[str, str]:
-    """['profit=revenue-cost'] -> {'profit': 'revenue-cost'}; a config list or one comma-free string works too."""
+def parse_definitions(values: list[str] | str | None, option: str, example: str) -> dict[str, str]:
+    """['profit=revenue-cost'] -> {'profit': 'revenue-cost'} for --identity or --ratio (`option`; `example` shows
+    the form in the refusal); a config list or one comma-free string works too."""
     if not values:
         return {}
     items = split_list(values) if isinstance(values, str) else [v for value in values for v in split_list(value) or []]
-    identities = {}
+    definitions = {}
     for item in items:
         name, sign, expression = item.partition("=")
         if not sign or not name.strip() or not expression.strip():
-            raise DataContractError(f"--identity takes name=expression such as profit=revenue-cost; got {item!r}.")
-        identities[name.strip()] = expression.strip()
-    return identities
+            raise DataContractError(f"{option} takes name=expression such as {example}; got {item!r}.")
+        definitions[name.strip()] = expression.strip()
+    return definitions
 
 
 def statement(
@@ -35,6 +36,9 @@ def statement(
     time_col: str = typer.Option(..., "--time-col", help="Date column."),
     lines: str = typer.Option(..., "--lines", help="Additive line columns, comma-separated, e.g. revenue,cost."),
     identity: list[str] = typer.Option(None, "--identity", help="An identity, e.g. profit=revenue-cost (repeatable)."),
+    ratio: list[str] = typer.Option(None, "--ratio", help="A ratio shown beside the lines, never forecast, e.g. "
+                                    "cost_share=cost/revenue (repeatable; default: margin=profit/revenue when both "
+                                    "exist)."),
     hierarchy: str = typer.Option(None, "--hierarchy", help="Level columns top to bottom, e.g. region,store_id; a total "
                                   "is added."),
     known_cols: str = typer.Option(None, "--known-cols", help="Covariates known in advance, comma-separated."),
@@ -72,8 +76,9 @@ def statement(
                                      calibration_windows=calibration_windows, random_state=random_state,
                                      show_progress=show)
     forecaster.fit(frame, id_col=id_col, time_col=time_col, lines=line_names,
-                   identities=parse_identities(identity), hierarchy=levels, known_cols=known,
-                   static_cols=split_list(static_cols))
+                   identities=parse_definitions(identity, "--identity", "profit=revenue-cost"), hierarchy=levels,
+                   known_cols=known, static_cols=split_list(static_cols),
+                   ratios=parse_definitions(ratio, "--ratio", "margin=profit/revenue") or None)
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
         forecaster.to_excel(out, known_future=future)

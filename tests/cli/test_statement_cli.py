@@ -43,6 +43,23 @@ def test_statement_command_refuses_bad_input_and_bad_outputs(pnl):
             names="names 'costs'", folder=pnl)
 
 
+def test_ratios_are_named_on_the_command_line_and_a_ratio_given_as_identity_says_so(pnl):
+    import openpyxl
+
+    out = pnl / "s.xlsx"
+    bizai("forecast", "statement", "--data", pnl / "pnl.csv", *STATEMENT, "--ratio", "cost_share=cost/revenue",
+          "--out", out)
+    stores = openpyxl.load_workbook(out)["store"]
+    rows = {(r[0].value, r[1].value): [c.value for c in r[2:]] for r in stores.iter_rows(min_row=3)}
+    first = next(store for store, line in rows if line == "cost_share")
+    share, cost, revenue = (rows[first, line][0] for line in ("cost_share", "cost", "revenue"))
+    assert share == pytest.approx(cost / revenue, rel=1e-9)
+    assert not any(line == "margin" for _, line in rows)  # the ratios named replace the default margin
+    args = [*STATEMENT, "--identity", "margin=(revenue-cost)/revenue"]
+    refused("forecast", "statement", "--data", pnl / "pnl.csv", *args, "--out", pnl / "s2.xlsx",
+            names=r"A ratio is shown beside the lines, never forecast.*--ratio margin=profit/revenue", folder=pnl)
+
+
 def test_a_wide_pnl_sheet_gives_the_statement_of_the_long_table(pnl):
     # finance hands on the P&L as a sheet: a row per store and line, a column per month
     from tests.test_wide import pnl_sheet

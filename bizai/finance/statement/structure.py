@@ -42,8 +42,11 @@ def parse_identity(name: str, expression: str, names: list[str] = ()) -> dict[st
         terms[line] = terms.get(line, 0.0) + (-1.0 if sign == "-" else 1.0)
         position = match.end()
     if position != len(text) or not terms:
+        ratio = (f" A ratio is shown beside the lines, never forecast: define the lines it divides as identities and "
+                 f"give it as ratios={{{name!r}: 'profit / revenue'}} (CLI --ratio {name}=profit/revenue); margin = "
+                 "profit / revenue is shown by default.") if re.search(r"[/*]", text) else ""
         raise DataContractError(f"Identity {name!r} = {expression!r} is not a sum or difference of lines, such as "
-                                "'revenue - cost - marketing'.")
+                                f"'revenue - cost - marketing'.{ratio}")
     return terms
 
 
