@@ -54,11 +54,27 @@ def time_split(events, time_col: str = "timestamp", cutoff=None, test_share: flo
             raise DataContractError(f"test_share must be between 0 and 1, got {test_share}.")
         cutoff = pd.Series(times).quantile(1 - test_share, interpolation="higher")
     elif pd.api.types.is_datetime64_any_dtype(times):
+        if isinstance(cutoff, numbers.Real):  # pandas would read it as nanoseconds after 1970
+            share = f", or test_share={cutoff!r} for the latest share of events" if 0 < cutoff < 1 else ""
+            raise DataContractError(f"Cut-off {cutoff!r} is a number where the log's times are dates: give a date "
+                                    f"(e.g. '2024-01-31'){share}.")
         cutoff = as_timestamp(cutoff).to_datetime64()
     elif not isinstance(cutoff, numbers.Real):  # a date against epoch seconds (or milliseconds): in the log's unit
         cutoff = (as_timestamp(cutoff) - pd.Timestamp("1970-01-01")).total_seconds() / seconds_per_unit(
             pd.Series(times))
     train, test = frame[times < cutoff], frame[times >= cutoff]
     if train.empty or test.empty:
-        raise DataContractError(f"Cut-off {cutoff} leaves an empty train or test set; choose a date inside the data.")
+        unit = None if pd.api.types.is_datetime64_any_dtype(times) else seconds_per_unit(pd.Series(times))
+        shown = [shown_time(value, unit) for value in (cutoff, times.min(), times.max())]
+        raise DataContractError(f"Cut-off {shown[0]} leaves the {'train' if train.empty else 'test'} set empty: the "
+                                f"events run from {shown[1]} to {shown[2]}; choose a time between.")
     return from_pandas(train, kind), from_pandas(test, kind)
+
+
+def shown_time(value, seconds_per_unit: float | None = None) -> str:
+    """A time as a message shows it: a date at midnight as its date ('2024-01-31'), else to the second; an epoch
+    number (`seconds_per_unit` given) with the date it is: '1704067200 (2024-01-01)'."""
+    if seconds_per_unit is not None:
+        return f"{value:.0f} ({shown_time(pd.Timestamp(float(value) * seconds_per_unit, unit='s'))})"
+    stamp = pd.Timestamp(value)
+    return str(stamp.date()) if stamp == stamp.normalize() else str(stamp.floor("s"))

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from bizai import DataContractError, IncompatibleModelError
@@ -177,3 +178,22 @@ def test_a_date_cutoff_splits_a_log_timed_in_epoch_numbers(events, unit):
     assert len(train) and len(test)
     with pytest.raises(DataContractError, match=r"Cut-off 'last tuesday' is not a date"):
         time_split(numbers, time_col="timestamp", cutoff="last tuesday")
+    with pytest.raises(DataContractError, match=rf"Cut-off {1_800_000_000 * unit} \(2027-01-15 08:00:00\) leaves the "
+                                                rf"test set empty: the events run from {1_700_000_000 * unit} "
+                                                r"\(2023-11-14 22:13:20\)"):
+        time_split(numbers, time_col="timestamp", cutoff=1_800_000_000 * unit)
+
+
+def test_a_cutoff_outside_the_log_or_a_number_against_dates_says_what_the_log_holds(events):
+    from bizai.recsys import time_split
+
+    dated = events.assign(timestamp=pd.to_datetime(events["timestamp"], unit="s"))
+    first, last = dated["timestamp"].min(), dated["timestamp"].max()
+    with pytest.raises(DataContractError, match=rf"Cut-off 2020-01-01 leaves the train set empty: the events run from "
+                                                rf"{first.floor('s')} to {last.floor('s')}; choose a time between"):
+        time_split(dated, time_col="timestamp", cutoff="2020-01-01")
+    with pytest.raises(DataContractError, match=r"Cut-off 0.2 is a number where the log's times are dates: give a "
+                                                r"date \(e.g. '2024-01-31'\), or test_share=0.2"):
+        time_split(dated, time_col="timestamp", cutoff=0.2)
+    with pytest.raises(DataContractError, match=r"Cut-off 1700000000 is a number where the log's times are dates"):
+        time_split(dated, time_col="timestamp", cutoff=1_700_000_000)
