@@ -489,17 +489,19 @@ class ProfitForecaster(BaseEstimator):
         return from_pandas(total.rename(columns={TIME: time_col}), kind, date_columns(forecast))
 
     # -------------------------------------------------------------------------------------- charts
-    def plot(self, id=None, forecast=None, history_periods: int | None = 36, compare: dict | None = None):
+    def plot(self, id=None, forecast=None, history_periods: int | None = 36, compare: dict | None = None,
+             known_future=None):
         """Interactive Altair chart for one series (`id`: a value, or a tuple for several id columns) or, with
         id=None, for the total over all series: history, P50 line and the outer quantile band (the total's own band
         when the model was calibrated, see `predict_total`; else the sum of the series' bands, labelled so).
+        forecast: the `predict` output to draw; else it is predicted here (`known_future` as for `predict`).
         compare: {name: forecasts of another model (its `predict` output)}, drawn as further lines."""
         require("altair", "ProfitForecaster.plot")
         from bizai.finance.plots import forecast_chart
 
         check_is_fitted(self, "fitted_model_")
         if forecast is None:
-            forecast = self.predict()
+            forecast = self.predict(known_future=known_future)
         time_col = self.panel_.columns.time_col  # the caller's Periods or zoned times, drawn on the history's clock
         forecast = on_clock(to_pandas(forecast)[0], time_col)
         own_band = id is None and getattr(self, "calibration_scores_", None) is not None

@@ -173,6 +173,9 @@ def test_plot_draws_history_band_and_forecast(panel):
         assert isinstance(chart, alt.LayerChart)
         spec = chart.to_dict()
         assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line"]
+    # a model with known covariates predicts for the chart from the plan it is given
+    assert model.plot(id="S1", known_future=future).to_dict() == model.plot(
+        id="S1", forecast=model.predict(known_future=future)).to_dict()
 
 
 def test_quantile_labels_follow_the_levels(panel):
