@@ -7,9 +7,11 @@ __version__ = "0.1.0"
 
 from bizai.errors import (  # noqa: E402
     BizaiError,
+    BizaiWarning,
     DataContractError,
     IncompatibleModelError,
     NotFittedError,
 )
 
-__all__ = ["__version__", "BizaiError", "DataContractError", "IncompatibleModelError", "NotFittedError"]
+__all__ = ["__version__", "BizaiError", "BizaiWarning", "DataContractError", "IncompatibleModelError",
+           "NotFittedError"]

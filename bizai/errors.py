@@ -15,6 +15,11 @@ class NotFittedError(BizaiError, AttributeError):
     """A method that needs a fitted estimator was called before `fit`."""
 
 
+class BizaiWarning(UserWarning):
+    """Every warning bizai gives about the caller's data or model (a UserWarning, so filters on UserWarning still
+    apply; `warnings.filterwarnings("ignore", category=BizaiWarning)` silences bizai's alone)."""
+
+
 class IncompatibleModelError(BizaiError):
     """A saved model folder is damaged or was written by an incompatible bizai or library version."""
 

@@ -46,8 +46,7 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     Raises DataContractError naming the file when it is missing, of an unknown type, unreadable or empty.
     """
     text = os.path.expanduser(str(path))  # '~/data.csv' as a shell reads it
-    files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
-    files = [f for f in files if not TEMPORARY_NAME.match(Path(f).name) or f == text]
+    files = input_files(path)
     if not files:
         raise DataContractError(f"No file matches {text!r}.")
     for file in files:
@@ -89,6 +88,14 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
     if frame.height == 0:
         raise DataContractError(f"Input file {text!r} has no rows.")
     return frame.to_pandas()
+
+
+def input_files(path: str | os.PathLike) -> list[str]:
+    """The files an input path names: itself ('~' expanded), or what a glob matches, in name order, without the
+    temporary files of an unfinished bizai write."""
+    text = os.path.expanduser(str(path))
+    files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
+    return [f for f in files if not TEMPORARY_NAME.match(Path(f).name) or f == text]
 
 
 def concat_parquet_files(files: list[str], text: str):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from bizai.errors import DataContractError
+from bizai.errors import BizaiWarning, DataContractError
 
 # Internal names of the canonical forecasting panel. Callers never see them: outputs use their names.
 SERIES = "__series"
@@ -27,12 +27,12 @@ PACKAGE_FOLDER = os.path.dirname(os.path.abspath(__file__))
 
 
 def warn_at_caller(message: str) -> None:
-    """A UserWarning shown at the first line outside bizai (the caller's fit or predict), however deep in the
-    library it was found, so it reads as about the caller's data, not bizai's code."""
+    """A BizaiWarning (a UserWarning) shown at the first line outside bizai (the caller's fit or predict), however
+    deep in the library it was found, so it reads as about the caller's data, not bizai's code."""
     frame, level = sys._getframe(1), 2  # stacklevel 2: the function that called this one
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(PACKAGE_FOLDER + os.sep):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, UserWarning, stacklevel=level)
+    warnings.warn(message, BizaiWarning, stacklevel=level)
 
 
 def shorten(values: Iterable[object], limit: int = 5, show: Callable[[object], str] | None = None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import logging
 import os
 import sys
@@ -11,8 +10,8 @@ from pathlib import Path
 
 import typer
 
-from bizai.errors import DataContractError, IncompatibleModelError, UnsafeOutputError
-from bizai.io import refuse_output_over_inputs
+from bizai.errors import BizaiWarning, DataContractError, IncompatibleModelError, UnsafeOutputError
+from bizai.io import input_files, refuse_output_over_inputs
 from bizai.persistence import META_FILE, check_replaceable, read_meta
 
 WIDE = typer.Option(False, "--wide", help="The tables have one column per period (2024-01, Jan-24, ...), as finance "
@@ -98,10 +97,8 @@ def check_model_out(out: Path, family: str, inputs: list) -> None:
 def record_training_files(model, data: Path) -> None:
     """Note on a fitted or updated `model` the files its data was read from (beside those of earlier fits for an
     update), so that its meta.json names them and a later command writing a file refuses to overwrite one."""
-    text = os.path.expanduser(str(data))
-    files = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
     earlier = getattr(model, "training_files_", None) or []
-    model.training_files_ = list(dict.fromkeys([*earlier, *(str(Path(f).resolve()) for f in files)]))
+    model.training_files_ = list(dict.fromkeys([*earlier, *(str(Path(f).resolve()) for f in input_files(data))]))
 
 
 def refuse_output_over_training_files(out: Path, model: Path) -> None:
@@ -138,5 +135,5 @@ def set_up_logging(quiet: bool) -> bool | None:
 def warning_as_log_line(message, category, filename, lineno, file=None, line=None) -> None:
     """A warning as one log line of what it says ("... WARNING bizai: store 'S039' has fewer than ..."), not Python's
     two lines of source file, line and code, which tell a data engineer nothing."""
-    ours = "bizai" in Path(str(filename)).parts
+    ours = issubclass(category, BizaiWarning)  # shown at the caller's line, which under the CLI is click's
     logging.getLogger("bizai" if ours else "py.warnings").warning("%s", message if ours else f"{category.__name__}: {message}")

@@ -145,8 +145,8 @@ MAX_SPANNED_PERIODS = 5_000_000  # periods a panel's dates may span at its frequ
 
 def pandas_frequency(freq: str, warn: bool = True) -> str:
     """`freq` as pandas reads it: an alias pandas 3 renamed ('M', 'Q', 'H', also '2M', 'Q-DEC') as its new name (with
-    a warning at the caller's line, where `warn`: the estimators warn once); a
-    frequency in words or an unknown name is refused, saying which aliases mean it."""
+    a warning at the caller's line, where `warn`: the estimators warn once); a frequency in words or an unknown name
+    is refused, saying which aliases mean it."""
     alias = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Za-z]{3})?", str(freq).strip())
     if alias and alias.group(2) in RENAMED_ALIASES:
         renamed = f"{alias.group(1)}{RENAMED_ALIASES[alias.group(2)]}{alias.group(3) or ''}"

@@ -12,7 +12,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from bizai.errors import DataContractError
+from bizai.errors import BizaiWarning, DataContractError
 from bizai.finance import StatementForecaster
 from bizai.finance.conformal import ConformalBands
 from bizai.finance.statement.reconcile import reconcile
@@ -403,6 +403,7 @@ def test_closed_and_newly_opened_stores_are_named_in_the_callers_terms():
     assert any(m.startswith("store 'B' has fewer than the 12 periods of history seasonal_naive needs") for m in messages)
     assert not any("|" in m for m in messages)  # no internal series keys
     assert {Path(w.filename).name for w in caught} == {Path(__file__).name}  # shown at the caller's line
+    assert all(w.category is BizaiWarning for w in caught)  # filterwarnings(category=BizaiWarning) reaches them
     assert set(statement.loc[statement["level"] == "store", "node"]) == set(REGION_OF) - {"C"}
 
 
