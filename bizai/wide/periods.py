@@ -23,7 +23,7 @@ DATE_KEY = re.compile(r"\d{8}")
 DAY_MONTH_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{2}|\d{4})")
 NAMED_MONTH = re.compile(r"(?:\d{1,2}[-/ ])?(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?:\d{4}|\d{2})")  # Jan 2024, 31-Jan-24
 ISO_START = re.compile(r"\d{4}-\d{1,2}")
-# Periods named without their year: a month name, a week or a quarter number ('Jan', 'Wk 5', 'Week 12', 'Q1', 'P3').
+# Periods numbered without their year ('Wk 5', 'Week 12', 'Q1', 'P3'); month names alone are MONTH_NUMBERS' keys.
 UNDATED = re.compile(r"(?:w|wk|week|q|qtr|quarter|p|period)\.?\s*-?\s*\d{1,2}", re.IGNORECASE)
 
 
@@ -55,7 +55,8 @@ def period_columns(frame: pd.DataFrame) -> list:
 
 
 def require_periods(data: pd.DataFrame) -> list:
-    """The period columns, refusing a table without them (naming month names written without a year)."""
+    """The period columns, refusing a table without them (naming month names and numbered periods written without
+    a year)."""
     periods = period_columns(data)
     if not periods:
         months = [str(c) for c in data.columns if str(c).strip().lower()[:3] in MONTH_NUMBERS]
