@@ -151,7 +151,9 @@ def with_text_cells_read_as_numbers(frame: pd.DataFrame, skip: set, file: str) -
     """Columns (other than `skip`, the ids) whose text cells hold numbers as CSV files write them ('1,234.50' with
     a comma that can only be thousands, '$1,234.50', '(1,234.50)', '12.5%': a sheet pasted from another system, or
     cells formatted as text) beside number cells, as float64, logged. Ambiguous text ('1,250': thousands or a
-    decimal comma?) is left as it is, as in a CSV."""
+    decimal comma?) is left as it is, as in a CSV (the same rules: bizai.amounts, grouped_numbers)."""
+    import polars as pl
+
     from bizai.amounts import amounts
 
     converted = []
@@ -167,12 +169,13 @@ def with_text_cells_read_as_numbers(frame: pd.DataFrame, skip: set, file: str) -
         texts = cells[is_text].str.strip()
         distinct = [value for value in texts.unique().tolist() if value]
         numbers = amounts(distinct) if distinct else {}
-        if numbers is None and all(re.match(THOUSANDS_COMMA_NUMBER, v) for v in distinct) and any(
-                re.match(THOUSANDS_ONLY, v) for v in distinct):
-            numbers = {value: float(value.replace(",", "")) for value in distinct}
-        if numbers is None:
-            continue
-        read = texts.map(numbers).astype("float64")  # a blank cell is missing
+        if numbers is not None:
+            read = texts.map(numbers).astype("float64")  # a blank cell is missing
+        else:
+            grouped = grouped_numbers(pl.Series(texts.tolist(), dtype=pl.String), decimal_comma=False)
+            if grouped is None:
+                continue
+            read = pd.Series(grouped.to_numpy(), index=texts.index, dtype="float64")
         frame[name] = pd.concat([cells[is_number].astype("float64"), read]).reindex(frame.index)
         converted.append(name)
     if converted:
@@ -302,32 +305,43 @@ def csv_separator(source: str | bytes) -> str:
 
 
 def with_text_numbers_read(frame, skip: set[str], file: str, decimal_comma: bool):
-    """Text columns (other than `skip`, the ids) whose every value is a number written with commas, and at least one
-    has a comma, as Float64: with `decimal_comma` (a semicolon-separated file) '1.234,5' -> 1234.5, else commas
-    between thousands, '1,234.5' -> 1234.5, when at least one value's commas can only be thousands (THOUSANDS_ONLY).
-    Logged, so the reading is never a silent guess."""
+    """Text columns (other than `skip`, the ids) whose every value is a number written with commas as Float64
+    (grouped_numbers), logged, so the reading is never a silent guess."""
     import polars as pl
 
-    pattern, grouping = (DECIMAL_COMMA_NUMBER, ".") if decimal_comma else (THOUSANDS_COMMA_NUMBER, ",")
     converted = []
     for name, dtype in frame.schema.items():
         if name in skip or dtype != pl.String:
             continue
-        values = frame[name].drop_nulls().str.strip_chars()
-        values = values.filter(values != "")
-        if values.is_empty() or not values.str.contains(",", literal=True).any():
-            continue
-        unambiguous = decimal_comma or values.str.contains(THOUSANDS_ONLY).any()
-        if unambiguous and values.str.contains(pattern).all():
-            number = pl.col(name).str.strip_chars().str.replace_all(grouping, "", literal=True)
-            if decimal_comma:
-                number = number.str.replace(",", ".", literal=True)
-            frame = frame.with_columns(pl.when(number == "").then(None).otherwise(number).cast(pl.Float64).alias(name))
+        numbers = grouped_numbers(frame[name], decimal_comma)
+        if numbers is not None:
+            frame = frame.with_columns(numbers.alias(name))
             converted.append(name)
     if converted:
         written = "semicolon-separated with decimal commas" if decimal_comma else "with commas between thousands"
         log.info("Read %s as %s in column(s) %s.", file, written, ", ".join(repr(name) for name in converted))
     return with_amounts_read(frame, skip | set(converted), file, decimal_comma)
+
+
+def grouped_numbers(values, decimal_comma: bool):
+    """`values` (a polars String Series) as Float64 when every non-blank one is a number written with commas, and at
+    least one has a comma: with `decimal_comma` (a semicolon-separated file) '1.234,5' -> 1234.5, else commas
+    between thousands, '1,234.5' -> 1234.5, when at least one value's commas can only be thousands (THOUSANDS_ONLY);
+    blanks are missing. None when they are not such numbers."""
+    import polars as pl
+
+    pattern, grouping = (DECIMAL_COMMA_NUMBER, ".") if decimal_comma else (THOUSANDS_COMMA_NUMBER, ",")
+    stripped = values.str.strip_chars()
+    filled = stripped.drop_nulls().filter(stripped.drop_nulls() != "")
+    if filled.is_empty() or not filled.str.contains(",", literal=True).any():
+        return None
+    unambiguous = decimal_comma or filled.str.contains(THOUSANDS_ONLY).any()
+    if not (unambiguous and filled.str.contains(pattern).all()):
+        return None
+    number = stripped.str.replace_all(grouping, "", literal=True)
+    if decimal_comma:
+        number = number.str.replace(",", ".", literal=True)
+    return pl.select(pl.when(number == "").then(None).otherwise(number).cast(pl.Float64)).to_series()
 
 
 def with_amounts_read(frame, skip: set[str], file: str, decimal_comma: bool):

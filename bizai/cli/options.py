@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from bizai.errors import BizaiWarning, DataContractError, IncompatibleModelError, UnsafeOutputError
-from bizai.io import input_files, refuse_output_over_inputs
+from bizai.io import input_files, refuse_output_over_inputs, user_path
 from bizai.persistence import META_FILE, check_replaceable, read_meta
 
 WIDE = typer.Option(False, "--wide", help="The tables have one column per period (2024-01, Jan-24, ...), as finance "
@@ -109,7 +109,7 @@ def refuse_output_over_training_files(out: Path, model: Path) -> None:
         files = read_meta(model).get("training_files") or []
     except IncompatibleModelError:
         return
-    target = Path(os.path.expanduser(str(out))).resolve()
+    target = user_path(out).resolve()
     for file in files:
         if Path(file) == target:
             raise UnsafeOutputError(f"Output {str(out)!r} is the data model {str(model)!r} was trained on ({file}); "
