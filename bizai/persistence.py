@@ -270,8 +270,7 @@ def check_compatible(meta: dict[str, Any], expected_family: str, path: str | os.
     if warned:
         message = (f"Model {str(path)!r} was saved with other versions: {'; '.join(warned)}. It loads; retrain if its "
                    "forecasts or recommendations look off.")
-        log.warning(message)
-        warn_at_caller(message)
+        warn_at_caller(message)  # the CLI prints warnings as log lines; logging it too would print it twice
 
 
 def json_params(estimator: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@ stderr is not a terminal, so nightly logs stay readable), and the warning when a
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sized
@@ -14,7 +13,6 @@ from typing import TypeVar
 from bizai.schema import warn_at_caller
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 
 def progress_enabled(show: bool | None = None) -> bool:
@@ -79,5 +77,4 @@ def stopped_early_by_time(model: str, max_minutes: float, epochs_done: int, epoc
     message = (f"{model} training hit its max_minutes={max_minutes:g} safety limit after {epochs_done} of "
                f"{epochs_planned} epochs, so this model depends on the machine's speed and load. Lower the epochs or "
                "raise max_minutes for a model that is the same on every run.")
-    log.warning(message)
-    warn_at_caller(message)
+    warn_at_caller(message)  # one warning: the CLI prints it as a log line, so no log.warning beside it

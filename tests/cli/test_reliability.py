@@ -606,3 +606,16 @@ def test_library_warnings_print_as_one_log_line_without_python_source_locations(
     warning = [line for line in result.stderr.splitlines() if "fewer than" in line]
     assert len(warning) == 1 and " WARNING bizai: 1 series have fewer than 12" in warning[0] and "'NEW'" in warning[0]
     assert "UserWarning" not in result.stderr and ".py:" not in result.stderr
+
+
+def test_a_model_saved_with_another_minor_version_warns_once_and_predicts(work):
+    fit_forecaster(work, work / "m")
+    meta = json.loads((work / "m" / "meta.json").read_text())
+    major, minor, *_ = meta["library_versions"]["pandas"].split(".")
+    meta["library_versions"]["pandas"] = f"{major}.{int(minor) + 1}.0"
+    (work / "m" / "meta.json").write_text(json.dumps(meta))
+    result = bizai("forecast", "predict", "--model", work / "m", "--known-future", work / "future.csv",
+                   "--out", work / "f.csv")
+    mentions = [line for line in result.stderr.splitlines() if "saved with other versions" in line]
+    assert len(mentions) == 1 and f"pandas {major}.{int(minor) + 1}.0 (saved)" in mentions[0], result.stderr
+    assert len(pd.read_csv(work / "f.csv")) > 0
