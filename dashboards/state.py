@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from bizai import BizaiWarning
 from bizai.errors import BizaiError
 from bizai.io import READABLE_SUFFIXES, read_table
 from bizai.samples import SAMPLE_DATA, sample_events_path
@@ -186,7 +187,15 @@ def train_statement(key: str, _frame: pd.DataFrame, settings_json: str):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         forecaster.fit(_frame, **settings["roles"])
-    return forecaster, list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)))
+    return forecaster, page_messages(caught)
+
+
+def page_messages(caught: list[warnings.WarningMessage]) -> list[str]:
+    """bizai's warnings about the data (closed stores, short series), once each, for the page; other libraries'
+    warnings are about code, not the analyst's data, so they go to the console as usual."""
+    for other in (w for w in caught if not issubclass(w.category, BizaiWarning)):
+        warnings.showwarning(other.message, other.category, other.filename, other.lineno)
+    return list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, BizaiWarning)))
 
 
 def workbook_bytes(forecaster, tables) -> bytes:

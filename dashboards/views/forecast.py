@@ -11,6 +11,7 @@ from state import (
     entity_ids,
     frame_key,
     future_horizon,
+    page_messages,
     series_data,
     show_error,
     train_forecaster,
@@ -199,7 +200,7 @@ if "forecast_settings" in st.session_state or "loaded_forecaster" in st.session_
             if getattr(forecaster, "calibration_", None):
                 label += f", ranges learnt from {int(forecaster.calibration_windows)} backtest windows"
             status.update(label=label, state="complete", expanded=False)
-        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+        for message in page_messages(caught):
             st.warning(message, icon="ℹ️")
         ids = forecaster.panel_.columns.id_cols
         filled = forecaster.panel_.filled

@@ -463,3 +463,19 @@ def test_entities_named_by_two_id_columns_forecast_and_make_a_statement():
     assert not statement.exception and not statement.error, [e.value for e in statement.error]
     statement.selectbox[-1].set_value("Store / Dept").run()
     assert set(statement.dataframe[0].value["node"]) == {"1 / 1", "1 / 2", "1 / 3", "2 / 1", "2 / 2", "2 / 3"}
+
+
+def test_pages_show_bizais_warnings_about_the_data_and_leave_libraries_to_the_console():
+    import warnings
+
+    import state
+
+    from bizai.schema import warn_at_caller
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_at_caller("store 'S9' has fewer than 12 periods")
+        warn_at_caller("store 'S9' has fewer than 12 periods")
+        warnings.warn("The dataloader does not have many workers", UserWarning, stacklevel=1)
+    with pytest.warns(UserWarning, match="many workers") as console:  # shown as usual, outside the page
+        assert state.page_messages(caught) == ["store 'S9' has fewer than 12 periods"]
+    assert len(console) == 1
