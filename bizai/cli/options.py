@@ -94,24 +94,30 @@ def check_model_out(out: Path, family: str, inputs: list) -> None:
     check_replaceable(out, family)
 
 
+def training_files(data: Path) -> list[str]:
+    """The files (or Parquet directories) an input path names, as absolute paths for a model's meta.json."""
+    return [str(Path(f).resolve()) for f in input_files(data)]
+
+
 def record_training_files(model, data: Path) -> None:
     """Note on a fitted or updated `model` the files its data was read from (beside those of earlier fits for an
     update), so that its meta.json names them and a later command writing a file refuses to overwrite one."""
     earlier = getattr(model, "training_files_", None) or []
-    model.training_files_ = list(dict.fromkeys([*earlier, *(str(Path(f).resolve()) for f in input_files(data))]))
+    model.training_files_ = list(dict.fromkeys([*earlier, *training_files(data)]))
 
 
 def refuse_output_over_training_files(out: Path, model: Path) -> None:
-    """Refuse an output file that is one the saved `model` was trained from (recorded by record_training_files):
-    `predict --out pnl.csv` would replace the history with forecasts. A folder that cannot be read is left for the
-    model's loading to refuse, with its own message."""
+    """Refuse an output that is data the saved `model` was trained from (recorded by record_training_files), or a
+    folder holding it: `predict --out pnl.csv` would replace the history with forecasts, and a Spark output
+    directory with --overwrite would replace the Parquet directory of events. A folder that cannot be read is left
+    for the model's loading to refuse, with its own message."""
     try:
         files = read_meta(model).get("training_files") or []
     except IncompatibleModelError:
         return
     target = user_path(out).resolve()
-    for file in files:
-        if Path(file) == target:
+    for file in map(Path, files):
+        if file == target or target in file.parents:
             raise UnsafeOutputError(f"Output {str(out)!r} is the data model {str(model)!r} was trained on ({file}); "
                                     "choose another output path.")
 

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import typer
 
-from bizai.cli.options import check_model_out
+from bizai.cli.options import (
+    check_model_out,
+    record_training_files,
+    refuse_output_over_training_files,
+    training_files,
+)
 from bizai.errors import DataContractError
 from bizai.persistence import PARTITIONS_FAMILY, RECOMMENDER_FAMILY
 
@@ -67,8 +72,10 @@ def recommend_fit(data: Path, model: str, columns: dict, random_state: int, out:
     check_parquet(data, "--data")
     spark = session(master, show)
     events = read_parquet(spark, data, "--data")
-    recommender = fit_mllib_als(events, out, random_state=random_state, show_progress=show, spark=spark,
+    recommender = fit_mllib_als(events, random_state=random_state, show_progress=show, spark=spark,
                                 **{k: v for k, v in columns.items() if k != "time_col"})  # ALS ignores event order
+    record_training_files(recommender, data)
+    recommender.save(out)
     return (f"saved als model trained with Spark MLlib ({recommender.data_.n_users} users, "
             f"{recommender.data_.n_items} items) to {out}")
 
@@ -81,6 +88,7 @@ def recommend_score(model: Path, users: str, k: int, filter_seen: bool, allow_un
     from bizai.spark.session import executor_errors
 
     check_output_directory(out, overwrite, [model, None if users == "all" else users])
+    refuse_output_over_training_files(out, model)
     check_parquet(None if users == "all" else users, "--users")
     spark = session(master, show)
     requested = None if users == "all" else read_parquet(spark, users, "--users")
@@ -104,7 +112,8 @@ def forecast_fit(data: Path, partition_col: str | None, roles: dict, params: dic
     check_parquet(data, "--data")
     spark = session(master, show)
     frame = read_parquet(spark, data, "--data")
-    folder = fit_partitioned(frame, partition_col, out, spark=spark, **roles, **params)
+    folder = fit_partitioned(frame, partition_col, out, spark=spark, training_files=training_files(data), **roles,
+                             **params)
     count = len(read_partition_index(folder)["folders"])
     return f"saved {count} {params['model']} models, one per {partition_col}, to {folder}"
 
@@ -119,6 +128,7 @@ def forecast_predict(model: Path, data: Path | None, known_future: Path | None, 
     if data is None:
         raise DataContractError("--engine spark forecasts from --data: the history table (Parquet) in Spark.")
     check_output_directory(out, overwrite, [model, data, known_future])
+    refuse_output_over_training_files(out, model)
     check_parquet(data, "--data")
     check_parquet(known_future, "--known-future")
     spark = session(master, show)

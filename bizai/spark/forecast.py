@@ -187,9 +187,11 @@ def predict_partitioned(model, history, known_future, spark, ship: bool):
 
 
 def fit_partitioned(data, partition_col: str, out: str | os.PathLike, id_col, time_col: str, target_col: str,
-                    static_cols=None, known_cols=None, past_cols=None, spark=None, **forecaster_params) -> Path:
+                    static_cols=None, known_cols=None, past_cols=None, spark=None, training_files=None,
+                    **forecaster_params) -> Path:
     """Fit one ProfitForecaster(**forecaster_params) per value of `partition_col` on Spark and save them all in
-    the folder `out` (an index plus one ordinary model folder per value). Returns `out`."""
+    the folder `out` (an index plus one ordinary model folder per value). Returns `out`. `training_files`: the
+    paths `data` was read from, kept in meta.json so that outputs refuse to overwrite them (the CLI gives them)."""
     from bizai.finance import ProfitForecaster
 
     spark = spark or get_session()
@@ -228,7 +230,8 @@ def fit_partitioned(data, partition_col: str, out: str | os.PathLike, id_col, ti
         (folder / INDEX_FILE).write_text(json.dumps(index, indent=2, default=str))
 
     meta = {"family": PARTITIONS_FAMILY, "model": "ProfitForecaster", "params": params,
-            "columns": roles, "partition_col": partition_col, "library_versions": library_versions(["pandas"])}
+            "columns": roles, "partition_col": partition_col, "library_versions": library_versions(["pandas"]),
+            "training_files": training_files}
     folder = save_folder(out, meta, write)
     log.info("fitted %s partitions in %.1f s", partition_col, time.perf_counter() - started)
     return folder

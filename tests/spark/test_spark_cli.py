@@ -48,6 +48,11 @@ def test_recommend_fit_and_score_on_spark(files):
     assert "already exists; pass --overwrite" in again.stderr
     bizai("recommend", "score", "--model", folder / "recs", "--out", folder / "scored", "--overwrite", *SPARK)
     assert pd.read_parquet(folder / "scored")["user_id"].nunique() == 40
+    assert model.meta_["training_files"] == [str(files["events"].resolve())]
+    events_before = sorted(p.name for p in files["events"].iterdir())
+    over = bizai("recommend", "score", "--model", folder / "recs", "--out", files["events"], "--overwrite", *SPARK,
+                 check_code=2)  # a Parquet directory, so --overwrite alone would have replaced the events
+    assert "is the data model" in over.stderr and sorted(p.name for p in files["events"].iterdir()) == events_before
 
 
 def test_forecast_fit_partitioned_and_predict_on_spark(files):
@@ -56,6 +61,14 @@ def test_forecast_fit_partitioned_and_predict_on_spark(files):
           "--partition-col", "region", "--out", folder / "parts", *SPARK)
     bizai("forecast", "predict", "--model", folder / "parts", "--data", files["pnl"], "--out", folder / "fc", *SPARK)
     forecasts = pd.read_parquet(folder / "fc")
+    copy = folder / "pnl_copy"
+    copy.mkdir()
+    pd.read_parquet(files["pnl"]).to_parquet(copy / "part-0.parquet")
+    bizai("forecast", "fit", "--data", copy, *COLUMNS, "--model", "naive", "--horizon", "2", "--partition-col",
+          "region", "--out", folder / "parts_copy", *SPARK)
+    over = bizai("forecast", "predict", "--model", folder / "parts_copy", "--data", files["pnl"], "--out", copy,
+                 "--overwrite", *SPARK, check_code=2)
+    assert "is the data model" in over.stderr and len(pd.read_parquet(copy)) == len(pd.read_parquet(files["pnl"]))
     assert len(forecasts) == 6 * 2 and set(forecasts["region"]) == {"north", "south"}
     history = pd.read_parquet(files["pnl"])
     north = ProfitForecaster(model="naive", horizon=2).fit(history[history["region"] == "north"], id_col="store",
