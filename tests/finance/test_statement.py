@@ -12,7 +12,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from bizai.errors import BizaiWarning, DataContractError
+from bizai.errors import BizaiWarning, DataContractError, UnsafeOutputError
 from bizai.finance import StatementForecaster
 from bizai.finance.conformal import ConformalBands
 from bizai.finance.statement.reconcile import reconcile
@@ -340,6 +340,14 @@ def test_the_html_report_is_one_offline_file(fitted, tmp_path):
     text = path.read_text()
     assert "cdn.jsdelivr" not in text and "vega-lite" in text.lower()
     assert "<h2>region</h2>" in text and "margin" in text and "Backtest accuracy" in text
+
+
+@pytest.mark.parametrize(("write", "name", "expected"), [("to_excel", "pnl.csv", ".xlsx"), ("to_html", "pnl.xlsx", ".htm")])
+def test_a_report_named_as_another_format_is_refused_and_not_written(fitted, tmp_path, write, name, expected):
+    # an .xlsx workbook saved as pnl.csv opened in a CSV reader as binary nonsense
+    with pytest.raises(UnsafeOutputError, match=rf"must end in .*{re.escape(expected)}.*got '\.{name.split('.')[1]}'"):
+        getattr(fitted["ols"], write)(tmp_path / name)
+    assert not list(tmp_path.iterdir())
 
 
 def test_save_and_load_round_trip(fitted, tmp_path):

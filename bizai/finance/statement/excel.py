@@ -13,19 +13,20 @@ from pathlib import Path
 import pandas as pd
 
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path, user_path
+from bizai.io import atomic_path, check_output_file
 from bizai.workbook import unique_sheet_names
 
 MONEY = "#,##0;[Red]-#,##0"
 PERCENT = "0.0%;[Red]-0.0%"
 FIXED_SHEETS = ("Ranges", "Accuracy", "Drivers", "Company chart")  # beside one sheet per level
+WORKBOOK_SUFFIXES = (".xlsx",)  # an XlsxWriter workbook; Excel opens no other suffix as one
 
 
 def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
     """Write the statement workbook to `path` atomically (temp file, then rename); returns the path."""
     import xlsxwriter
 
-    final = user_path(path)
+    final = check_output_file(path, suffixes=WORKBOOK_SUFFIXES)  # a report named .csv would open as nonsense
     with atomic_path(final) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True})
         formats = {

@@ -10,8 +10,9 @@ import pandas as pd
 
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path, user_path
+from bizai.io import atomic_path, check_output_file
 
+HTML_SUFFIXES = (".html", ".htm")  # a browser opens these as a page
 STYLE = """<style>
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2733}
 h1{font-size:22px} h2{font-size:17px;margin-top:28px}
@@ -42,7 +43,6 @@ def level_table(wide: pd.DataFrame, tables: StatementTables, freq: str) -> str:
         rows.append(f"<tr><td>{html.escape(str(record['node']))}</td><td>{html.escape(record['line'])}</td>{cells}</tr>")
     return f"<table><tr><th>node</th><th>line</th>{head}</tr>{''.join(rows)}</table>"
 
-
 def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
     """Write the statement as one offline HTML file, atomically; returns the path."""
     freq = tables.freq
@@ -60,7 +60,7 @@ def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
         sections.append(f"<h2>Top drivers per line</h2>{drivers.to_html()}")
     document = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Forecast statement</title>{STYLE}</head><body>" \
                f"{''.join(sections)}</body></html>"
-    final = user_path(path)
+    final = check_output_file(path, suffixes=HTML_SUFFIXES)  # a report named .csv would open as nonsense
     with atomic_path(final) as temporary:
         temporary.write_text(document, encoding="utf-8")
     return final
