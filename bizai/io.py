@@ -520,8 +520,9 @@ def refuse_output_over_inputs(output: Path, inputs: Iterable[str | os.PathLike |
 def write_table(frame: pd.DataFrame, path: str | os.PathLike,
                 sheets_beside: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None) -> Path:
     """Write `frame` atomically as Parquet, or as CSV or an Excel workbook (one sheet named after the file, then the
-    sheets that `sheets_beside` makes of it: a pivot by period) when the path ends in .csv or .xlsx."""
-    final = user_path(path)
+    sheets that `sheets_beside` makes of it: a pivot by period) when the path ends in .csv or .xlsx. Any other
+    suffix is refused: Parquet bytes in a file named .json open as nonsense."""
+    final = check_output_file(path)
     with atomic_path(final) as temporary:
         if final.suffix.lower() == ".csv":
             frame.to_csv(temporary, index=False)
@@ -543,7 +544,7 @@ def write_table_batches(frames, path: str | os.PathLike,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    final = user_path(path)
+    final = check_output_file(path)  # before the first batch is computed
     if final.suffix.lower() == ".xlsx":
         gathered, rows = [], 0
         for frame in frames:

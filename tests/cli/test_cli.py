@@ -217,6 +217,18 @@ def test_failed_write_leaves_the_old_file_intact(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]
 
 
+def test_tables_are_written_only_under_the_suffixes_of_their_formats(tmp_path):
+    from bizai.errors import UnsafeOutputError
+    from bizai.io import write_table
+
+    for name in ("forecasts.json", "forecasts"):
+        with pytest.raises(UnsafeOutputError, match=r"must end in \.csv, \.xlsx or \.parquet"):
+            write_table(pd.DataFrame({"a": [1]}), tmp_path / name)
+        with pytest.raises(UnsafeOutputError, match=r"must end in"):
+            write_table_batches(iter([pd.DataFrame({"a": [1]})]), tmp_path / name)
+    assert not list(tmp_path.iterdir())
+
+
 def test_killed_scoring_run_leaves_no_truncated_output(files, tmp_path):
     model = tmp_path / "pop"
     bizai("recommend", "fit", "--data", files["events"], "--model", "popularity", "--out", model)
