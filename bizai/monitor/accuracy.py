@@ -10,6 +10,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.finance.metrics import quantile_columns
+from bizai.finance.panel import respelled_ids
 from bizai.monitor.ledger import LedgerColumns
 from bizai.schema import (
     align_id_kind,
@@ -19,6 +20,7 @@ from bizai.schema import (
     require_non_empty,
     require_one_id_kind,
     require_unique,
+    warn_at_caller,
 )
 
 ACTUAL = "actual"
@@ -64,13 +66,20 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
         raise NothingToJudgeYet(
             f"The actuals end at {pd.Timestamp(frame[columns.time_col].max()).date()}, before the first forecast "
             f"period {pd.Timestamp(forecasts[columns.time_col].min()).date()}: nothing to judge yet.")
+    forecast_ids = forecasts[columns.id_cols].drop_duplicates()
+    actual_ids = frame[columns.id_cols].drop_duplicates()
+    unknown = actual_ids.merge(forecast_ids, how="left", indicator=True)
+    unknown = unknown.loc[unknown["_merge"] == "left_only", columns.id_cols]
+    respelled = respelled_ids(unknown, forecast_ids, columns.id_cols)  # an export that lower-cased or padded ids
     if joined.empty:
         raise DataContractError(
             f"None of the {len(frame)} actual(s) matches a forecast in the ledger: the actuals cover "
-            f"{period_range(frame[columns.time_col])} for {frame[columns.id_cols].drop_duplicates().shape[0]} series, "
-            f"the forecasts {period_range(forecasts[columns.time_col])} for "
-            f"{forecasts[columns.id_cols].drop_duplicates().shape[0]} series. Give actuals of periods that were "
-            "forecast (same ids and dates as at fit).")
+            f"{period_range(frame[columns.time_col])} for {len(actual_ids)} series, "
+            f"the forecasts {period_range(forecasts[columns.time_col])} for {len(forecast_ids)} series"
+            f"{respelled or f', {len(actual_ids) - len(unknown)} of them in both'}. Give actuals of periods that "
+            "were forecast (same ids and dates as at fit).")
+    if respelled:
+        warn_at_caller(f"Actuals of {len(unknown)} series match no forecast and are not judged{respelled}.")
     return joined
 
 

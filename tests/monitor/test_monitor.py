@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bizai.errors import DataContractError, UnsafeOutputError
+from bizai.errors import BizaiWarning, DataContractError, UnsafeOutputError
 from bizai.monitor import (
     ForecastLedger,
     accuracy_alerts,
@@ -167,6 +167,22 @@ def test_actuals_bad_input():
         join_actuals(forecasts, doubled, COLUMNS)
     with pytest.raises(DataContractError, match="'profit'"):
         join_actuals(forecasts, doubled.assign(profit="lots").iloc[:1], COLUMNS)
+
+
+def test_actuals_whose_ids_differ_only_in_case_or_spaces_are_named():
+    forecasts = hand_ledger_frame()  # stores A and B
+    lower = pd.DataFrame({"store": ["a", "b"], "month": ["2026-02-01"] * 2, "profit": [100.0, 50.0]})
+    with pytest.raises(DataContractError, match=r"ids given as 'a' for 'A', 'b' for 'B' differ .* only in spaces or "
+                                                r"letter case"):
+        join_actuals(forecasts, lower, COLUMNS)
+    padded = lower.assign(store=["A", "B "])  # one cell exported with a trailing space
+    with pytest.warns(BizaiWarning, match=r"Actuals of 1 series match no forecast and are not judged \(ids given as "
+                                          r"'B ' for 'B'"):
+        joined = join_actuals(forecasts, padded, COLUMNS)
+    assert joined["store"].tolist() == ["A"]
+    elsewhere = lower.assign(store=["A", "Z"], month=["2030-01-01"] * 2)
+    with pytest.raises(DataContractError, match=r"for 2 series, the forecasts .* for 2 series, 1 of them in both\."):
+        join_actuals(forecasts, elsewhere, COLUMNS)
 
 
 def test_ids_keep_their_text_in_actuals():
