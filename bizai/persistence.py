@@ -127,7 +127,6 @@ def check_replaceable(path: str | os.PathLike, family: str) -> None:
     if foreign:
         raise UnsafeOutputError(f"{shown!r} is a model folder that also holds files bizai did not write: "
                                 f"{', '.join(foreign[:5])}; refusing to replace it. Move them out first.")
-    log.info("replacing the existing %s model folder %s", family, shown)
 
 
 def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) -> Path:
@@ -136,6 +135,8 @@ def save_folder(path: str | os.PathLike, meta: dict[str, Any], write_payload) ->
     `path` must be new or an earlier model folder of the same family (see check_replaceable).
     """
     check_replaceable(path, meta["family"])
+    if user_path(path).exists():  # said here, when it happens, not by the check the CLI runs before fitting
+        log.info("replacing the existing %s model folder %s", meta["family"], path)
     meta = {
         "format_version": FORMAT_VERSION,
         "bizai_version": bizai.__version__,

@@ -40,6 +40,9 @@ from bizai.finance.panel import (
     longest_gaps,
     prepare_future,
     prepare_panel,
+    quiet_panel_reports,
+    refuse_respelled_series,
+    report_new_gaps,
     row_labels,
     trailing_gaps,
 )
@@ -338,10 +341,13 @@ class ProfitForecaster(BaseEstimator):
             new[col] = align_id_kind(new[col], require_one_id_kind(history[col], col, "training"), col, "update")
         keys = [*columns.id_cols, columns.time_col]
         require_unique(new, keys, "update")
+        refuse_respelled_series(new, history, columns.id_cols)
         combined = pd.concat([history, new], ignore_index=True)
         restated = int(combined.duplicated(keys, keep="last").sum())
         combined = combined.drop_duplicates(keys, keep="last", ignore_index=True)
-        panel = prepare_panel(combined, columns, self.panel_.freq, self.allow_distant_dates)
+        with quiet_panel_reports():  # the history's own gaps were reported at fit: not again every night
+            panel = prepare_panel(combined, columns, self.panel_.freq, self.allow_distant_dates)
+        report_new_gaps(panel.filled, columns.time_col, end)
         calibration = self._refresh_calibration(panel, recalibrate)
         self.panel_ = panel
         self.training_fingerprint_ = chained_fingerprint(self.training_fingerprint_, new)

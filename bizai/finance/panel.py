@@ -6,6 +6,7 @@ the covariates under their own names. Missing periods inside a series are added 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -37,6 +38,18 @@ from bizai.schema import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def quiet_panel_reports():
+    """Hold back the panel's per-series warnings (filled gaps, respelled ids) where the caller reports them its own
+    way: a statement per leaf, an update only for the periods it added."""
+    previous = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(previous)
 
 # Periods per natural season, by the kind of calendar offset (business variants count like the plain ones).
 SEASON_BY_OFFSET = (
@@ -497,6 +510,25 @@ def respelled_ids(unknown: pd.DataFrame, series_ids: pd.DataFrame, id_cols: list
     shown = shorten([f"{given!r} for {history!r}" for given, history in pairs], 3, show=str)
     return (f" (ids given as {shown} differ from the history's only in spaces or letter case: write them as the "
             "history does)")
+
+
+def refuse_respelled_series(new: pd.DataFrame, history: pd.DataFrame, id_cols: list[str]) -> None:
+    """Refuse an update whose new series are known ones spelt in another case or with spaces (an export that
+    lower-cased 'S001'): appended, they would start stub series while the real ones looked closed."""
+    known = history[id_cols].drop_duplicates()
+    given = new[id_cols].drop_duplicates().merge(known, how="left", indicator=True)
+    respelled = respelled_ids(given.loc[given["_merge"] == "left_only", id_cols], known, id_cols)
+    if respelled:
+        raise DataContractError(f"The update holds series the model does not know{respelled}.")
+
+
+def report_new_gaps(filled: pd.DataFrame, time_col: str, end: pd.Timestamp) -> None:
+    """Warn about the missing periods an update added (after the old end `end`), in the caller's terms; the
+    history's own gaps were reported when it was fitted."""
+    new = filled[filled[time_col] > end] if len(filled) else filled
+    if len(new):
+        log.warning("Filled %d missing period(s) after %s (target left empty): %s", len(new), end.date(),
+                    shorten(row_labels(new)))
 
 
 def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categorical:

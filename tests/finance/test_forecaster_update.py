@@ -78,3 +78,22 @@ def test_an_update_refreshes_calibrated_bands_from_the_arrived_errors_without_a_
     assert model.calibration_scores_["score"].abs().max() > scores_before["score"].abs().max()
     assert model.bands_.offsets("all", "all", 1)[0.9] > upper_before  # the upper band widens after the misses
     assert model.predict(known_future=future)["p90"].notna().all()
+
+
+def test_an_update_with_ids_spelt_otherwise_is_refused_and_only_its_own_gaps_are_reported(months, caplog):
+    old, new, _ = months
+    gappy = old.drop(index=old.index[5])  # a gap in the history, reported at fit
+    model = ProfitForecaster(model="naive", horizon=3).fit(gappy, id_col="store", time_col="month", target_col="profit")
+    lower = new.assign(store=new["store"].str.lower())  # an export that lower-cased the ids
+    with pytest.raises(DataContractError, match=rf"ids given as '{lower['store'].iloc[0]}' for "
+                                                rf"'{new['store'].iloc[0]}'.* only in spaces or letter case"):
+        model.update(lower)
+    assert model.lineage_ == []  # nothing appended
+    missing = new.index[(new["store"] == new["store"].iloc[0])][1]
+    caplog.clear()  # the fit's report of the history's gap
+    with caplog.at_level("WARNING", logger="bizai.finance.panel"):
+        model.update(new.drop(index=missing))
+    filled = [r.getMessage() for r in caplog.records if "Filled" in r.getMessage()]
+    end = old["month"].max().date()
+    assert filled == [f"Filled 1 missing period(s) after {end} (target left empty): "
+                      f"'{new.loc[missing, 'store']} {new.loc[missing, 'month'].date()}'"]

@@ -8,7 +8,6 @@ every identity holds, plus conformal bands computed for each series from its own
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 import warnings
@@ -29,6 +28,7 @@ from bizai.finance.conformal import ConformalBands, leave_one_window_out, series
 from bizai.finance.forecaster import ProfitForecaster, forecast_origin
 from bizai.finance.frequency import pandas_frequency
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
+from bizai.finance.panel import quiet_panel_reports
 from bizai.finance.statement.data import (
     KEY,
     LEVEL_FEATURE,
@@ -316,18 +316,6 @@ class StatementForecaster(BaseEstimator):
         from bizai.finance.statement.html import write_statement_html
 
         return write_statement_html(tables or self.report_tables(known_future, history_periods), path)
-
-
-@contextlib.contextmanager
-def quiet_panel_reports():
-    """Hold back the panel's per-series warnings while every (level, node, line) series is fitted."""
-    panel_log = logging.getLogger("bizai.finance.panel")
-    previous = panel_log.level
-    panel_log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        panel_log.setLevel(previous)
 
 
 def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
