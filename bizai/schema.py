@@ -60,6 +60,11 @@ def rows_at(frame: pd.DataFrame, mask) -> str:
     return f"{shorten(positions)} (positions counted from 0: the index repeats labels)"
 
 
+def row_labels(rows: pd.DataFrame) -> list[str]:
+    """Readable labels of rows in the caller's id and time columns ('S001 2024-03-01'), for messages."""
+    return rows.astype(str).agg(" ".join, axis=1).tolist()
+
+
 def as_list(value: str | Sequence[str] | None) -> list[str]:
     """Normalise a column argument that may be one name, several names or None."""
     if value is None:

@@ -43,7 +43,6 @@ from bizai.finance.panel import (
     quiet_panel_reports,
     refuse_respelled_series,
     report_new_gaps,
-    row_labels,
     trailing_gaps,
 )
 from bizai.finance.registry import (
@@ -81,6 +80,7 @@ from bizai.schema import (
     require_non_empty,
     require_one_id_kind,
     require_unique,
+    row_labels,
     shorten,
     warn_at_caller,
 )

@@ -32,10 +32,12 @@ from bizai.schema import (
     require_non_empty,
     require_one_id_kind,
     require_unique,
+    row_labels,
     rows_at,
     shorten,
     warn_at_caller,
 )
+from bizai.spelling import respelled_ids, spelling_keys
 
 log = logging.getLogger(__name__)
 
@@ -241,11 +243,6 @@ def panel_order(codes: np.ndarray, times: pd.Series) -> tuple[np.ndarray, bool]:
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     return order, bool(np.any(ordered[1:] == ordered[:-1]))
-
-
-def row_labels(rows: pd.DataFrame) -> list[str]:
-    """Readable labels of rows in the caller's id and time columns ('S001 2024-03-01'), for messages."""
-    return rows.astype(str).agg(" ".join, axis=1).tolist()
 
 
 def refuse_distant_dates(frame: pd.DataFrame, time_col: str) -> None:
@@ -473,15 +470,6 @@ def prepare_future(
     return merged
 
 
-def spelling_keys(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
-    """Each row's ids with the spaces around them and letter case ignored: 'S001 ' and 's001' share 's001'."""
-    parts = [frame[column].astype(str).str.strip().str.casefold() for column in id_cols]
-    keys = parts[0]
-    for part in parts[1:]:  # column by column, not row by row: panels hold 100,000s of series
-        keys = keys + "|" + part
-    return keys.reset_index(drop=True)
-
-
 def report_respelled_series(series_ids: pd.DataFrame, id_cols: list[str], what: str) -> None:
     """Warn about series whose ids differ only in spaces around them or letter case ('S001' and 'S001 ', an Excel
     cell's trailing space): they are forecast as separate series, each with part of the history."""
@@ -495,21 +483,6 @@ def report_respelled_series(series_ids: pd.DataFrame, id_cols: list[str], what: 
         log.warning("The %s frame has series whose ids differ only in spaces or letter case: %s. They are forecast as "
                     "separate series, each with part of the history; if each pair is one series, write its ids alike.",
                     what, shown)
-
-
-def respelled_ids(unknown: pd.DataFrame, series_ids: pd.DataFrame, id_cols: list[str]) -> str:
-    """' (... differ from the history's ... only in spaces or letter case)' when ids a plan holds and the history
-    does not match the history's once spaces around them and case are ignored (an Excel cell 'S001 '); else ''."""
-    if unknown.empty:
-        return ""
-    known = dict(zip(spelling_keys(series_ids, id_cols), row_labels(series_ids[id_cols]), strict=True))
-    pairs = [(given, known[key]) for given, key in zip(row_labels(unknown), spelling_keys(unknown, id_cols), strict=True)
-             if key in known]
-    if not pairs:
-        return ""
-    shown = shorten([f"{given!r} for {history!r}" for given, history in pairs], 3, show=str)
-    return (f" (ids given as {shown} differ from the history's only in spaces or letter case: write them as the "
-            "history does)")
 
 
 def refuse_respelled_series(new: pd.DataFrame, history: pd.DataFrame, id_cols: list[str]) -> None:

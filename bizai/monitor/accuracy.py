@@ -10,7 +10,6 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.finance.metrics import quantile_columns
-from bizai.finance.panel import respelled_ids
 from bizai.monitor.ledger import LedgerColumns
 from bizai.schema import (
     align_id_kind,
@@ -22,6 +21,7 @@ from bizai.schema import (
     require_unique,
     warn_at_caller,
 )
+from bizai.spelling import respelled_ids
 
 ACTUAL = "actual"
 

@@ -29,7 +29,8 @@ from bizai.persistence import (
 )
 from bizai.progress import progress
 from bizai.recsys.dataset import EventColumns, Extension, InteractionData, build_interactions, extend_interactions
-from bizai.schema import shorten, value_kind
+from bizai.schema import shorten, value_kind, warn_at_caller
+from bizai.spelling import respelled_ids
 
 log = logging.getLogger(__name__)
 FAMILY = RECOMMENDER_FAMILY
@@ -101,6 +102,12 @@ class BaseRecommender(BaseEstimator):
         started = time.perf_counter()
         frame, _ = to_pandas(new_events)
         data, extension = extend_interactions(self.data_, frame, self.event_weights_)
+        for what, before, after, new in (("user", self.data_.users, data.users, extension.new_users),
+                                         ("item", self.data_.items, data.items, extension.new_items)):
+            respelled = respelled_labels(after.external[new], before.external)
+            if respelled:  # kept apart, as the data says, but most likely one id exported two ways
+                warn_at_caller(f"Of the {len(new)} new {what}(s), some look like known ones{respelled}; they are "
+                               f"added as new {what}s.")
         self._update(data, extension)
         self.data_ = data
         self.popularity_ = data.item_popularity()
@@ -160,8 +167,9 @@ class BaseRecommender(BaseEstimator):
         same_kind = external.dtype != object or all(value_kind(v) == data.users.kind for v in external)
         unknown = positions < 0
         if unknown.any():
-            log.warning("%d unknown user(s) get the popularity fallback: %s", int(unknown.sum()),
-                        shorten(pd.Index(external)[unknown].tolist()))
+            log.warning("%d unknown user(s) get the popularity fallback: %s%s", int(unknown.sum()),
+                        shorten(pd.Index(external)[unknown].tolist()),
+                        respelled_labels(external[unknown], data.users.external))
         exclude = self._user_values(exclude_items)  # one id or many; a string is one id, not its characters
         excluded = data.items.to_internal(exclude, strict=False, what="exclude_items") if exclude is not None else []
         excluded = np.asarray([i for i in excluded if i >= 0], dtype=np.int64)
@@ -289,3 +297,11 @@ class BaseRecommender(BaseEstimator):
         model.meta_ = meta
         model.folder_version_ = folder_version(path)
         return model
+
+
+def respelled_labels(given, known: pd.Index) -> str:
+    """respelled_ids for one id column: " (ids given as 'u7' for 'U7' differ from the model's only in ...)", or ''
+    when no id in `given` is a `known` one written with other spaces or case."""
+    if not len(given):
+        return ""
+    return respelled_ids(pd.DataFrame({"id": np.asarray(given)}), pd.DataFrame({"id": known}), ["id"], "the model")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bizai.errors import DataContractError
+from bizai.errors import BizaiWarning, DataContractError
 from bizai.persistence import folder_version
 from bizai.recsys import ALSRecommender, BaseRecommender, PopularityRecommender
 from tests.recsys.conftest import make_events
@@ -121,3 +121,16 @@ def test_the_extended_matrix_holds_the_same_sums_as_a_rebuild():
     items = rebuilt.items.to_internal(updated.items.external)
     np.testing.assert_array_equal(updated.matrix.toarray(), rebuilt.matrix.toarray()[np.ix_(users, items)])
     assert updated.events["time"].is_monotonic_increasing
+
+
+def test_new_ids_that_are_known_ones_spelt_otherwise_are_named(caplog):
+    old, new = split_by_time(make_events())
+    model = PopularityRecommender().fit(old, **FIT)
+    known = old["user_id"].iloc[0]
+    with caplog.at_level("WARNING", logger="bizai.recsys.base"):
+        model.recommend([known.upper(), "ghost"], k=2)  # make_events' ids are lower case: 'u12'
+    assert f"'{known.upper()}', 'ghost' (ids given as '{known.upper()}' for '{known}' differ from the model's" in caplog.text
+    shouted = new.assign(item_id=new["item_id"].str.upper() + " ")  # an export that upper-cased and padded items
+    with pytest.warns(BizaiWarning, match=r"new item\(s\), some look like known ones \(ids given as 'I0 ' for 'i0'"):
+        model.update(shouted)
+    assert "I0 " in set(model.data_.items.external)  # added as the data says

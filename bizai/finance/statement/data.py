@@ -26,7 +26,6 @@ from bizai.finance.panel import (
     off_calendar,
     period_multiple,
     report_respelled_series,
-    respelled_ids,
 )
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import (
@@ -41,6 +40,7 @@ from bizai.schema import (
     warn_at_caller,
 )
 from bizai.schema import TIME as PANEL_TIME
+from bizai.spelling import respelled_ids
 
 log = logging.getLogger(__name__)
 
