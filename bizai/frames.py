@@ -19,10 +19,14 @@ def frame_kind(frame: Any) -> FrameKind:
     """Tell whether `frame` is a pandas or a polars frame; anything else is a TypeError."""
     if isinstance(frame, pd.DataFrame):
         return "pandas"
-    module = type(frame).__module__
-    if module.startswith("polars"):
+    module, name = type(frame).__module__, type(frame).__name__
+    if module.startswith("polars") and name in ("DataFrame", "LazyFrame"):
         return "polars"
-    raise TypeError(f"Expected a pandas or polars DataFrame, got {type(frame).__name__}.")
+    given = f"a {name}" if module == "builtins" else f"{module.split('.')[0]}.{name}"
+    hint = (" (one column): pass the table it came from, or series.to_frame()" if name == "Series" else
+            ": make it a DataFrame first, e.g. pd.DataFrame(...)" if name in ("dict", "list", "ndarray") else
+            ": make it a DataFrame first, e.g. table.to_pandas()" if name == "Table" else "")
+    raise TypeError(f"Expected a pandas or polars DataFrame, got {given}{hint}.")
 
 
 def to_pandas(frame: Any) -> tuple[pd.DataFrame, FrameKind]:

@@ -56,6 +56,22 @@ def test_polars_in_polars_out(fitted, panel):
     assert np.allclose(out["forecast"].to_numpy(), prediction["forecast"].to_numpy(), rtol=1e-5)
 
 
+@pytest.mark.parametrize(("given", "message"), [
+    (lambda h: pl.from_pandas(h)["profit"], r"got polars\.Series \(one column\): .*series\.to_frame\(\)"),
+    (lambda h: h["profit"], r"got pandas\.Series"),
+    (lambda h: h.to_dict("list"), r"got a dict: make it a DataFrame first"),
+    (lambda h: h.to_numpy(), r"got numpy\.ndarray: make it a DataFrame first"),
+])
+def test_what_is_not_a_frame_is_named_with_how_to_make_one(panel, given, message):
+    with pytest.raises(TypeError, match=rf"Expected a pandas or polars DataFrame, {message}"):
+        ProfitForecaster(model="naive", horizon=2).fit(given(panel[0]), **FIT_COLUMNS)
+
+
+def test_a_polars_lazy_frame_is_collected_and_answered_with_a_polars_frame(panel):
+    model = ProfitForecaster(model="naive", horizon=2).fit(pl.from_pandas(panel[0]).lazy(), **FIT_COLUMNS)
+    assert isinstance(model.predict(known_future=pl.from_pandas(panel[1]).lazy()), pl.DataFrame)
+
+
 def test_save_load_gives_identical_predictions(fitted, panel, tmp_path):
     _, model, _, prediction = fitted
     model.save(tmp_path / "model")
