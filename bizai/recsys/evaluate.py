@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-from bizai.errors import DataContractError
+from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import to_pandas
 from bizai.recsys.metrics import catalogue_coverage, novelty, ranking_metrics
-from bizai.schema import coerce_numeric
+from bizai.schema import coerce_numeric, require_columns, require_non_empty
 from bizai.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,16 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
     (always when refit=True, or when the model is not fitted yet). Test users unknown to the model are left out
     and counted in the log: ranking metrics are about users the model can know.
     """
-    ks = sorted({k} if isinstance(k, int) else set(k))
-    if not ks or ks[0] < 1:
-        raise DataContractError(f"k must be at least 1, got {ks}.")
+    ks = cutoffs(k)
     if refit or (refit is None and getattr(model, "data_", None) is None):
         model.fit(train, **fit_columns)
+    check_is_fitted(model, "data_")  # refit=False on a model never fitted
     cols = model.data_.columns
     test_frame, _ = to_pandas(test)
     train_frame, _ = to_pandas(train)
+    for frame, what in ((train_frame, "train"), (test_frame, "test")):
+        require_non_empty(frame, what)
+        require_columns(frame, [cols.user_col, cols.item_col], what)
     if cols.quantity_col is not None:  # order lines: what they bought next, not what they sent back
         test_frame = test_frame[coerce_numeric(test_frame, cols.quantity_col, "test") > 0]
     truth = test_frame.groupby(cols.user_col)[cols.item_col].agg(set)
@@ -59,6 +62,15 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
     table = pd.DataFrame(rows)
     model.evaluation_ = table.to_dict("records")
     return table
+
+
+def cutoffs(k) -> list[int]:
+    """The list lengths to score, sorted: k=10 or k=(10, 20); refused unless whole numbers of at least 1."""
+    values = [k] if isinstance(k, int | np.integer) or not isinstance(k, Iterable) or isinstance(k, str) else list(k)
+    if not values or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1 for v in values):
+        raise DataContractError(f"k must be a whole number of at least 1, or a list of them such as (10, 20); got "
+                                f"{k!r}.")
+    return sorted({int(v) for v in values})
 
 
 METRIC_NAMES = {"hr": "hit rate", "recall": "recall", "ndcg": "NDCG", "map": "MAP", "mrr": "MRR",

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bizai.errors import DataContractError, NotFittedError
 from bizai.recsys import PopularityRecommender, evaluate, leave_last_out_split, time_split
 from bizai.recsys.metrics import catalogue_coverage, novelty, ranking_metrics
 
@@ -57,3 +58,17 @@ def test_evaluate_returns_a_row_per_k(events):
     assert list(table["k"]) == [5, 10]
     assert {"hr", "recall", "ndcg", "map", "mrr", "coverage", "novelty", "users"} <= set(table.columns)
     assert (table["hr"].diff().dropna() >= 0).all()
+
+
+def test_evaluate_refuses_bad_arguments_by_name(events):
+    train, test = leave_last_out_split(events, "user_id", "timestamp")
+    for k in (0, "10", (10, 2.5), (), True):
+        with pytest.raises(DataContractError, match=r"k must be a whole number of at least 1, or a list of them"):
+            evaluate(PopularityRecommender(), train, test, k=k)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        evaluate(PopularityRecommender(), train, test, refit=False)
+    with pytest.raises(DataContractError, match=r"The test frame is missing column\(s\) 'item_id'"):
+        evaluate(PopularityRecommender(), train, test.rename(columns={"item_id": "item"}))
+    with pytest.raises(DataContractError, match="The test frame is empty"):
+        evaluate(PopularityRecommender(), train, test.head(0))
+    assert list(evaluate(PopularityRecommender(), train, test, k=np.int64(3))["k"]) == [3]
