@@ -91,6 +91,26 @@ def test_bad_backtest_windows_are_refused(panel):
         ProfitForecaster(model="naive", backtest_windows=-1).fit(panel[0], **FIT_COLUMNS)
 
 
+def test_method_arguments_are_checked_by_name(panel):
+    model = ProfitForecaster(model="naive", horizon=2).fit(panel[0], **FIT_COLUMNS)
+    cases = [(lambda: model.backtest(n_windows="2"), r"n_windows must be an integer of at least 1, got '2'"),
+             (lambda: model.backtest(n_windows=2, step=0), r"step must be an integer of at least 1, or None, got 0"),
+             (lambda: list(model.predict_batches(known_future=panel[1], series_per_batch=0)),
+              r"series_per_batch must be an integer of at least 1, got 0"),
+             (lambda: model.plot(id=None, known_future=panel[1], history_periods=-1),
+              r"history_periods must be an integer of at least 1, or None, got -1")]
+    for call, message in cases:
+        with pytest.raises(DataContractError, match=message):
+            call()
+    for params, message in [({"interval": "0.8"}, r"StatementForecaster: interval must be a number above 0"),
+                            ({"interval": 1}, r"StatementForecaster: interval must lie strictly between 0 and 1"),
+                            ({"horizon": 0}, r"StatementForecaster: horizon must be an integer of at least 1")]:
+        with pytest.raises(DataContractError, match=message):
+            StatementForecaster(**{"model": "naive", "horizon": 2, **params}).fit(
+                panel[0].assign(cost=1.0), id_col="store", time_col="month", lines=["profit", "cost"],
+                hierarchy=["region", "store"])
+
+
 @pytest.mark.parametrize("state", ["a", -1, 1.5, True])
 def test_a_random_state_that_is_not_a_seed_is_refused_at_fit(panel, state):
     with pytest.raises(DataContractError, match=f"random_state must be .* got {state!r}"):

@@ -55,7 +55,7 @@ from bizai.finance.registry import (
 )
 from bizai.finance.total import total_forecast, total_scores
 from bizai.frames import FrameKind, TimeTypes, date_columns, frame_kind, from_pandas, to_pandas, with_cutoff
-from bizai.hyperparams import Flag, Number, check_hyperparameters
+from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
 from bizai.monitor.drift import feature_profile
 from bizai.persistence import (
     FORECASTER_FAMILY,
@@ -266,6 +266,7 @@ class ProfitForecaster(BaseEstimator):
         """The same forecasts as `predict`, as pandas frames of at most `series_per_batch` series each, so a
         batch job over many thousands of series can write them out as it goes."""
         check_is_fitted(self, "fitted_model_")
+        check_argument("series_per_batch", series_per_batch, Number(1, integer=True))
         for batch in self._forecast_batches(known_future, data, series_per_batch, fill_known):
             yield from_pandas(batch, "pandas", self._date_cols(data))
 
@@ -506,6 +507,7 @@ class ProfitForecaster(BaseEstimator):
         from bizai.finance.plots import forecast_chart
 
         check_is_fitted(self, "fitted_model_")
+        check_argument("history_periods", history_periods, Number(1, integer=True, optional=True))
         if forecast is None:
             forecast = self.predict(known_future=known_future)
         time_col = self.panel_.columns.time_col  # the caller's Periods or zoned times, drawn on the history's clock
@@ -529,6 +531,8 @@ class ProfitForecaster(BaseEstimator):
         metrics at fit).
         """
         self._check_parameters()
+        check_argument("n_windows", n_windows, Number(1, integer=True))
+        check_argument("step", step, Number(1, integer=True, optional=True))
         if column_roles:
             columns = columns_from_arguments(**{k: column_roles.get(k) for k in (
                 "id_col", "time_col", "target_col", "static_cols", "known_cols", "past_cols")})

@@ -44,6 +44,7 @@ from bizai.finance.statement.data import (
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
+from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import SERIES, as_list, shorten, warn_at_caller
 
@@ -60,6 +61,10 @@ class StatementBacktest:
 
     forecasts: Any
     metrics: Any
+
+
+PARAMETER_RULES = {"horizon": Number(1, integer=True), "interval": Number(0, 1, above=True),
+                   "calibration_windows": Number(2, integer=True, optional=True), "show_progress": Flag(optional=True)}
 
 
 class StatementForecaster(BaseEstimator):
@@ -99,13 +104,13 @@ class StatementForecaster(BaseEstimator):
 
     # ------------------------------------------------------------------------------------------ fitting
     def _check_parameters(self) -> None:
+        """Refuse a bad parameter in the statement's own name, before the line forecasters see it."""
         if self.reconcile not in METHODS:
             raise DataContractError(f"Unknown reconcile {self.reconcile!r}; expected one of {', '.join(METHODS)}.")
-        if not 0 < float(self.interval) < 1:
-            raise DataContractError(f"interval must lie strictly between 0 and 1 (e.g. 0.8), got {self.interval!r}.")
-        if self.calibration_windows is not None and (not isinstance(self.calibration_windows, int)
-                                                     or self.calibration_windows < 2):
-            raise DataContractError(f"calibration_windows must be an integer of at least 2, got {self.calibration_windows!r}.")
+        check_hyperparameters(self, PARAMETER_RULES)
+        if self.interval == 1:  # a rule's upper end is closed; a band holding everything has no quantiles
+            raise DataContractError(f"StatementForecaster: interval must lie strictly between 0 and 1 (e.g. 0.8), "
+                                    f"got {self.interval!r}.")
 
     @property
     def quantiles(self) -> tuple[float, float, float]:
@@ -300,6 +305,7 @@ class StatementForecaster(BaseEstimator):
         from bizai.finance.statement.tables import statement_tables
 
         check_is_fitted(self, "base_")
+        check_argument("history_periods", history_periods, Number(1, integer=True))
         return statement_tables(self, known_future, history_periods)
 
     def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12, tables=None) -> Path:
