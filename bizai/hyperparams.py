@@ -80,7 +80,15 @@ def parameter_value(estimator: object, name: str) -> object:
 def check_hyperparameters(estimator: object, rules: Mapping[str, Rule]) -> None:
     """Raise DataContractError for the first parameter of `estimator` that breaks its rule."""
     for name, rule in rules.items():
-        value = parameter_value(estimator, name)
+        try:
+            value = parameter_value(estimator, name)
+        except AttributeError:  # a settings object given as something else: training={"epochs": 5}
+            owner = name.rsplit(".", 1)[0]
+            expected = type(parameter_value(type(estimator)(), owner)).__name__
+            raise DataContractError(
+                f"{type(estimator).__name__}: {owner} must be a {expected} (e.g. {expected}({name.rsplit('.', 1)[1]}="
+                f"...)), got {type(parameter_value(estimator, owner)).__name__} {parameter_value(estimator, owner)!r}."
+            ) from None
         if not rule.accepts(value):
             raise DataContractError(f"{type(estimator).__name__}: {name} must be {rule.expected()}, got {value!r}.")
 

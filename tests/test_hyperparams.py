@@ -76,3 +76,20 @@ def test_repeat_aware_checks_its_base_models_settings():
     model = build_recommender("repeat_aware", base="als", base_params={"factors": 0})
     with pytest.raises(DataContractError, match=r"ALSRecommender: factors must be an integer of at least 1, got 0"):
         model.fit(events(), time_col="at")
+
+
+def test_settings_given_as_a_dict_are_refused_naming_the_settings_class():
+    from bizai.recsys.sasrec import SASRecRecommender
+
+    with pytest.raises(DataContractError, match=r"SASRecRecommender: training must be a SASRecTraining \(e\.g\. "
+                                                r"SASRecTraining\(epochs=\.\.\.\)\), got dict \{'epochs': 2\}"):
+        SASRecRecommender(training={"epochs": 2}).fit(events(), time_col="at")
+
+
+def test_sasrec_refuses_a_log_where_no_user_has_three_events():
+    from bizai.recsys.sasrec import SASRecRecommender, SASRecTraining
+
+    pairs = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"], "at": [1, 2, 3]})
+    with pytest.raises(DataContractError, match=r"at least 3 events .* none of the 2 users has more than 2: use "
+                                                r"ALSRecommender or PopularityRecommender"):
+        SASRecRecommender(training=SASRecTraining(epochs=1)).fit(pairs, time_col="at")

@@ -149,6 +149,11 @@ class SASRecRecommender(PicklesNetworkAsBytes, BaseRecommender):
         sequences = data.sequences()
         # Each user's last item is held out to pick the best epoch; it is seen as input at inference.
         trainable = [s for s in sequences if len(s) >= 2]
+        if not any(len(s) >= 3 for s in trainable):  # a training pair needs two events besides the held-out one
+            raise DataContractError(
+                f"SASRec learns which item comes next from users with at least 3 events (the last one is held "
+                f"out to choose the epoch), and none of the {len(sequences):,} users has more than "
+                f"{max(map(len, sequences), default=0)}: use ALSRecommender or PopularityRecommender for such a log.")
         windows = TrainingWindows([s[:-1] for s in trainable], arch.max_length + 1)
         holdout_rows = generator.permutation(len(trainable))[: train.validation_users]
         val_inputs = self._padded([trainable[i][:-1] for i in holdout_rows], arch.max_length)
