@@ -32,6 +32,17 @@ log = logging.getLogger(__name__)
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")  # delimited text; the separator is read from the header
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")  # workbooks: where a finance team's figures usually are
 READABLE_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES, ".parquet", ".pq")
+# Delimited text as nightly exports often arrive (orders.csv.gz): opened with the standard library's codecs.
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def table_suffix(file: str | os.PathLike) -> str:
+    """The suffix that says how to read a file: '.csv' for orders.csv and for orders.csv.gz."""
+    path = Path(file)
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSIONS and Path(path.stem).suffix.lower() in CSV_SUFFIXES:
+        return Path(path.stem).suffix.lower()
+    return suffix
 WRITABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")  # what write_table writes
 TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
@@ -57,14 +68,16 @@ def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) 
                                     "glob of Parquet files).")
         if not Path(file).is_file():
             raise DataContractError(f"Input file {file!r} does not exist.")
-        if Path(file).suffix.lower() not in READABLE_SUFFIXES:
+        if Path(file).stat().st_size == 0:  # an export that failed half-way, or a file created and never written
+            raise DataContractError(f"Input file {file!r} is empty (0 bytes).")
+        if table_suffix(file) not in READABLE_SUFFIXES:
             # Excel 97-2003 binary workbooks need a reader of their own (xlrd): saving them as .xlsx is the way on
             old_excel = " (an Excel 97-2003 workbook: save it as .xlsx or CSV)" if Path(file).suffix.lower() == ".xls" else ""
             raise DataContractError(
                 f"Input file {file!r} has type {Path(file).suffix or '(none)'!r}{old_excel}; expected .csv (or .tsv, "
-                ".txt), .xlsx (or .xlsm) or .parquet."
+                ".txt, also compressed: .csv.gz, .csv.bz2, .csv.xz), .xlsx (or .xlsm) or .parquet."
             )
-    suffix = Path(files[0]).suffix.lower()
+    suffix = table_suffix(files[0])
     if suffix not in (".parquet", ".pq") and len(files) > 1:
         raise DataContractError(f"Globs are supported for Parquet only; {text!r} matches {suffix} files.")
     try:
@@ -130,17 +143,22 @@ def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFra
     """The first sheet of an Excel workbook (openpyxl), `text_columns` (names or positions) as text, so an id
     typed 007 in a cell formatted as text stays "007" and one typed 7 reads "7". Cells formatted as dates are dates,
     numbers numbers. A label merged down several rows (a region written once beside its stores) is read on each of
-    them. Rows and unnamed columns left empty (formatted cells around the table) are dropped; which sheet was read
-    is logged when the workbook has more than one."""
+    them. Rows and unnamed columns left empty (formatted cells around the table) are dropped. The sheet read is the
+    first that holds a table: a cover or notes sheet in front of the data is passed over (logged as a warning);
+    which sheet was read is logged when the workbook has more than one."""
     with pd.ExcelFile(file, engine="openpyxl") as book:
-        sheet = book.sheet_names[0]
-        if len(book.sheet_names) > 1:
+        position = next((i for i, name in enumerate(book.sheet_names) if holds_a_table(book, name)), 0)
+        sheet = book.sheet_names[position]
+        if position:
+            log.warning("Read sheet %r of %s: the sheet(s) before it (%s) hold no table.", sheet, file,
+                        ", ".join(map(repr, book.sheet_names[:position])))
+        elif len(book.sheet_names) > 1:
             log.info("Read sheet %r of %s, the first of %s.", sheet, file, ", ".join(map(repr, book.sheet_names)))
         header_row = excel_header_row(book, sheet, file)
         header = [str(name) for name in book.parse(sheet, header=header_row, nrows=0).columns]
         named = {header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns}
         frame = book.parse(sheet, header=header_row, dtype={column: str for column in named if column in header})
-    frame = with_merged_labels_filled(frame, file, header_row)
+    frame = with_merged_labels_filled(frame, file, header_row, position)
     frame = frame.dropna(how="all")
     unnamed_empty = frame.columns.astype(str).str.startswith("Unnamed: ") & frame.isna().all().to_numpy()
     frame = frame.loc[:, ~unnamed_empty].reset_index(drop=True)
@@ -185,11 +203,18 @@ def with_text_cells_read_as_numbers(frame: pd.DataFrame, skip: set, file: str) -
     return frame
 
 
-def with_merged_labels_filled(frame: pd.DataFrame, file: str, header_row: int) -> pd.DataFrame:
-    """`frame` (the first sheet read with its header in row `header_row`, from 0) with each cell merged down several
+def holds_a_table(book: pd.ExcelFile, sheet: str) -> bool:
+    """Whether a sheet's top 30 rows hold at least two rows with two or more filled cells (a header and a row):
+    a cover page or a column of notes does not."""
+    top = book.parse(sheet, header=None, nrows=30)
+    return bool((top.notna().sum(axis=1) >= 2).sum() >= 2)
+
+
+def with_merged_labels_filled(frame: pd.DataFrame, file: str, header_row: int, position: int = 0) -> pd.DataFrame:
+    """`frame` (sheet `position` read with its header in row `header_row`, from 0) with each cell merged down several
     rows below the header holding the merge's value on every row it covers, as the sheet shows it (openpyxl and
     pandas give the value to the top cell only). Merges across columns are left as read."""
-    merges = [(col, top, bottom) for col, top, last_col, bottom in first_sheet_merges(file)
+    merges = [(col, top, bottom) for col, top, last_col, bottom in sheet_merges(file, position)
               if col == last_col and bottom > top and top > header_row + 1]
     if not merges:
         return frame
@@ -206,18 +231,20 @@ def with_merged_labels_filled(frame: pd.DataFrame, file: str, header_row: int) -
     return frame
 
 
-def first_sheet_merges(file: str) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of a workbook's first sheet as (first column, first row, last column, last row), 1-based,
-    read from the sheet's XML (openpyxl's read-only sheets, which pandas uses, do not keep them)."""
+def sheet_merges(file: str, position: int = 0) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a workbook's sheet at `position` (in the workbook's order) as (first column, first row,
+    last column, last row), 1-based, read from the sheet's XML (openpyxl's read-only sheets, which pandas uses, do
+    not keep them)."""
     from openpyxl.utils.cell import range_boundaries
 
     with zipfile.ZipFile(file) as book:
         workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
-        first = re.search(r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="([^"]+)"', workbook)
+        ids = re.findall(r'<(?:\w+:)?sheet\b[^>]*?\b(?:\w+:)?id="([^"]+)"', workbook)
+        chosen = ids[position] if position < len(ids) else None
         relations = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
         target = next((re.search(r'Target="([^"]+)"', relation).group(1)
                        for relation in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", relations)
-                       if first and f'Id="{first.group(1)}"' in relation), None)
+                       if chosen and f'Id="{chosen}"' in relation), None)
         if target is None:
             return []
         path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
@@ -248,15 +275,25 @@ def read_csv_as_labels(file: str, text_columns: list[str | int]):
     and the reading logged."""
     import polars as pl
 
+    source = file if Path(file).suffix.lower() not in COMPRESSIONS else decompressed(file)
     try:
-        return read_csv_source(file, file, text_columns)
+        return read_csv_source(source, file, text_columns)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).lower():
             raise
-    text, encoding = decoded_text(Path(file).read_bytes())
+    text, encoding = decoded_text(Path(file).read_bytes() if source == file else source)
     log.warning("%s is not UTF-8: read it as %s. Save it as 'CSV UTF-8' to be sure accented names read as meant.",
                 file, encoding)
     return read_csv_source(text.encode("utf-8"), file, text_columns)
+
+
+def decompressed(file: str) -> bytes:
+    """A compressed text file's bytes (gzip, bz2 or xz, by its suffix)."""
+    import importlib
+
+    codec = importlib.import_module(COMPRESSIONS[Path(file).suffix.lower()])
+    with codec.open(file, "rb") as handle:
+        return handle.read()
 
 
 def decoded_text(raw: bytes) -> tuple[str, str]:

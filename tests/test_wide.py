@@ -264,3 +264,21 @@ def test_a_region_merged_down_its_stores_in_excel_labels_every_row(tmp_path):
     assert frame["region"].tolist() == ["North", "North", "North", "South"]
     long = long_from_wide(frame, time_col="month", value_col="sales")
     assert long.groupby("region")["store"].nunique().to_dict() == {"North": 3, "South": 1}
+
+
+def test_a_notes_sheet_in_front_of_the_table_is_passed_over_and_the_tables_merges_read(tmp_path, caplog):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "About"
+    book.active.append(["Plan exported from the planning tool; figures in GBP."])
+    sheet = book.create_sheet("Plan")
+    sheet.append(["region", "store", "Jan-24", "Feb-24"])
+    for row in (["North", "A", 1, 2], [None, "B", 4, 5], ["South", "C", 7, 8]):
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")  # merged on the second sheet: its own merges, not the first sheet's
+    book.save(tmp_path / "plan.xlsx")
+    with caplog.at_level("WARNING", logger="bizai.io"):
+        frame = read_table(tmp_path / "plan.xlsx", text_columns=["store"])
+    assert frame["region"].tolist() == ["North", "North", "South"] and frame["store"].tolist() == ["A", "B", "C"]
+    assert "Read sheet 'Plan' of " in caplog.text and "before it ('About') hold no table" in caplog.text
