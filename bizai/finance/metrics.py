@@ -6,36 +6,66 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bizai.errors import DataContractError
+from bizai.hyperparams import Number, check_argument
 from bizai.verdict import Verdict
+
+
+def paired(actual, *others, names: tuple[str, ...] = ("forecast",)) -> list[np.ndarray]:
+    """`actual` and the arrays scored against it as floats of one length (lists, numpy, pandas or polars), or a
+    DataContractError naming the argument that holds text or has another length. NaN passes through: a metric
+    of values with a NaN is NaN, as numpy's mean is."""
+    arrays = []
+    for name, values in zip(("actual", *names), (actual, *others), strict=True):
+        try:
+            arrays.append(values.to_numpy(dtype=float, na_value=np.nan) if isinstance(values, pd.Series | pd.Index)
+                          else np.asarray(values, dtype=float).ravel())  # pandas' NA is NaN here, as in numpy
+        except (TypeError, ValueError):
+            cells = pd.Series(np.asarray(values, dtype=object).ravel())
+            sample = cells[pd.to_numeric(cells, errors="coerce").isna() & cells.notna()].iloc[0]
+            raise DataContractError(f"{name} must hold numbers; it holds {sample!r}.") from None
+    lengths = {name: len(a) for name, a in zip(("actual", *names), arrays, strict=True)}
+    if len(set(lengths.values())) > 1:
+        raise DataContractError("The values scored must pair up one to one; their lengths differ: "
+                                + ", ".join(f"{name} {length}" for name, length in lengths.items()) + ".")
+    return arrays
+
+
+def mean_or_nan(values: np.ndarray) -> float:
+    """The mean, or NaN for no values (without numpy's 'Mean of empty slice' warning)."""
+    return float(values.mean()) if len(values) else float("nan")
 
 
 def mae(actual, forecast) -> float:
     """Mean absolute error."""
-    return float(np.mean(np.abs(np.asarray(actual) - np.asarray(forecast))))
+    actual, forecast = paired(actual, forecast)
+    return mean_or_nan(np.abs(actual - forecast))
 
 
 def rmse(actual, forecast) -> float:
     """Root mean squared error."""
-    return float(np.sqrt(np.mean((np.asarray(actual) - np.asarray(forecast)) ** 2)))
+    actual, forecast = paired(actual, forecast)
+    return float(np.sqrt(mean_or_nan((actual - forecast) ** 2)))
 
 
 def wape(actual, forecast) -> float:
     """Sum of absolute errors over sum of absolute actuals."""
-    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    actual, forecast = paired(actual, forecast)
     denominator = np.abs(actual).sum()
     return float(np.abs(actual - forecast).sum() / denominator) if denominator > 0 else float("nan")
 
 
 def smape(actual, forecast) -> float:
     """Symmetric MAPE in [0, 2]; a pair of zeros counts as a perfect forecast."""
-    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    actual, forecast = paired(actual, forecast)
     denominator = np.abs(actual) + np.abs(forecast)
     ratio = np.divide(2 * np.abs(actual - forecast), denominator, out=np.zeros_like(actual), where=denominator > 0)
-    return float(ratio.mean())
+    return mean_or_nan(ratio)
 
 
 def mase(actual, forecast, naive_scale: float) -> float:
     """MAE of one series divided by its in-sample MAE of the seasonal-naive rule (`naive_scale`)."""
+    check_argument("naive_scale", naive_scale, Number())
     return mae(actual, forecast) / naive_scale if naive_scale > 0 else float("nan")
 
 
@@ -50,14 +80,16 @@ def mean_mase(frame: pd.DataFrame, group_cols: list[str], scale_col: str = "naiv
 
 def pinball(actual, quantile_forecast, q: float) -> float:
     """Mean pinball (quantile) loss of a `q` quantile forecast."""
-    diff = np.asarray(actual, float) - np.asarray(quantile_forecast, float)
-    return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))
+    check_argument("q", q, Number(0, 1, above=True))
+    actual, quantile_forecast = paired(actual, quantile_forecast, names=("quantile_forecast",))
+    diff = actual - quantile_forecast
+    return mean_or_nan(np.maximum(q * diff, (q - 1) * diff))
 
 
 def coverage(actual, lower, upper) -> float:
     """Share of actuals inside [lower, upper]."""
-    actual = np.asarray(actual, float)
-    return float(np.mean((actual >= np.asarray(lower)) & (actual <= np.asarray(upper))))
+    actual, lower, upper = paired(actual, lower, upper, names=("lower", "upper"))
+    return mean_or_nan((actual >= lower) & (actual <= upper))
 
 
 def quantile_columns(frame: pd.DataFrame) -> dict[float, str]:

@@ -1,7 +1,11 @@
+import warnings
+
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 
+from bizai.errors import DataContractError
 from bizai.finance import coverage, mae, mase, pinball, rmse, smape, wape
 
 
@@ -19,6 +23,24 @@ def test_pinball_and_coverage():
     actual = np.array([1.0, 2.0, 3.0])
     assert pinball(actual, np.array([2.0, 2.0, 2.0]), 0.9) == pytest.approx((0.1 + 0 + 0.9) / 3)
     assert coverage(actual, np.array([0.0, 2.5, 2.0]), np.array([2.0, 3.0, 4.0])) == pytest.approx(2 / 3)
+
+
+def test_metrics_take_any_sequence_and_name_what_does_not_pair_up():
+    assert mae(pl.Series([1.0, 3.0]), pd.Series([1.0, 2.0], dtype="Float64")) == 0.5  # polars, nullable pandas
+    assert np.isnan(mae(pd.Series([1.0, None], dtype="Float64"), [1.0, 2.0]))  # NA is NaN, as numpy's mean gives
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(rmse([], []))  # no values, no score: and no numpy warning about an empty mean
+    with pytest.raises(DataContractError, match=r"lengths differ: actual 3, forecast 2"):
+        mae([1, 2, 3], [1, 2])
+    with pytest.raises(DataContractError, match=r"lengths differ: actual 2, lower 2, upper 1"):
+        coverage([1, 2], [0, 0], [3])
+    with pytest.raises(DataContractError, match=r"forecast must hold numbers; it holds 'n/a'"):
+        wape([1, 2], [1, "n/a"])
+    with pytest.raises(DataContractError, match=r"q must be a number above 0 up to 1, got 90"):
+        pinball([1], [1], 90)
+    with pytest.raises(DataContractError, match=r"naive_scale must be a number"):
+        mase([1], [1], [1, 2])
 
 
 def test_wape_of_all_zero_actuals_is_nan_not_infinite():
