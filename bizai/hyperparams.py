@@ -93,7 +93,6 @@ def check_hyperparameters(estimator: object, rules: Mapping[str, Rule]) -> None:
             raise DataContractError(f"{type(estimator).__name__}: {name} must be {rule.expected()}, got {value!r}.")
 
 
-
 def check_argument(name: str, value: object, rule: Rule) -> None:
     """Raise DataContractError when a method's argument (backtest's n_windows, recommend's k) breaks `rule`."""
     if not rule.accepts(value):

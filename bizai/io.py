@@ -34,6 +34,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")  # workbooks: where a finance team's figures
 READABLE_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES, ".parquet", ".pq")
 # Delimited text as nightly exports often arrive (orders.csv.gz): opened with the standard library's codecs.
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+WRITABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")  # what write_table writes
+TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
 def table_suffix(file: str | os.PathLike) -> str:
@@ -43,12 +45,11 @@ def table_suffix(file: str | os.PathLike) -> str:
     if suffix in COMPRESSIONS and Path(path.stem).suffix.lower() in CSV_SUFFIXES:
         return Path(path.stem).suffix.lower()
     return suffix
-WRITABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")  # what write_table writes
-TEMPORARY_NAME = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?:(?P<pid>\d+)-)?[0-9a-f]{8}$")
 
 
 def read_table(path: str | os.PathLike, text_columns: Iterable[str | int] = ()) -> pd.DataFrame:
-    """Read a CSV, Excel (first sheet) or Parquet file (or a glob of Parquet files); return pandas.
+    """Read a CSV (plain or compressed), Excel (the first sheet holding a table) or Parquet file (or a glob of
+    Parquet files); return pandas.
 
     `text_columns` (ids: store, customer, product; names, or positions such as 0 for the first column) are read
     from CSV as text, never as numbers, so "007" stays "007" and "7" stays a different id; Parquet keeps the types
@@ -140,7 +141,7 @@ def concat_parquet_files(files: list[str], text: str):
 
 
 def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFrame:
-    """The first sheet of an Excel workbook (openpyxl), `text_columns` (names or positions) as text, so an id
+    """The table sheet of an Excel workbook (openpyxl), `text_columns` (names or positions) as text, so an id
     typed 007 in a cell formatted as text stays "007" and one typed 7 reads "7". Cells formatted as dates are dates,
     numbers numbers. A label merged down several rows (a region written once beside its stores) is read on each of
     them. Rows and unnamed columns left empty (formatted cells around the table) are dropped. The sheet read is the

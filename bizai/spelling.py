@@ -18,10 +18,10 @@ def spelling_keys(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
     return keys.reset_index(drop=True)
 
 
-def respelled_ids(unknown: pd.DataFrame, known: pd.DataFrame, id_cols: list[str], owner: str = "the history") -> str:
-    """' (ids given as 's001' for 'S001' differ from the history's only in spaces or letter case: ...)' when some
-    `unknown` ids match `known` ones once spaces around them and case are ignored; else ''. `owner` names whose
-    ids `known` are ('the model')."""
+def respelled_ids(unknown: pd.DataFrame, known: pd.DataFrame, id_cols: list[str], whose: str = "the history's") -> str:
+    """' (ids given as 's001' for 'S001' differ from the history's only in spaces or letter case: write them
+    alike)' when some `unknown` ids match `known` ones once spaces around them and case are ignored; else ''.
+    `whose` says whose ids `known` are ("the model's", "the recommendations'")."""
     if unknown.empty:
         return ""
     keys = dict(zip(spelling_keys(known, id_cols), row_labels(known[id_cols]), strict=True))
@@ -30,5 +30,4 @@ def respelled_ids(unknown: pd.DataFrame, known: pd.DataFrame, id_cols: list[str]
     if not pairs:
         return ""
     shown = shorten([f"{given!r} for {meant!r}" for given, meant in pairs], 3, show=str)
-    return (f" (ids given as {shown} differ from {owner}'s only in spaces or letter case: write them as {owner} "
-            "does)")
+    return f" (ids given as {shown} differ from {whose} only in spaces or letter case: write them alike)"

@@ -53,6 +53,7 @@ def quiet_panel_reports():
     finally:
         log.setLevel(previous)
 
+
 # Periods per natural season, by the kind of calendar offset (business variants count like the plain ones).
 SEASON_BY_OFFSET = (
     (pd.offsets.BusinessDay, 5), (pd.offsets.Day, 7), (pd.offsets.Week, 52), (pd.offsets.SemiMonthBegin, 24),

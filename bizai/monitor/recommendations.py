@@ -13,6 +13,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError
 from bizai.schema import align_id_kind, coerce_numeric, dtype_kind, require_columns, require_non_empty, rows_at
+from bizai.spelling import respelled_ids
 
 POPULAR_LIST = "popularity (same window)"
 
@@ -87,9 +88,13 @@ def recommendation_outcomes(recommendations: pd.DataFrame, events: pd.DataFrame,
     recommended_users = lists["user"].nunique()
     active = bought[bought["user"].isin(lists["user"])]
     if active.empty:
+        event_users = pd.DataFrame({"id": bought["user"].drop_duplicates()})
+        respelled = respelled_ids(event_users, pd.DataFrame({"id": lists["user"].drop_duplicates()}), ["id"],
+                                  "the recommendations'")  # an events export that lower-cased the ids
         raise DataContractError(
-            f"None of the {recommended_users} recommended user(s) appears in the {len(bought)} event(s); check that "
-            f"{user_col!r} holds the same ids in both files and that the events cover the days after the scoring.")
+            f"None of the {recommended_users} recommended user(s) appears in the {len(bought)} event(s){respelled}; "
+            f"check that {user_col!r} holds the same ids in both files and that the events cover the days after the "
+            "scoring.")
     counts = bought.groupby("item")["user"].nunique().sort_values(ascending=False, kind="stable")
     popular = counts.index[:k]
     catalogue = pd.Index(bought["item"]).union(pd.Index(lists["item"])).nunique()

@@ -304,4 +304,4 @@ def respelled_labels(given, known: pd.Index) -> str:
     when no id in `given` is a `known` one written with other spaces or case."""
     if not len(given):
         return ""
-    return respelled_ids(pd.DataFrame({"id": np.asarray(given)}), pd.DataFrame({"id": known}), ["id"], "the model")
+    return respelled_ids(pd.DataFrame({"id": np.asarray(given)}), pd.DataFrame({"id": known}), ["id"], "the model's")

@@ -403,7 +403,7 @@ def test_plan_ids_that_differ_only_in_spaces_or_case_are_pointed_out(panel):
     model = fit(history)
     with pytest.warns(UserWarning, match=r"'s0 ' for 'S0'"), pytest.raises(
             DataContractError, match=r"no row for .*\(ids given as 's0 ' for 'S0', 's1 ' for 'S1'.* differ from the "
-                                     r"history's only in spaces or letter case: write them as the history does\)"):
+                                     r"history's only in spaces or letter case: write them alike\)"):
         model.predict(known_future=future.assign(store=future["store"].str.lower() + " "))
     with pytest.warns(UserWarning, match="'XS0'"), pytest.raises(DataContractError) as refused:
         model.predict(known_future=future.assign(store="X" + future["store"]))

@@ -258,6 +258,9 @@ def test_recommendation_outcomes_on_a_hand_computed_example():
     assert len(alerts) == 2 and "0.50x the popularity list" in alerts[1]
     with pytest.raises(DataContractError, match="None of the 3 recommended user"):
         recommendation_outcomes(lists, events.assign(user_id="u9"), "user_id", "item_id")
+    with pytest.raises(DataContractError, match=r"in the 5 event\(s\) \(ids given as 'U1' for 'u1', 'U2' for 'u2'.* "
+                                                r"differ from the recommendations' only in spaces or letter case"):
+        recommendation_outcomes(lists, events.assign(user_id=events["user_id"].str.upper()), "user_id", "item_id")
     with pytest.raises(DataContractError, match="'revenue'"):
         recommendation_outcomes(lists, events.assign(revenue="much"), "user_id", "item_id", "revenue")
     only_best = recommendation_outcomes(lists, events, "user_id", "item_id", k=1).set_index("list")
