@@ -17,7 +17,7 @@ import streamlit as st
 
 from bizai import BizaiWarning
 from bizai.errors import BizaiError
-from bizai.io import READABLE_SUFFIXES, read_table
+from bizai.io import COMPRESSIONS, READABLE_SUFFIXES, read_table
 from bizai.samples import SAMPLE_DATA, sample_events_path
 from bizai.workbook import tables_to_xlsx
 
@@ -39,7 +39,8 @@ def sample_events() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.read_parquet(sample_events_path()), pd.read_csv(SAMPLE / "items.csv")
 
 
-UPLOAD_TYPES = [suffix.lstrip(".") for suffix in READABLE_SUFFIXES]  # what bizai.io.read_table reads
+# what bizai.io.read_table reads, compressed CSVs (orders.csv.gz) among them
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in (*READABLE_SUFFIXES, *COMPRESSIONS)]
 
 
 @st.cache_data(show_spinner="Reading the upload…")
@@ -49,7 +50,8 @@ def read_upload(name: str, content: bytes, text_columns: tuple[str, ...] = ()) -
     `text_columns` (the mapped id columns) are read as text, so ids such as "007" are kept as written."""
     import tempfile
 
-    suffix = Path(name).suffix
+    path = Path(name)  # orders.csv.gz keeps both suffixes: the reader needs to know what is compressed
+    suffix = "".join(path.suffixes[-2:]) if path.suffix.lower() in COMPRESSIONS else path.suffix
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(content)
         handle.flush()

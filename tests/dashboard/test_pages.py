@@ -161,6 +161,17 @@ def test_uploads_read_the_mapped_id_columns_as_text():
     assert frame["store"].tolist() == ["007", "7"]
 
 
+def test_a_compressed_csv_upload_reads_as_the_csv():
+    import gzip
+
+    from state import UPLOAD_TYPES, read_upload
+
+    content = b"store,month,profit\n007,2024-01-01,1\n7,2024-01-01,2\n"
+    assert "gz" in UPLOAD_TYPES  # the upload box takes it
+    frame = read_upload("Stores.CSV.gz", gzip.compress(content), ("store",))
+    assert frame["store"].tolist() == ["007", "7"] and frame["profit"].tolist() == [1, 2]
+
+
 def test_statement_page_forecasts_drills_down_and_offers_the_workbook():
     app = page("statement").run()
     assert not app.exception
