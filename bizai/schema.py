@@ -262,11 +262,15 @@ def on_clock(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def numbers_as_dates(frame: pd.DataFrame, column: str, what: str,
                      plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
-    """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys), or Excel's serial dates
+    """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys), yyyymm months (month_keys), or
+    Excel's serial dates
     (excel_serial_dates) that pass the caller's calendar test `plausible` (with a warning); else raise naming what
     is wrong."""
     series = frame[column]
     keys = date_keys(series)
+    months = month_keys(series) if keys is None else None
+    if months is not None:
+        return months
     if keys is None:
         serials = excel_serial_dates(series)
         if serials is not None and plausible is not None and plausible(serials):
@@ -282,7 +286,8 @@ def numbers_as_dates(frame: pd.DataFrame, column: str, what: str,
         raise DataContractError(
             f"Column {column!r} of the {what} frame holds numbers (e.g. {shorten(series.dropna().unique()[:3])}), "
             "not dates; expected dates such as 2024-01-31 (whole numbers are read as dates only when every one is "
-            "a yyyymmdd date such as 20240131, or an Excel serial date on a regular calendar)." + serial_hint
+            "a yyyymmdd date such as 20240131, a yyyymm month such as 202401, or an Excel serial date on a regular "
+            "calendar)." + serial_hint
         )
     if series.isna().any():
         raise DataContractError(f"Column {column!r} of the {what} frame has missing dates in rows "
@@ -330,6 +335,22 @@ def date_keys(series: pd.Series) -> pd.Series | None:
     return parsed if parsed.notna().sum() * 2 >= len(parsed) > 0 else None
 
 
+def month_keys(series: pd.Series) -> pd.Series | None:
+    """Whole numbers written as yyyymm (202401: an ERP's or a warehouse's period key) as each month's first day;
+    None unless every one is such a month. Six digits with a year of 1900-2199 and a month of 01-12 are no Excel
+    serial date (those have five digits until 2173), count or yyyymmdd key, so reading them guesses nothing."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series) or series.isna().any():
+        return None
+    values = series.to_numpy(dtype="float64")
+    if not len(values) or not ((np.mod(values, 1) == 0) & (values >= 190_001) & (values <= 219_912)).all():
+        return None
+    year, month = (values // 100).astype(int), (values % 100).astype(int)
+    if not ((month >= 1) & (month <= 12)).all():
+        return None
+    return pd.Series(pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1})).to_numpy(),
+                     index=series.index, name=series.name).astype("datetime64[ns]")
+
+
 # Months and quarters as finance and statistics write them, each read as its first day. A label has no day, so
 # 'Jan-24' (Excel's mmm-yy) is January 2024, not the 24th of a January of no year.
 MONTH_NUMBERS = {name.lower(): number for number in range(1, 13)
@@ -338,6 +359,7 @@ PERIOD_LABELS = (
     re.compile(r"(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<quarter>[1-4])", re.IGNORECASE),  # 2024Q1, 2024-Q1, 2024 Q1
     re.compile(r"Q(?P<quarter>[1-4])\s*[-/ ]?\s*(?P<year>\d{4}|\d{2})", re.IGNORECASE),  # Q1 2024, Q1-2024, Q1-24
     re.compile(r"(?P<year>\d{4})M(?P<month>\d{1,2})", re.IGNORECASE),  # 2024M01: statistics offices
+    re.compile(r"(?P<year>(?:19|20|21)\d{2})(?P<month>\d{2})"),  # 202401: an ERP's period key read as text
     re.compile(r"(?P<month>\d{1,2})[./-](?P<year>\d{4})"),  # 01.2024, 1/2024, 01-2024
     re.compile(r"(?P<month>[^\W\d_]{3,9})\.?[-/ ']?(?P<year>\d{2})"),  # Jan-24, Jan 24, Sept'24
 )

@@ -253,6 +253,26 @@ def test_whole_numbers_written_yyyymmdd_are_read_as_dates(panel):
     pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
 
 
+@pytest.mark.parametrize("written", ["int64", "text"])
+def test_months_written_yyyymm_are_read_as_each_months_first_day(panel, written):
+    """An ERP's period key (202401), as a number or as text, forecasts as the same months written ISO."""
+    history, future = panel
+
+    def keyed(frame):
+        key = pd.to_datetime(frame["month"]).dt.strftime("%Y%m")
+        return frame.assign(month=key.astype("int64") if written == "int64" else key)
+
+    model = ProfitForecaster(model="naive", horizon=6, freq="MS")
+    expected = model.fit(history, **FIT_COLUMNS).predict(known_future=future)
+    got = model.fit(keyed(history), **FIT_COLUMNS).predict(known_future=keyed(future))
+    pd.testing.assert_frame_equal(got, expected.astype({"month": "datetime64[ns]"}))
+    bad = keyed(history)
+    bad.loc[3, "month"] = 202013 if written == "int64" else "202013"  # month 13: not a month key, so not read as one
+    with pytest.raises(DataContractError, match=r"'month' of the training frame (holds numbers|has values that are "
+                                                r"not dates)"):
+        fit(bad)
+
+
 def test_excel_serial_dates_are_read_when_they_make_a_calendar(panel):
     """A date column formatted General in Excel reaches a CSV as serials (44197 is 2021-01-01)."""
     history, future = panel
