@@ -444,6 +444,9 @@ def prepare_future(
     if len(unknown):  # a plan for stores the history lacks: say so rather than drop them unseen
         warn_at_caller(f"known_future has rows for {len(unknown)} series the history does not hold, which get no "
                        f"forecast: {shorten(row_labels(unknown))}{respelled}.")
+    stranger = "" if respelled or len(unknown) == 0 or (future["_known"] == "both").any() else (
+        f" (none of known_future's series is one of the history's: {shorten(row_labels(unknown), 3)} against "
+        f"{shorten(row_labels(panel.series_ids[cols.id_cols]), 3)})")  # another id column, or another system's codes
     future = future[future["_known"] == "both"].drop(columns="_known")
     merged = grid.merge(future.drop(columns=cols.id_cols), on=[SERIES, TIME], how="left", indicator=True)
     absent = merged["_merge"] == "left_only"
@@ -454,7 +457,7 @@ def prepare_future(
     if absent.any():
         labels = row_labels(panel.to_caller(merged.loc[absent, [SERIES, TIME]]))
         problems.append(f"no row for {len(labels)} (series, date) pair(s): {shorten(labels)}{off_calendar(future, panel)}"
-                        f"{respelled}")
+                        f"{respelled}{stranger}")
     for col in cols.known_cols:
         empty = merged[col].isna() & ~absent
         if empty.any():

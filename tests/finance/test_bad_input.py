@@ -428,6 +428,8 @@ def test_plan_ids_that_differ_only_in_spaces_or_case_are_pointed_out(panel):
     with pytest.warns(UserWarning, match="'XS0'"), pytest.raises(DataContractError) as refused:
         model.predict(known_future=future.assign(store="X" + future["store"]))
     assert "letter case" not in str(refused.value)  # other ids get no such hint
+    assert "(none of known_future's series is one of the history's: 'XS0', 'XS1', 'XS2' (and 2 more) against " \
+           "'S0', 'S1', 'S2' (and 2 more))" in str(refused.value)  # the plan names whose ids it holds
 
 
 def test_too_many_backtest_windows_are_refused_saying_how_many_fit(panel):
