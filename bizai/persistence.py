@@ -185,7 +185,8 @@ def load_pickled(path: str | os.PathLike, family: str, state_file: str,
     meta = read_meta(path)
     check_compatible(meta, family, path)
     if expected_model is not None and meta.get("model") != expected_model:
-        raise IncompatibleModelError(f"{str(path)!r} holds a {meta.get('model')}, not a {expected_model}.")
+        raise IncompatibleModelError(f"{str(path)!r} holds a model of class {meta.get('model')}, not {expected_model}: "
+                                     f"load it with {meta.get('model')}.load, or with the base class of its family.")
     verify_checksums(path, meta)
     state = user_path(path) / state_file
     try:

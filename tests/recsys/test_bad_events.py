@@ -67,7 +67,8 @@ def test_empty_frame_and_bad_k(events):
 
 def test_loading_another_model_kind_is_refused(events, tmp_path):
     fit(events).save(tmp_path / "pop")
-    with pytest.raises(IncompatibleModelError, match="PopularityRecommender, not a ALSRecommender"):
+    with pytest.raises(IncompatibleModelError, match=r"holds a model of class PopularityRecommender, not "
+                                                    r"ALSRecommender: load it with PopularityRecommender\.load"):
         ALSRecommender.load(tmp_path / "pop")
 
 
