@@ -41,8 +41,8 @@ class FillKnown(StrEnum):
 app = typer.Typer(help="Forecast many series: fit a model, predict the next periods, backtest.", no_args_is_help=True)
 log = logging.getLogger("bizai.cli")
 
-DATA = typer.Option(..., "--data", help="CSV, Excel (.xlsx, first sheet) or Parquet file (or a glob of Parquet "
-                                        "files), one row per id and period.")
+DATA = typer.Option(..., "--data", help="CSV (also .csv.gz), Excel (.xlsx: the first sheet holding a table) or "
+                                        "Parquet file (or a glob of Parquet files), one row per id and period.")
 ID_COL = typer.Option(..., "--id-col", help="Id column(s), comma-separated, e.g. store_id or agency,sku.")
 TIME_COL = typer.Option(..., "--time-col", help="Date column.")
 TARGET_COL = typer.Option(..., "--target-col", help="Column to forecast, e.g. profit.")
