@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 
 from bizai.errors import DataContractError, check_is_fitted, check_random_state
 from bizai.frames import FrameKind, from_pandas, to_pandas
-from bizai.hyperparams import Rule, check_hyperparameters
+from bizai.hyperparams import Flag, Number, Rule, check_argument, check_hyperparameters
 from bizai.persistence import (
     RECOMMENDER_FAMILY,
     chained_fingerprint,
@@ -148,10 +148,9 @@ class BaseRecommender(BaseEstimator):
                           batch_size: int = SCORE_BATCH) -> Iterator[pd.DataFrame]:
         """The same as `recommend`, as pandas frames of at most `batch_size` users: memory stays bounded."""
         check_is_fitted(self, "data_")
-        if not isinstance(k, int | np.integer) or k < 1:
-            raise DataContractError(f"k must be an integer of at least 1, got {k!r}.")
-        if not isinstance(batch_size, int | np.integer) or batch_size < 1:
-            raise DataContractError(f"batch_size must be an integer of at least 1, got {batch_size!r}.")
+        check_argument("k", k, Number(1, integer=True))
+        check_argument("filter_seen", filter_seen, Flag())  # 'no' is truthy: it would have filtered
+        check_argument("batch_size", batch_size, Number(1, integer=True))
         data = self.data_
         external = self._user_values(users)
         if external is not None:
@@ -231,6 +230,7 @@ class BaseRecommender(BaseEstimator):
     def similar_items(self, items, k: int = 10):
         """Items most similar to each of `items`: (item, similar_item, score, rank)."""
         check_is_fitted(self, "data_")
+        check_argument("k", k, Number(1, integer=True))
         data = self.data_
         external = np.asarray(self._user_values(items))
         positions = data.items.to_internal(external, strict=True, what="item")

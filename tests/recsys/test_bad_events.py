@@ -61,8 +61,15 @@ def test_event_weights_add_up(events):
 def test_empty_frame_and_bad_k(events):
     with pytest.raises(DataContractError, match="empty"):
         fit(events.iloc[:0])
-    with pytest.raises(DataContractError, match="k must be"):
-        fit(events).recommend(["u0"], k=0)
+    model = fit(events)
+    with pytest.raises(DataContractError, match="k must be an integer of at least 1, got 0"):
+        model.recommend(["u0"], k=0)
+    with pytest.raises(DataContractError, match="k must be an integer of at least 1, got 0"):
+        model.similar_items([events["item_id"].iloc[0]], k=0)  # was an empty frame
+    with pytest.raises(DataContractError, match="filter_seen must be True or False, got 'no'"):
+        model.recommend(["u0"], k=2, filter_seen="no")  # a truthy text: it filtered
+    with pytest.raises(DataContractError, match="batch_size must be an integer of at least 1, got 2.5"):
+        list(model.recommend_batches(["u0"], k=2, batch_size=2.5))
 
 
 def test_loading_another_model_kind_is_refused(events, tmp_path):
