@@ -323,6 +323,7 @@ class ProfitForecaster(BaseEstimator):
         model `calibration_windows` times). The update is recorded in `lineage_` (saved in meta.json).
         """
         check_is_fitted(self, "fitted_model_")
+        check_argument("recalibrate", recalibrate, Flag())
         started = time.perf_counter()
         frame, _ = to_pandas(new_data)
         columns = self.panel_.columns

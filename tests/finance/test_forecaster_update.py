@@ -46,6 +46,8 @@ def test_restated_rows_replace_and_bad_updates_are_refused(months):
         model.update(new.drop(columns="profit"))
     with pytest.raises(DataContractError, match="duplicate"):
         model.update(pd.concat([new, new.head(1)]))
+    with pytest.raises(DataContractError, match="recalibrate must be True or False, got 'no'"):
+        model.update(new, recalibrate="no")  # a truthy text: it would have refitted the bands
     restated = pd.concat([old.tail(1).assign(profit=-1.0), new])
     model.update(restated)
     history = model.history_frame()
