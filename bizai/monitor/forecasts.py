@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from bizai.frames import to_pandas
+from bizai.hyperparams import Flag, check_argument
 from bizai.monitor.accuracy import (
     accuracy_alerts,
     accuracy_report,
@@ -50,6 +51,7 @@ def check_forecasts(ledger: str | os.PathLike | ForecastLedger, actuals, group_c
                     max_missing_increase: float | None = None) -> ForecastCheck:
     """Score the ledger's forecasts (nights on or after `since`) against `actuals` (pandas or polars, the
     columns as at fit) and, with `drift`, compare the newest actuals with the latest model's training data."""
+    check_argument("drift", drift, Flag())
     ledger = ledger if isinstance(ledger, ForecastLedger) else ForecastLedger(ledger)
     columns = ledger.columns()
     actuals = to_pandas(actuals)[0]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
 from bizai.frames import to_pandas
+from bizai.hyperparams import Flag, check_argument
 from bizai.recsys.metrics import catalogue_coverage, novelty, ranking_metrics
 from bizai.schema import coerce_numeric, require_columns, require_non_empty
 from bizai.verdict import Verdict
@@ -30,6 +31,8 @@ def evaluate(model, train, test, k: int | Iterable[int] = (10, 20), refit: bool 
     and counted in the log: ranking metrics are about users the model can know.
     """
     ks = cutoffs(k)
+    check_argument("refit", refit, Flag(optional=True))
+    check_argument("filter_seen", filter_seen, Flag())
     if refit or (refit is None and getattr(model, "data_", None) is None):
         model.fit(train, **fit_columns)
     check_is_fitted(model, "data_")  # refit=False on a model never fitted

@@ -231,6 +231,8 @@ def test_check_forecasts_end_to_end(saved_forecaster, tmp_path):
     assert check.alerts == []
     assert check.drift is not None and check.drift["rows"].iloc[0] == len(actuals)
     assert check.accuracy[check.accuracy["step"] == 0]["n"].iloc[0] == len(actuals)
+    with pytest.raises(DataContractError, match="drift must be True or False, got 'off'"):
+        check_forecasts(ledger, actuals, drift="off")  # a truthy text: drift was computed
     planted = actuals.assign(profit=actuals["profit"] * 2, promo=actuals["promo"] + 40)
     check = check_forecasts(ledger, planted, max_wape_increase=0.2, max_psi=0.25)
     assert any("WAPE" in a for a in check.alerts) and any("'promo'" in a for a in check.alerts)

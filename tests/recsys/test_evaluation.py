@@ -67,6 +67,10 @@ def test_evaluate_refuses_bad_arguments_by_name(events):
             evaluate(PopularityRecommender(), train, test, k=k)
     with pytest.raises(NotFittedError, match="not fitted yet"):
         evaluate(PopularityRecommender(), train, test, refit=False)
+    with pytest.raises(DataContractError, match=r"refit must be True or False, or None"):
+        evaluate(PopularityRecommender(), train, test, refit="no")  # a truthy text: it refitted
+    with pytest.raises(DataContractError, match=r"filter_seen must be True or False, got 'no'"):
+        evaluate(PopularityRecommender(), train, test, filter_seen="no")
     with pytest.raises(DataContractError, match=r"The test frame is missing column\(s\) 'item_id'"):
         evaluate(PopularityRecommender(), train, test.rename(columns={"item_id": "item"}))
     with pytest.raises(DataContractError, match="The test frame is empty"):
