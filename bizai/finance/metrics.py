@@ -22,8 +22,9 @@ def paired(actual, *others, names: tuple[str, ...] = ("forecast",)) -> list[np.n
                           else np.asarray(values, dtype=float).ravel())  # pandas' NA is NaN here, as in numpy
         except (TypeError, ValueError):
             cells = pd.Series(np.asarray(values, dtype=object).ravel())
-            sample = cells[pd.to_numeric(cells, errors="coerce").isna() & cells.notna()].iloc[0]
-            raise DataContractError(f"{name} must hold numbers; it holds {sample!r}.") from None
+            text = cells[pd.to_numeric(cells, errors="coerce").isna() & cells.notna()]
+            raise DataContractError(f"{name} must hold numbers; it holds "
+                                    f"{text.iloc[0] if len(text) else type(values).__name__!r}.") from None
     lengths = {name: len(a) for name, a in zip(("actual", *names), arrays, strict=True)}
     if len(set(lengths.values())) > 1:
         raise DataContractError("The values scored must pair up one to one; their lengths differ: "
