@@ -263,9 +263,8 @@ def on_clock(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def numbers_as_dates(frame: pd.DataFrame, column: str, what: str,
                      plausible: Callable[[pd.Series], bool] | None = None) -> pd.Series:
     """A numeric `column` as dates when it holds yyyymmdd date keys (date_keys), yyyymm months (month_keys), or
-    Excel's serial dates
-    (excel_serial_dates) that pass the caller's calendar test `plausible` (with a warning); else raise naming what
-    is wrong."""
+    Excel's serial dates (excel_serial_dates) that pass the caller's calendar test `plausible` (with a warning);
+    else raise naming what is wrong."""
     series = frame[column]
     keys = date_keys(series)
     months = month_keys(series) if keys is None else None
