@@ -18,6 +18,12 @@ def spelling_keys(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
     return keys.reset_index(drop=True)
 
 
+def unknown_ids(given: pd.DataFrame, known: pd.DataFrame, id_cols: list[str]) -> pd.DataFrame:
+    """The distinct `id_cols` of `given` that `known` lacks (spelt exactly), to look for respellings among."""
+    rows = given[id_cols].drop_duplicates().merge(known[id_cols].drop_duplicates(), how="left", indicator=True)
+    return rows.loc[rows["_merge"] == "left_only", id_cols]
+
+
 def respelled_ids(unknown: pd.DataFrame, known: pd.DataFrame, id_cols: list[str], whose: str = "the history's") -> str:
     """' (ids given as 's001' for 'S001' differ from the history's only in spaces or letter case: write them
     alike)' when some `unknown` ids match `known` ones once spaces around them and case are ignored; else ''.

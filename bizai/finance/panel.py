@@ -37,7 +37,7 @@ from bizai.schema import (
     shorten,
     warn_at_caller,
 )
-from bizai.spelling import respelled_ids, spelling_keys
+from bizai.spelling import respelled_ids, spelling_keys, unknown_ids
 
 log = logging.getLogger(__name__)
 
@@ -493,8 +493,7 @@ def refuse_respelled_series(new: pd.DataFrame, history: pd.DataFrame, id_cols: l
     """Refuse an update whose new series are known ones spelt in another case or with spaces (an export that
     lower-cased 'S001'): appended, they would start stub series while the real ones looked closed."""
     known = history[id_cols].drop_duplicates()
-    given = new[id_cols].drop_duplicates().merge(known, how="left", indicator=True)
-    respelled = respelled_ids(given.loc[given["_merge"] == "left_only", id_cols], known, id_cols)
+    respelled = respelled_ids(unknown_ids(new, known, id_cols), known, id_cols)
     if respelled:
         raise DataContractError(f"The update holds series the model does not know{respelled}.")
 

@@ -21,7 +21,7 @@ from bizai.schema import (
     require_unique,
     warn_at_caller,
 )
-from bizai.spelling import respelled_ids
+from bizai.spelling import respelled_ids, unknown_ids
 
 ACTUAL = "actual"
 
@@ -68,8 +68,7 @@ def join_actuals(forecasts: pd.DataFrame, actuals: pd.DataFrame, columns: Ledger
             f"period {pd.Timestamp(forecasts[columns.time_col].min()).date()}: nothing to judge yet.")
     forecast_ids = forecasts[columns.id_cols].drop_duplicates()
     actual_ids = frame[columns.id_cols].drop_duplicates()
-    unknown = actual_ids.merge(forecast_ids, how="left", indicator=True)
-    unknown = unknown.loc[unknown["_merge"] == "left_only", columns.id_cols]
+    unknown = unknown_ids(actual_ids, forecast_ids, columns.id_cols)
     respelled = respelled_ids(unknown, forecast_ids, columns.id_cols)  # an export that lower-cased or padded ids
     if joined.empty:
         raise DataContractError(
