@@ -148,14 +148,20 @@ def read_excel_as_labels(file: str, text_columns: list[str | int]) -> pd.DataFra
     first that holds a table: a cover or notes sheet in front of the data is passed over (logged as a warning);
     which sheet was read is logged when the workbook has more than one."""
     with pd.ExcelFile(file, engine="openpyxl") as book:
-        position = next((i for i, name in enumerate(book.sheet_names) if holds_a_table(book, name)), 0)
+        position, top = 0, None  # the table sheet and its top rows, read once for the header row too
+        for index, name in enumerate(book.sheet_names):
+            rows = book.parse(name, header=None, nrows=30)
+            top = rows if top is None else top  # the first sheet's, when no sheet holds a table
+            if holds_a_table(rows):
+                position, top = index, rows
+                break
         sheet = book.sheet_names[position]
         if position:
             log.warning("Read sheet %r of %s: the sheet(s) before it (%s) hold no table.", sheet, file,
                         ", ".join(map(repr, book.sheet_names[:position])))
         elif len(book.sheet_names) > 1:
             log.info("Read sheet %r of %s, the first of %s.", sheet, file, ", ".join(map(repr, book.sheet_names)))
-        header_row = excel_header_row(book, sheet, file)
+        header_row = excel_header_row(top, sheet, file)
         header = [str(name) for name in book.parse(sheet, header=header_row, nrows=0).columns]
         named = {header[c] if isinstance(c, int) and c < len(header) else c for c in text_columns}
         frame = book.parse(sheet, header=header_row, dtype={column: str for column in named if column in header})
@@ -204,10 +210,9 @@ def with_text_cells_read_as_numbers(frame: pd.DataFrame, skip: set, file: str) -
     return frame
 
 
-def holds_a_table(book: pd.ExcelFile, sheet: str) -> bool:
-    """Whether a sheet's top 30 rows hold at least two rows with two or more filled cells (a header and a row):
-    a cover page or a column of notes does not."""
-    top = book.parse(sheet, header=None, nrows=30)
+def holds_a_table(top: pd.DataFrame) -> bool:
+    """Whether a sheet's top rows (read without a header) hold at least two rows with two or more filled cells (a
+    header and a row): a cover page or a column of notes does not."""
     return bool((top.notna().sum(axis=1) >= 2).sum() >= 2)
 
 
@@ -253,10 +258,10 @@ def sheet_merges(file: str, position: int = 0) -> list[tuple[int, int, int, int]
     return [range_boundaries(ref) for ref in re.findall(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"', sheet)]
 
 
-def excel_header_row(book: pd.ExcelFile, sheet: str, file: str) -> int:
-    """The row (from 0) holding a sheet's column names: the first, unless most of its cells are empty (a report
-    with a title and notes above the table); then the first of the top 30 rows filled as widely as the widest."""
-    top = book.parse(sheet, header=None, nrows=30)
+def excel_header_row(top: pd.DataFrame, sheet: str, file: str) -> int:
+    """The row (from 0) holding a sheet's column names, from its top 30 rows read without a header: the first,
+    unless most of its cells are empty (a report with a title and notes above the table); then the first of the top
+    rows filled as widely as the widest."""
     if top.empty or top.iloc[0].notna().mean() > 0.5:
         return 0
     filled = top.notna().sum(axis=1)
@@ -282,7 +287,7 @@ def read_csv_as_labels(file: str, text_columns: list[str | int]):
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).lower():
             raise
-    text, encoding = decoded_text(Path(file).read_bytes() if source == file else source)
+    text, encoding = decoded_text(source if isinstance(source, bytes) else Path(file).read_bytes())
     log.warning("%s is not UTF-8: read it as %s. Save it as 'CSV UTF-8' to be sure accented names read as meant.",
                 file, encoding)
     return read_csv_source(text.encode("utf-8"), file, text_columns)
