@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path, check_output_file
+from bizai.io import atomic_path, user_path
 from bizai.workbook import unique_sheet_names
 
 MONEY = "#,##0;[Red]-#,##0"
@@ -26,7 +26,7 @@ def write_statement_workbook(tables: StatementTables, path: str | Path) -> Path:
     """Write the statement workbook to `path` atomically (temp file, then rename); returns the path."""
     import xlsxwriter
 
-    final = check_output_file(path, suffixes=WORKBOOK_SUFFIXES)  # a report named .csv would open as nonsense
+    final = user_path(path)  # its suffix checked by StatementForecaster before the tables were built
     with atomic_path(final) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True})
         formats = {

@@ -45,6 +45,7 @@ from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
+from bizai.io import check_output_file
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import SERIES, as_list, shorten, warn_at_caller
 
@@ -311,17 +312,19 @@ class StatementForecaster(BaseEstimator):
     def to_excel(self, path: str | Path, known_future=None, history_periods: int = 12, tables=None) -> Path:
         """Write the statement workbook atomically: a sheet per level, ranges, accuracy, drivers and a chart of the
         company (see bizai.finance.statement.excel). known_future as for `predict`; `tables` from report_tables."""
-        from bizai.finance.statement.excel import write_statement_workbook
+        from bizai.finance.statement.excel import WORKBOOK_SUFFIXES, write_statement_workbook
 
-        return write_statement_workbook(tables or self.report_tables(known_future, history_periods), path)
+        final = check_output_file(path, suffixes=WORKBOOK_SUFFIXES)  # before the tables are built for it
+        return write_statement_workbook(tables or self.report_tables(known_future, history_periods), final)
 
     def to_html(self, path: str | Path, known_future=None, history_periods: int = 12, tables=None) -> Path:
         """Write a single-file HTML report with the same tables and the company chart, atomically."""
         require("altair", "StatementForecaster.to_html")
         require("vl_convert", "StatementForecaster.to_html")
-        from bizai.finance.statement.html import write_statement_html
+        from bizai.finance.statement.html import HTML_SUFFIXES, write_statement_html
 
-        return write_statement_html(tables or self.report_tables(known_future, history_periods), path)
+        final = check_output_file(path, suffixes=HTML_SUFFIXES)  # before the tables are built for it
+        return write_statement_html(tables or self.report_tables(known_future, history_periods), final)
 
 
 def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:

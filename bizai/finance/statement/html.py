@@ -10,7 +10,7 @@ import pandas as pd
 
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.tables import StatementTables, period_label
-from bizai.io import atomic_path, check_output_file
+from bizai.io import atomic_path, user_path
 
 HTML_SUFFIXES = (".html", ".htm")  # a browser opens these as a page
 STYLE = """<style>
@@ -60,7 +60,7 @@ def write_statement_html(tables: StatementTables, path: str | Path) -> Path:
         sections.append(f"<h2>Top drivers per line</h2>{drivers.to_html()}")
     document = f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Forecast statement</title>{STYLE}</head><body>" \
                f"{''.join(sections)}</body></html>"
-    final = check_output_file(path, suffixes=HTML_SUFFIXES)  # a report named .csv would open as nonsense
+    final = user_path(path)  # its suffix checked by StatementForecaster before the tables were built
     with atomic_path(final) as temporary:
         temporary.write_text(document, encoding="utf-8")
     return final
