@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -65,7 +67,10 @@ def smape(actual, forecast) -> float:
 
 
 def mase(actual, forecast, naive_scale: float) -> float:
-    """MAE of one series divided by its in-sample MAE of the seasonal-naive rule (`naive_scale`)."""
+    """MAE of one series divided by its in-sample MAE of the seasonal-naive rule (`naive_scale`); NaN where that
+    scale is 0 or NaN (backtest.naive_scales' value for a series with a single period before the cutoff)."""
+    if isinstance(naive_scale, float) and math.isnan(naive_scale):
+        return float("nan")
     check_argument("naive_scale", naive_scale, Number())
     return mae(actual, forecast) / naive_scale if naive_scale > 0 else float("nan")
 

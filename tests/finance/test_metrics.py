@@ -76,3 +76,13 @@ def test_readable_metrics_names_and_coverage_verdicts():
     assert coverage_verdict("p25", "p75", 0.52).endswith("it can be trusted.") and coverage_verdict("p25", "p75", 0.52).good
     assert not coverage_verdict("p10", "p90", 0.64).good
     assert "wider than needed" in coverage_verdict("p10", "p90", 0.95)
+
+
+def test_mase_of_a_series_without_a_naive_scale_is_left_out_of_the_mean():
+    # naive_scales gives NaN for a series with a single period before the cutoff (a store that has just opened)
+    from bizai.finance.metrics import mean_mase
+
+    assert np.isnan(mase([1.0, 2.0], [1.0, 3.0], naive_scale=float("nan")))
+    frame = pd.DataFrame({"series": ["a", "a", "new"], "actual": [10.0, 20.0, 5.0], "forecast": [12.0, 18.0, 9.0],
+                          "naive_scale": [2.0, 2.0, np.nan]})
+    assert mean_mase(frame, ["series"]) == pytest.approx(1.0)

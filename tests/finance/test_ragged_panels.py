@@ -112,3 +112,12 @@ def test_backtest_windows_do_not_repeat_the_trailing_gap_note(caplog):
         fc.backtest(ragged(), n_windows=1, **FIT)  # cutoff: week 57, which 'over' lacks (its usual gap is 1)
     notes = [r for r in caplog.records if "within their usual gaps" in r.getMessage()]
     assert len(notes) == 1 and notes[0].levelno == logging.DEBUG and "'over (1 period from" in notes[0].getMessage()
+
+
+def test_a_backtest_scores_a_store_that_opened_one_period_before_a_cutoff():
+    # its naive scale is undefined at that cutoff (one period): its MASE is left out, the backtest still runs
+    data = ragged()
+    opened = pd.DataFrame({"store": "new", "week": WEEKS[-7:], "sales": 50.0 + np.arange(7), "promo": 0})
+    result = ProfitForecaster(model="naive", horizon=3, freq="W-FRI").backtest(
+        pd.concat([data, opened], ignore_index=True), n_windows=2, **FIT)
+    assert "new" in set(result.forecasts["store"]) and np.isfinite(result.metrics["mase"]).all()
