@@ -32,7 +32,8 @@ def parse_definitions(values: list[str] | str | None, option: str, example: str)
 
 def statement(
     data: Path = typer.Option(..., "--data", help="Leaf-level table (CSV/Excel/Parquet): one row per id and period."),
-    id_col: str = typer.Option(..., "--id-col", help="The leaf id column (store, product), the hierarchy's bottom."),
+    id_col: str = typer.Option(..., "--id-col", help="The leaf id column (store, product), the hierarchy's bottom; or "
+                               "several, comma-separated, that name a leaf together (Store,Dept: leaves '1 / 5')."),
     time_col: str = typer.Option(..., "--time-col", help="Date column."),
     lines: str = typer.Option(..., "--lines", help="Additive line columns, comma-separated, e.g. revenue,cost."),
     identity: list[str] = typer.Option(None, "--identity", help="An identity, e.g. profit=revenue-cost (repeatable)."),
@@ -68,14 +69,14 @@ def statement(
     check_output_file(out, [data, known_future], REPORT_SUFFIXES)
     levels = split_list(hierarchy) or []
     line_names, known = split_list(lines) or [], split_list(known_cols) or []
-    frame = as_long(read_table(data, text_columns=[*levels, id_col]), wide, time_col, [*line_names, *known],
-                    [id_col])
-    future = read_table(known_future, text_columns=[id_col]) if known_future else None
-    future = as_long(future, wide, time_col, known, [id_col])
+    id_cols = split_list(id_col) or []
+    frame = as_long(read_table(data, text_columns=[*levels, *id_cols]), wide, time_col, [*line_names, *known], id_cols)
+    future = read_table(known_future, text_columns=id_cols) if known_future else None
+    future = as_long(future, wide, time_col, known, id_cols)
     forecaster = StatementForecaster(model=model, horizon=horizon, freq=freq, reconcile=reconcile, interval=interval,
                                      calibration_windows=calibration_windows, random_state=random_state,
                                      show_progress=show)
-    forecaster.fit(frame, id_col=id_col, time_col=time_col, lines=line_names,
+    forecaster.fit(frame, id_col=id_cols, time_col=time_col, lines=line_names,
                    identities=parse_definitions(identity, "--identity", "profit=revenue-cost"), hierarchy=levels,
                    known_cols=known, static_cols=split_list(static_cols),
                    ratios=parse_definitions(ratio, "--ratio", "margin=profit/revenue") or None)

@@ -3,7 +3,7 @@ company chart with its range, and the Excel workbook."""
 
 import pandas as pd
 import streamlit as st
-from state import as_key, entity_labels, frame_key, series_data, show_error, train_statement, workbook_bytes
+from state import as_key, frame_key, series_data, show_error, train_statement, workbook_bytes
 
 from bizai.finance.base import quantile_label
 from bizai.finance.metrics import coverage_verdict
@@ -16,12 +16,10 @@ st.title("Forecast statement")
 data = series_data()
 frame, roles = data["frame"], data["columns"]
 id_cols = as_list(roles["id_col"])
-leaf = " / ".join(id_cols)
-if len(id_cols) > 1:  # a statement's leaves need one id (store 1 / department 5); the id columns above are levels
-    frame = frame.assign(**{leaf: entity_labels(frame, id_cols)})
+leaf = " / ".join(id_cols)  # several id columns name a leaf together (store 1 / department 5); those above are levels
 numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
            and c not in {*roles.get("known_cols", []), *id_cols}]
-texts = [c for c in frame.columns if c not in numeric and c not in (leaf, roles["time_col"])]
+texts = [c for c in frame.columns if c not in numeric and c not in (id_cols[-1], roles["time_col"])]
 st.caption(f"Data: **{data['label']}** · one row per **{leaf}** and **{roles['time_col']}**")
 
 left, middle, right = st.columns(3)
@@ -47,7 +45,7 @@ if st.button("Forecast the statement", type="primary", disabled=not lines):
     name, _, expression = identity.partition("=")
     st.session_state["statement_settings"] = {
         "model": model, "horizon": int(horizon), "reconcile": reconcile, "freq": data.get("freq"),
-        "roles": {"id_col": leaf, "time_col": roles["time_col"], "lines": lines,
+        "roles": {"id_col": id_cols, "time_col": roles["time_col"], "lines": lines,
                   "identities": {name.strip(): expression.strip()} if expression.strip() else {},
                   "hierarchy": levels, "known_cols": roles.get("known_cols") or [],
                   "static_cols": [c for c in roles.get("static_cols") or [] if c not in levels]}}

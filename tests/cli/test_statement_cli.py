@@ -7,7 +7,7 @@ import pytest
 
 from tests.cli.test_cli import bizai
 from tests.cli.test_reliability import refused
-from tests.finance.test_statement import check_coherent, make_pnl
+from tests.finance.test_statement import check_coherent, departments, make_pnl
 
 STATEMENT = ["--id-col", "store", "--time-col", "month", "--lines", "revenue,cost", "--identity", "profit=revenue-cost",
              "--hierarchy", "region,store", "--horizon", "3", "--model", "seasonal_naive"]
@@ -94,3 +94,14 @@ def test_a_wide_csv_in_accounting_format_with_margin_and_total_rows_gives_the_sa
     bizai("forecast", "statement", "--data", pnl / "sheet.csv", "--wide", *STATEMENT, "--out", pnl / "sheet.parquet")
     bizai("forecast", "statement", "--data", pnl / "rounded.csv", *STATEMENT, "--out", pnl / "long.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(pnl / "sheet.parquet"), pd.read_parquet(pnl / "long.parquet"))
+
+
+def test_leaves_named_by_two_id_columns_on_the_command_line(pnl):
+    departments(make_pnl()).to_csv(pnl / "depts.csv", index=False)
+    args = [*STATEMENT]
+    args[args.index("store")] = "store,dept"
+    out = pnl / "depts.parquet"
+    bizai("forecast", "statement", "--data", pnl / "depts.csv", *args, "--out", out)
+    statement = pd.read_parquet(out)
+    assert {"A / 1", "A / 2"} <= set(statement.loc[statement["level"] == "store / dept", "node"])
+    check_coherent(statement[statement["level"] != "store / dept"], "forecast")

@@ -490,3 +490,23 @@ def test_pages_show_bizais_warnings_about_the_data_and_leave_libraries_to_the_co
     with pytest.warns(UserWarning, match="many workers") as console:  # shown as usual, outside the page
         assert state.page_messages(caught) == ["store 'S9' has fewer than 12 periods"]
     assert len(console) == 1
+
+
+def test_a_statement_of_store_departments_with_a_plan_reads_the_plan_by_both_ids():
+    # the page joined store and department into one leaf column in the history only: the plan had no such column
+    frame = store_department_sales().assign(promo=lambda f: (f.index % 3 == 0).astype(int))
+    weeks = pd.date_range(frame["Date"].max(), periods=7, freq="W-FRI")[1:]
+    future = pd.DataFrame([(s, d, w, 1) for s in (1, 2) for d in (1, 2, 3) for w in weeks],
+                          columns=["Store", "Dept", "Date", "promo"])
+    roles = {"id_col": ["Store", "Dept"], "time_col": "Date", "target_col": "Weekly_Sales", "static_cols": [],
+             "known_cols": ["promo"], "past_cols": []}
+    statement = page("statement")
+    statement.session_state["series"] = {"frame": frame, "future": future, "columns": roles, "label": "store x dept",
+                                         "freq": None}
+    statement.run()
+    next(m for m in statement.multiselect if m.label.startswith("Lines")).set_value(["Weekly_Sales"]).run()
+    statement.selectbox[0].set_value("seasonal_naive")
+    statement.button[0].click().run()
+    assert not statement.exception and not statement.error, [e.value for e in statement.error]
+    statement.selectbox[-1].set_value("Store / Dept").run()
+    assert len(set(statement.dataframe[0].value["node"])) == 6

@@ -433,3 +433,42 @@ def test_hierarchy_levels_may_be_named_like_the_statements_columns():
     statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(
         data, **{**FIT, "hierarchy": ["line", "store"]}).predict()
     assert set(statement["level"]) == {"total", "line", "store"} and list(statement.columns).count("line") == 1
+
+
+def departments(data: pd.DataFrame) -> pd.DataFrame:
+    """Each store split into departments '1' and '2' (60% and 40%): department numbers repeat in every store."""
+    return pd.concat([data.assign(dept=dept, revenue=data["revenue"] * share, cost=data["cost"] * share)
+                      for dept, share in (("1", 0.6), ("2", 0.4))], ignore_index=True)
+
+
+@pytest.mark.parametrize("hierarchy", [["region", "store"], ["region", "store", "dept"]])
+def test_leaves_named_by_several_id_columns_add_up_to_their_parents(hierarchy):
+    data = departments(make_pnl())
+    future = pd.DataFrame([(s, d, m, 1) for s in REGION_OF for d in ("1", "2")
+                           for m in pd.date_range("2023-07-01", periods=2, freq="MS")],
+                          columns=["store", "dept", "month", "promo"])
+    model = StatementForecaster(model="lightgbm", horizon=2, freq="MS", random_state=0,
+                                model_params={"n_estimators": 20}).fit(
+        data, **{**FIT, "id_col": ["store", "dept"], "hierarchy": hierarchy}, known_cols=["promo"])
+    statement = model.predict(known_future=future)
+    assert model.hierarchy_.level_names == ["total", "region", "store", "store / dept"]
+    leaves = statement[statement["level"] == "store / dept"]
+    assert set(leaves["node"]) == {f"{s} / {d}" for s in REGION_OF for d in ("1", "2")}
+    by_store = leaves.assign(store=leaves["node"].str.split(" / ").str[0]).groupby(["store", "month", "line"])["forecast"].sum()
+    stores = statement[statement["level"] == "store"].set_index(["node", "month", "line"])["forecast"]
+    assert np.allclose(by_store.sort_index().to_numpy(), stores.sort_index().to_numpy(), rtol=1e-9)
+    check_coherent(statement[statement["level"] != "store / dept"], "forecast")
+    with pytest.raises(DataContractError, match=r"known_future frame is missing column\(s\) 'dept'"):
+        model.predict(known_future=future.drop(columns="dept"))
+
+
+def test_a_leaf_id_repeated_under_each_parent_says_to_name_leaves_by_both():
+    data = departments(make_pnl())
+    with pytest.raises(DataContractError, match=r"dept values repeat under different store values in the same period "
+                                                r"\('1' under 'A', 'B', .*id_col=\['store', 'dept'\] \(CLI --id-col "
+                                                r"store,dept\), which makes leaves such as 'A / 1'"):
+        StatementForecaster(model="naive", horizon=2).fit(data, **{**FIT, "id_col": "dept",
+                                                                   "hierarchy": ["region", "store", "dept"]})
+    with pytest.raises(DataContractError, match=r"Id column 'dept' of the statement frame is empty in rows 3"):
+        StatementForecaster(model="naive", horizon=2).fit(data.assign(dept=data["dept"].where(data.index != 3)),
+                                                          **{**FIT, "id_col": ["store", "dept"]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ from bizai.finance.panel import (
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import (
     SERIES,
+    as_list,
     coerce_datetime,
     coerce_numeric,
     forbid_taken_names,
@@ -50,6 +52,7 @@ VALUE = "value"
 MIXED = "(mixed)"
 IDENTITY_SHARE = 0.99  # rows in which a line must equal two others' sum or difference to be warned as an identity
 IDENTITY_ROWS = 10_000  # rows looked at for that
+LEAF_JOIN = " / "  # a leaf named by several id columns: column 'Store / Dept', nodes such as '1 / 5'
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"  # a series' level and line, as model features
 # The columns of a statement's results beside the caller's time column, and of its series frame beside the
 # caller's covariates: a caller column of one of these names would be a second column of that name.
@@ -75,12 +78,75 @@ class StatementColumns:
     levels: list[str]
     known_cols: list[str]
     static_cols: list[str]
+    id_parts: tuple[str, ...] = ()  # the caller's id columns when several name a leaf (id_col then joins them)
+
+    @property
+    def id_names(self) -> list[str]:
+        """The caller's id columns: the one that names a leaf, or the several that do together."""
+        return list(self.id_parts) or [self.id_col]
 
     @property
     def needed(self) -> list[str]:
         """Every column the input frame must have, each once."""
         return list(dict.fromkeys([*self.levels, self.time_col, *self.lines.lines.values(), *self.known_cols,
                                    *self.static_cols]))
+
+
+def leaf_column(id_cols: list[str]) -> str:
+    """The column that names a statement's leaves: the one id column, or several joined ('Store / Dept')."""
+    return LEAF_JOIN.join(id_cols)
+
+
+def statement_columns(id_col: str | Sequence[str], time_col: str, lines: StatementLines,
+                      hierarchy: Sequence[str] | None, known_cols: Sequence[str] | None,
+                      static_cols: Sequence[str] | None) -> StatementColumns:
+    """The caller's columns in their roles, the hierarchy's levels ending with the leaf column."""
+    id_cols = as_list(id_col)
+    if not id_cols:
+        raise DataContractError("id_col must name the leaf id column, e.g. id_col='store_id' (or several that name a "
+                                "leaf together: id_col=['store', 'department']).")
+    named = as_list(hierarchy)
+    if len(id_cols) > 1 and named[-1:] == id_cols[-1:]:  # hierarchy=[..., 'Store', 'Dept']: Dept is that leaf
+        named = named[:-1]
+    leaf = leaf_column(id_cols)
+    levels = [level for level in named if level != leaf] + [leaf]
+    return StatementColumns(leaf, time_col, lines, levels, as_list(known_cols), as_list(static_cols),
+                            tuple(id_cols) if len(id_cols) > 1 else ())
+
+
+def with_leaf_ids(frame: pd.DataFrame, id_cols: Sequence[str], what: str) -> pd.DataFrame:
+    """`frame` with the leaf column of several id columns added, their values joined ('1 / 5': department 5 of store
+    1), for labels that repeat under each parent (a department number in every store); one id column: as it is."""
+    if len(id_cols) < 2:
+        return frame
+    require_columns(frame, id_cols, what)
+    for column in id_cols:
+        missing = frame[column].isna()
+        if missing.any():
+            raise DataContractError(f"Id column {column!r} of the {what} frame is empty in rows "
+                                    f"{rows_at(frame, missing)}; every row needs an id.")
+    first, *others = (frame[column].astype(str) for column in id_cols)
+    return frame.assign(**{leaf_column(list(id_cols)): first.str.cat(others, sep=LEAF_JOIN)})
+
+
+def refuse_ids_repeated_under_parents(table: pd.DataFrame, columns: StatementColumns) -> None:
+    """A leaf id that repeats in one period under different parents (department 1 in every store) names no single
+    leaf: say to name the leaves by the parent and the id together, before the plainer duplicate-row refusal."""
+    key = [columns.id_col, columns.time_col]
+    repeated = table.duplicated(subset=key, keep=False)
+    if not repeated.any():
+        return
+    rows = table[repeated]
+    for upper in reversed(columns.levels[:-1]):  # the nearest parent first
+        if rows[upper].nunique() > 1 and not rows.duplicated(subset=[upper, *key]).any():
+            examples = rows.groupby(columns.id_col, sort=False)[upper].unique().head(2)
+            described = "; ".join(f"{str(node)!r} under {shorten(list(map(str, parents)))}"
+                                  for node, parents in examples.items())
+            raise DataContractError(
+                f"{columns.id_col} values repeat under different {upper} values in the same period ({described}), so "
+                f"one {columns.id_col} names several leaves: name each leaf by both, id_col=[{upper!r}, "
+                f"{columns.id_col!r}] (CLI --id-col {upper},{columns.id_col}), which makes leaves such as "
+                f"'{rows[upper].iloc[0]}{LEAF_JOIN}{rows[columns.id_col].iloc[0]}'.")
 
 
 def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: str | None = None) -> pd.DataFrame:
@@ -93,6 +159,7 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
                         *(("static column", c) for c in columns.static_cols)], SERIES_COLUMNS)
     table = frame[columns.needed].copy()
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement", plausible=calendar_test(freq))
+    refuse_ids_repeated_under_parents(table, columns)
     require_unique(table, [columns.id_col, columns.time_col], "statement")
     report_respelled_series(table[[columns.id_col]].drop_duplicates().reset_index(drop=True), [columns.id_col],
                             "statement")
@@ -214,7 +281,9 @@ def future_frame(known_future: pd.DataFrame | None, statement) -> pd.DataFrame |
         return None
     if known_future is None:
         raise DataContractError(f"This statement uses known covariates {shorten(columns.known_cols)}: pass known_future= "
-                                f"with their values for the horizon, per {columns.id_col!r} and {columns.time_col!r}.")
+                                f"with their values for the horizon, per {', '.join(map(repr, columns.id_names))} and "
+                                f"{columns.time_col!r}.")
+    known_future = with_leaf_ids(known_future, columns.id_parts, "known_future")
     require_columns(known_future, [columns.id_col, columns.time_col, *columns.known_cols], "known_future")
     table = known_future[[columns.id_col, columns.time_col, *columns.known_cols]].copy()
     calendar = future_calendar(statement.base_.panel_, statement.horizon, table[columns.time_col])

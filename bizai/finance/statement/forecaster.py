@@ -35,11 +35,12 @@ from bizai.finance.statement.data import (
     LINE_FEATURE,
     TIME,
     VALUE,
-    StatementColumns,
     future_frame,
     long_history,
     refuse_mixed_phases,
+    statement_columns,
     validated_leaf_table,
+    with_leaf_ids,
 )
 from bizai.finance.statement.reconcile import METHODS, reconcile
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
@@ -47,7 +48,7 @@ from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pan
 from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
 from bizai.io import check_output_file
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
-from bizai.schema import SERIES, as_list, shorten, warn_at_caller
+from bizai.schema import SERIES, shorten, warn_at_caller
 
 log = logging.getLogger(__name__)
 FAMILY = STATEMENT_FAMILY
@@ -125,27 +126,30 @@ class StatementForecaster(BaseEstimator):
                                 random_state=self.random_state, model_params=self.model_params,
                                 show_progress=self.show_progress)
 
-    def fit(self, data, id_col: str, time_col: str, lines: Mapping[str, str] | Sequence[str],
+    def fit(self, data, id_col: str | Sequence[str], time_col: str, lines: Mapping[str, str] | Sequence[str],
             identities: Mapping[str, str] | None = None, hierarchy: Sequence[str] | None = None,
             known_cols: Sequence[str] | None = None, static_cols: Sequence[str] | None = None,
             ratios: Mapping[str, str] | None = None) -> StatementForecaster:
         """Fit on a leaf-level table (one row per `id_col` and period) of additive `lines`.
 
-        identities: e.g. {"profit": "revenue - cost"}. hierarchy: level columns top to bottom ending with
-        `id_col` (it is appended when absent); a total is always added. ratios: shown in reports, never
-        forecast, e.g. {"margin": "profit / revenue"} (the default when profit and revenue exist).
+        id_col: the leaf id column, or several that name a leaf together (['Store', 'Dept'], where department
+        numbers repeat in every store: leaves '1 / 5', at the level 'Store / Dept'). identities: e.g. {"profit":
+        "revenue - cost"}. hierarchy: level columns top to bottom ending with the leaf (appended when absent; with
+        several id columns, a hierarchy ending with the last of them ends at that leaf); a total is always added.
+        ratios: shown in reports, never forecast, e.g. {"margin": "profit / revenue"} (the default when profit and
+        revenue exist).
         """
         self._check_parameters()
         started = time.perf_counter()
         frame, kind = to_pandas(data)
         statement_lines = StatementLines.from_arguments(lines, identities, ratios if ratios is not None else
                                                         default_ratios(lines, identities))
-        levels = [level for level in as_list(hierarchy) if level != id_col] + [id_col]
-        columns = StatementColumns(id_col, time_col, statement_lines, levels, as_list(known_cols), as_list(static_cols))
+        columns = statement_columns(id_col, time_col, statement_lines, hierarchy, known_cols, static_cols)
+        frame = with_leaf_ids(frame, columns.id_parts, "statement")
         freq = pandas_frequency(self.freq) if self.freq is not None else None
         table = validated_leaf_table(frame, columns, freq)
         refuse_mixed_phases(table, columns, freq)
-        self.hierarchy_: Hierarchy = build_hierarchy(table, levels, time_col)
+        self.hierarchy_: Hierarchy = build_hierarchy(table, columns.levels, time_col)
         self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
         self.columns_ = columns
         history = long_history(table, self.hierarchy_, columns)
@@ -282,7 +286,7 @@ class StatementForecaster(BaseEstimator):
         check_is_fitted(self, "base_")
         cols = self.columns_
         meta = {"family": FAMILY, "model": self.model, "params": json_params(self),
-                "columns": {"id_col": cols.id_col, "time_col": cols.time_col, "lines": cols.lines.lines,
+                "columns": {"id_col": cols.id_col, "id_cols": cols.id_names, "time_col": cols.time_col, "lines": cols.lines.lines,
                             "identities": cols.lines.identities, "hierarchy": cols.levels, "known_cols": cols.known_cols,
                             "static_cols": cols.static_cols},
                 "series": len(self.index_.series), "fit_seconds": round(self.fit_seconds_, 3),
