@@ -43,6 +43,8 @@ from bizai.finance.panel import (
     quiet_panel_reports,
     refuse_respelled_series,
     report_new_gaps,
+    require_id_filter,
+    rows_with_ids,
     trailing_gaps,
 )
 from bizai.finance.registry import (
@@ -406,18 +408,26 @@ class ProfitForecaster(BaseEstimator):
             )
         return from_pandas(importance, self.input_kind_)
 
-    def contributions(self, known_future=None, fill_known: str | None = None):
+    def contributions(self, known_future=None, fill_known: str | None = None, ids: dict | None = None):
         """Per-forecast drivers (lightgbm): ids, time, feature, contribution in the target's units.
 
-        For each forecast the contributions plus the `baseline` row add up to the median forecast.
+        For each forecast the contributions plus the `baseline` row add up to the median forecast. ids: only the
+        series whose id columns take these values ({"store_id": "S001"}, or a list of values per column): each
+        forecast's contributions take milliseconds (SHAP over every tree), minutes for thousands of series.
         """
         check_is_fitted(self, "fitted_model_")
         if not hasattr(self.fitted_model_, "contributions"):
             raise DataContractError(f"Per-forecast contributions need model 'lightgbm', not {self.model_name_!r}.")
+        require_id_filter(ids, self.panel_.columns)
         panel, active = forecast_origin(self.panel_, self.ended_after)
         future_frame = to_pandas(known_future)[0] if known_future is not None else None
         future = prepare_future(future_frame, panel, self.horizon, active, fill_known)
         future = future[self.fitted_model_.forecastable(panel, future)]
+        if ids:
+            chosen = panel.series_ids.loc[rows_with_ids(panel.series_ids, ids), SERIES]
+            future = future[future[SERIES].isin(chosen)]
+            if future.empty:
+                raise DataContractError(f"No series that is forecast matches ids={ids}.")
         return from_pandas(panel.to_caller(self.fitted_model_.contributions(panel, future)), self.input_kind_,
                            self._date_cols())
 

@@ -560,9 +560,20 @@ def columns_from_arguments(id_col, time_col, target_col, static_cols, known_cols
 
 
 def rows_with_ids(frame: pd.DataFrame, ids: dict | None) -> pd.Series:
-    """Rows of `frame` whose id columns equal `ids` ({column: value}, compared as text, as ids are shown and
-    typed); every row for None."""
+    """Rows of `frame` whose id columns equal `ids` ({column: value, or a list of values}, compared as text, as
+    ids are shown and typed); every row for None."""
     rows = pd.Series(True, index=frame.index)
     for col, value in (ids or {}).items():
-        rows &= frame[col].astype(str) == str(value)
+        values = value if isinstance(value, list | tuple | set | pd.Series | np.ndarray) else [value]
+        rows &= frame[col].astype(str).isin([str(v) for v in values])
     return rows
+
+
+def require_id_filter(ids: dict | None, columns: SeriesColumns) -> None:
+    """`ids` ({id column: value(s)}) names only id columns."""
+    if ids is not None and not isinstance(ids, dict):
+        raise DataContractError(f"ids must be a dict {{id column: value or list of values}}, e.g. "
+                                f"{{{columns.id_cols[0]!r}: ...}}; got {type(ids).__name__}.")
+    not_ids = [col for col in (ids or {}) if col not in columns.id_cols]
+    if not_ids:
+        raise DataContractError(f"{not_ids[0]!r} is not an id column; expected one of {columns.id_cols}.")

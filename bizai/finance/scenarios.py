@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bizai.errors import DataContractError, check_is_fitted
-from bizai.finance.panel import rows_with_ids
+from bizai.finance.panel import require_id_filter, rows_with_ids
 from bizai.frames import date_columns, from_pandas, to_pandas
 
 
@@ -22,9 +22,7 @@ def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | Non
                                 f"them: {columns.known_cols or 'none'}.")
     future, kind = to_pandas(known_future)
     changed = future.copy()
-    not_ids = [col for col in (ids or {}) if col not in columns.id_cols]
-    if not_ids:
-        raise DataContractError(f"{not_ids[0]!r} is not an id column; expected one of {columns.id_cols}.")
+    require_id_filter(ids, columns)
     rows = rows_with_ids(changed, ids)
     if ids and not rows.any():
         raise DataContractError(f"No rows of the known future match {ids}.")

@@ -148,13 +148,14 @@ def band_levels(forecaster) -> tuple[float, float]:
     return low, high
 
 
-def contributions_of(forecaster, future):
-    """The forecaster's contributions on this data, computed once per model and data in this session (every
-    series at once: the Drivers tab would otherwise recompute them on each click)."""
-    key = (id(forecaster), data_key)
+def contributions_of(forecaster, future, ids: dict):
+    """One entity's contributions (`ids`: {id column: value}), computed once per model, data and entity in this
+    session (picking another period reruns the page). One entity only: each forecast's contributions take
+    milliseconds, so every series of a Walmart-sized panel at once took six minutes."""
+    key = (id(forecaster), data_key, tuple(ids.items()))
     stored = st.session_state.get("contributions")
     if stored is None or stored["key"] != key:
-        stored = {"key": key, "frame": forecaster.contributions(known_future=future)}
+        stored = {"key": key, "frame": forecaster.contributions(known_future=future, ids=ids)}
         st.session_state["contributions"] = stored
     return stored["frame"]
 
@@ -167,7 +168,7 @@ def draw_forecast_drivers(forecaster, entity: str, series_id, shown, words: dict
     future = data["future"] if roles["known_cols"] else None
     periods = sorted(shown.loc[rows_with_ids(shown, ids), time_col].unique())
     period = st.selectbox("Period to explain", periods, format_func=lambda t: f"{pd.Timestamp(t):%b %Y}")
-    contributions = contributions_of(forecaster, future)
+    contributions = contributions_of(forecaster, future, ids)
     picked = contributions[rows_with_ids(contributions, ids) & (contributions[time_col] == period)]
     baseline = float(picked.loc[picked["feature"] == "baseline", "contribution"].sum())
     st.markdown(f"**{entity}, {pd.Timestamp(period):%b %Y}**: {picked['contribution'].sum():,.0f}, starting from "

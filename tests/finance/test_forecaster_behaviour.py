@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bizai.errors import DataContractError
 from bizai.finance import ProfitForecaster
 from tests.conftest import FIT_COLUMNS, make_panel
 
@@ -139,6 +140,17 @@ def test_feature_importance_and_contributions(panel):
     predicted = model.predict(known_future=future).merge(totals, on=["store", "month"])
     # SHAP values add up to the raw median-model output; quantile sorting never moves the median here.
     np.testing.assert_allclose(predicted["contribution"], predicted["p50"], rtol=1e-4)
+    # the series asked for only (SHAP costs milliseconds a forecast): the same values as in the whole table
+    stores = sorted(history["store"].unique())[:2]
+    some = model.contributions(known_future=future, ids={"store": stores})
+    assert set(some["store"]) == set(stores)
+    whole = contributions[contributions["store"].isin(stores)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some.reset_index(drop=True), whole)
+    assert set(model.contributions(known_future=future, ids={"store": stores[0]})["store"]) == {stores[0]}
+    with pytest.raises(DataContractError, match="'region' is not an id column"):
+        model.contributions(known_future=future, ids={"region": "North"})
+    with pytest.raises(DataContractError, match="No series that is forecast matches ids="):
+        model.contributions(known_future=future, ids={"store": "nowhere"})
 
 
 def test_feature_importance_refused_for_baselines(panel):
