@@ -43,6 +43,7 @@ from bizai.finance.panel import (
     quiet_panel_reports,
     refuse_respelled_series,
     report_new_gaps,
+    report_trailing_gaps,
     require_id_filter,
     rows_with_ids,
     trailing_gaps,
@@ -610,21 +611,8 @@ def forecast_origin(panel: Panel, ended_after: int | None, report: bool = True) 
                        f"forecast (ended_after sets how long a gap may be): {shorten(panel.series_labels(ended))}.")
     active = missing.index[missing <= allowed].to_numpy()
     extended, added = extend_trailing_gaps(panel, missing.loc[active])
-    if len(added):
-        log.log(logging.WARNING if report else logging.DEBUG,
-                "%d series have no data for their last period(s) before %s, within their usual gaps: forecast with "
-                "those periods left empty: %s", missing.loc[active].gt(0).sum(), end,
-                shorten(trailing_gap_labels(added, panel.columns.id_cols, panel.columns.time_col)))
+    report_trailing_gaps(added, int(missing.loc[active].gt(0).sum()), end, panel.columns, report)
     return extended, active
-
-
-def trailing_gap_labels(added: pd.DataFrame, id_cols: list[str], time_col: str) -> list[str]:
-    """One label per series of the empty periods added after its last row ('S001 (2 periods from 2024-03-01)'),
-    not one per period: a series missing 30 weeks is one line of the message."""
-    grouped = added.groupby(id_cols, sort=True)[time_col].agg(["min", "size"]).reset_index()
-    ids = row_labels(grouped[id_cols])
-    return [f"{label} ({count} period{'s' if count > 1 else ''} from {pd.Timestamp(first).date()})"
-            for label, first, count in zip(ids, grouped["min"], grouped["size"], strict=True)]
 
 
 def covered_horizon(known_future, panel: Panel, ended_after: int | None = None) -> int:

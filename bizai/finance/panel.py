@@ -44,8 +44,8 @@ log = logging.getLogger(__name__)
 
 @contextlib.contextmanager
 def quiet_panel_reports():
-    """Hold back the panel's per-series warnings (filled gaps, respelled ids) where the caller reports them its own
-    way: a statement per leaf, an update only for the periods it added."""
+    """Hold back the panel's per-series warnings (filled gaps, series forecast across their last gaps, respelled
+    ids) where the caller reports them its own way: a statement per leaf, an update only for the periods it added."""
     previous = log.level
     log.setLevel(logging.ERROR)
     try:
@@ -505,6 +505,25 @@ def report_new_gaps(filled: pd.DataFrame, time_col: str, end: pd.Timestamp) -> N
     if len(new):
         log.warning("Filled %d missing period(s) after %s (target left empty): %s", len(new), end.date(),
                     shorten(row_labels(new)))
+
+
+def report_trailing_gaps(added: pd.DataFrame, series: int, end, columns: SeriesColumns, report: bool = True) -> None:
+    """Name the `series` forecast across the empty periods `added` after their last row (caller ids and times),
+    at warning level, or at debug level without `report` (backtest windows: the forecast itself reports them)."""
+    if len(added):
+        log.log(logging.WARNING if report else logging.DEBUG,
+                "%d series have no data for their last period(s) before %s, within their usual gaps: forecast with "
+                "those periods left empty: %s", series, end,
+                shorten(trailing_gap_labels(added, columns.id_cols, columns.time_col)))
+
+
+def trailing_gap_labels(added: pd.DataFrame, id_cols: list[str], time_col: str) -> list[str]:
+    """One label per series of the empty periods added after its last row ('S001 (2 periods from 2024-03-01)'),
+    not one per period: a series missing 30 weeks is one line of the message."""
+    grouped = added.groupby(id_cols, sort=True)[time_col].agg(["min", "size"]).reset_index()
+    ids = row_labels(grouped[id_cols])
+    return [f"{label} ({count} period{'s' if count > 1 else ''} from {pd.Timestamp(first).date()})"
+            for label, first, count in zip(ids, grouped["min"], grouped["size"], strict=True)]
 
 
 def known_categories(merged: pd.DataFrame, col: str, panel: Panel) -> pd.Categorical:

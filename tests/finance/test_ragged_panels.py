@@ -108,7 +108,7 @@ def test_dates_sparser_than_the_frequency_are_warned_and_forecast_in_the_series_
 
 def test_backtest_windows_do_not_repeat_the_trailing_gap_note(caplog):
     fc = ProfitForecaster(model="naive", horizon=2, freq="W-FRI")
-    with caplog.at_level(logging.DEBUG, logger="bizai.finance.forecaster"):
+    with caplog.at_level(logging.DEBUG, logger="bizai.finance.panel"):
         fc.backtest(ragged(), n_windows=1, **FIT)  # cutoff: week 57, which 'over' lacks (its usual gap is 1)
     notes = [r for r in caplog.records if "within their usual gaps" in r.getMessage()]
     assert len(notes) == 1 and notes[0].levelno == logging.DEBUG and "'over (1 period from" in notes[0].getMessage()

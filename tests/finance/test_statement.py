@@ -490,3 +490,22 @@ def test_the_drivers_table_averages_a_seeded_sample_of_each_lines_forecasts(monk
     assert len(keys) == 2 * 3 and {key.rsplit("|", 1)[1] for key in keys} == {"revenue", "cost", "profit"}
     assert set(sampled["line"]) == set(whole["line"]) and not sampled.equals(whole)
     pd.testing.assert_frame_equal(model.report_tables().drivers, sampled)  # the same sample each time
+
+
+def test_gaps_are_named_once_per_store_and_in_the_statements_terms(caplog):
+    # Walmart's statement listed 27,667 missing weeks one by one, then repeated its base model's note on series
+    # missing their last weeks twice, in its internal keys ('Store / Dept|1 / 47|Weekly_Sales')
+    data = make_pnl(late=None)
+    months = sorted(data["month"].unique())
+    data = data[~((data["store"] == "A") & data["month"].isin(months[10:13] + months[-1:]))]
+    model = StatementForecaster(model="lightgbm", horizon=2, freq="MS", random_state=0,
+                                model_params={"n_estimators": 20})
+    with caplog.at_level(logging.WARNING):
+        model.fit(data, **FIT)
+    # the last month too: A is forecast across it, and its region's total for that month lacks it
+    assert (f"4 missing period(s) in 1 store(s), counted as 0 in their parents' totals: 'A (4 between "
+            f"{pd.Timestamp(months[10]).date()} and {pd.Timestamp(months[-1]).date()})'") in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        model.report_tables()
+    assert "|" not in caplog.text and "within their usual gaps" not in caplog.text

@@ -28,7 +28,7 @@ from bizai.finance.conformal import ConformalBands, leave_one_window_out, series
 from bizai.finance.forecaster import ProfitForecaster, forecast_origin
 from bizai.finance.frequency import pandas_frequency
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
-from bizai.finance.panel import quiet_panel_reports
+from bizai.finance.panel import extend_trailing_gaps, quiet_panel_reports, trailing_gaps
 from bizai.finance.statement.data import (
     KEY,
     LEVEL_FEATURE,
@@ -162,8 +162,9 @@ class StatementForecaster(BaseEstimator):
                 base.fit(history, **self._roles())
             self._calibrate(history, base.panel_.season_length)
         self.base_ = base
-        report_leaf_gaps(base.panel_.filled, columns.levels[-1])
-        report_unforecast_nodes(base, self.index_)
+        active = forecast_active(base)
+        report_leaf_gaps(base, columns.levels[-1], active)
+        report_unforecast_nodes(base, self.index_, active)
         self.input_kind_: FrameKind = kind
         self.date_cols_ = {name: typed for name, typed in date_columns(data).items() if name == time_col}
         self.fit_seconds_ = time.perf_counter() - started
@@ -233,7 +234,7 @@ class StatementForecaster(BaseEstimator):
         the band's quantile columns and p50; sorted by level (total first), node, line and period."""
         check_is_fitted(self, "base_")
         future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, self)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), quiet_panel_reports():  # reported per leaf at fit
             warnings.simplefilter("ignore")
             base = pd.DataFrame(self.base_.predict(known_future=future))
         base = base.merge(self.index_.series[["key", "level", "node", "line"]], left_on=KEY, right_on="key")
@@ -331,28 +332,41 @@ class StatementForecaster(BaseEstimator):
         return write_statement_html(tables or self.report_tables(known_future, history_periods), final)
 
 
-def report_leaf_gaps(filled: pd.DataFrame, leaf_level: str) -> None:
-    """One warning naming the leaves (stores) with missing periods; their parents' totals lack those values."""
-    keys = filled[KEY].str.split("|", n=2, expand=True) if len(filled) else None
-    if keys is None:
+def forecast_active(base: ProfitForecaster) -> np.ndarray:
+    """The base panel's series that are forecast (not ended), without the base model's own warnings: the statement
+    reports them in its terms."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return forecast_origin(base.panel_, base.ended_after, report=False)[1]
+
+
+def report_leaf_gaps(base: ProfitForecaster, leaf_level: str, active: np.ndarray) -> None:
+    """One warning naming the leaves (stores) with missing periods, inside their history or after their last row
+    (a store forecast across them): their parents' totals lack those values."""
+    panel = base.panel_
+    _, trailing = extend_trailing_gaps(panel, trailing_gaps(panel).loc[active])
+    parts = [frame for frame in (panel.filled, trailing) if len(frame)]
+    if not parts:
         return
+    filled = pd.concat(parts, ignore_index=True)
+    keys = filled[KEY].str.split("|", n=2, expand=True)
     gaps = filled.assign(level=keys[0], leaf=keys[1])
     gaps = gaps[gaps["level"] == leaf_level].drop_duplicates(["leaf", TIME])
     if len(gaps):
+        per_leaf = gaps.groupby("leaf", sort=True)[TIME].agg(["size", "min", "max"])
+        labels = [f"{leaf} ({pd.Timestamp(first).date()})" if count == 1 else
+                  f"{leaf} ({count} between {pd.Timestamp(first).date()} and {pd.Timestamp(last).date()})"
+                  for leaf, (count, first, last) in per_leaf.iterrows()]  # one label a leaf, not one a period
         log.warning("%d missing period(s) in %d %s(s), counted as 0 in their parents' totals: %s", len(gaps),
-                    gaps["leaf"].nunique(), leaf_level, shorten([f"{leaf} {pd.Timestamp(t).date()}" for leaf, t in
-                                                                zip(gaps["leaf"], gaps[TIME], strict=True)]))
+                    len(per_leaf), leaf_level, shorten(labels))
 
 
-def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex) -> None:
+def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex, active: np.ndarray) -> None:
     """Warn, in the caller's terms (store 'C', not its series keys), about the nodes the base model does not forecast
     as asked: those that have ended (no forecast: their parents' forecasts are those of the nodes still open) and
     those too short for the model (the naive forecast, their last value)."""
     panel = base.panel_
     key_of = panel.series_ids.set_index(SERIES)[KEY]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _, active = forecast_origin(panel, base.ended_after, report=False)
     ended = key_of.drop(active)
     if len(ended):
         nodes = index.series.set_index("key").loc[ended.to_numpy(), ["level", "node"]].assign(

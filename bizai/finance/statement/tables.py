@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from bizai.finance.metrics import READABLE_METRICS
+from bizai.finance.panel import quiet_panel_reports
 from bizai.finance.statement.structure import TOTAL_LEVEL, series_key
 from bizai.frames import to_pandas
 from bizai.schema import on_clock
@@ -96,8 +97,8 @@ def drivers_table(model, forecast: pd.DataFrame, known_future=None, top: int = 5
     sample = series.sample(frac=1.0, random_state=model.random_state or 0).groupby("line").head(per_line).sort_index()
     keys = [series_key(*row) for row in sample[["level", "node", "line"]].itertuples(index=False)]
     future = future_frame(to_pandas(known_future)[0] if known_future is not None else None, model)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ended series were reported at fit
+    with warnings.catch_warnings(), quiet_panel_reports():  # ended series and gaps were reported at fit
+        warnings.simplefilter("ignore")
         contributions = to_pandas(model.base_.contributions(known_future=future, ids={KEY: keys}))[0]
     contributions = contributions[contributions["feature"] != "baseline"]
     contributions["line"] = contributions[KEY].str.rsplit("|", n=1).str[-1]
