@@ -60,6 +60,9 @@ def rows_at(frame: pd.DataFrame, mask) -> str:
     return f"{shorten(positions)} (positions counted from 0: the index repeats labels)"
 
 
+ID_JOIN = " / "  # an entity named by several id columns, as every message, chart, page and statement shows it: '1 / 5'
+
+
 def row_labels(rows: pd.DataFrame) -> list[str]:
     """Readable labels of rows in the caller's id and time columns ('S001 2024-03-01'), for messages."""
     return rows.astype(str).agg(" ".join, axis=1).tolist()

@@ -19,6 +19,7 @@ from bizai import BizaiWarning
 from bizai.errors import BizaiError
 from bizai.io import COMPRESSIONS, READABLE_SUFFIXES, read_table
 from bizai.samples import SAMPLE_DATA, sample_events_path
+from bizai.schema import ID_JOIN
 from bizai.workbook import tables_to_xlsx
 
 SAMPLE = SAMPLE_DATA
@@ -165,7 +166,7 @@ def download_buttons(frame: pd.DataFrame, stem: str, extra_sheets: dict[str, pd.
 
 def entity_labels(frame: pd.DataFrame, id_cols: list[str]) -> pd.Series:
     """Each row's entity as the pages show it: its ids joined, '1 / 5' for store 1, department 5."""
-    return frame[id_cols].astype(str).agg(" / ".join, axis=1)
+    return frame[id_cols].astype(str).agg(ID_JOIN.join, axis=1)
 
 
 def entity_ids(frame: pd.DataFrame, id_cols: list[str]) -> dict[str, object]:

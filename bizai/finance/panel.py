@@ -18,6 +18,7 @@ from pandas.tseries.frequencies import to_offset
 from bizai.errors import DataContractError
 from bizai.finance.frequency import calendar_test, coarser_freq_hint, pandas_frequency, resolve_freq
 from bizai.schema import (
+    ID_JOIN,
     SERIES,
     TARGET,
     TIME,
@@ -125,8 +126,8 @@ class Panel:
         return observed.index[observed < min_history]
 
     def series_labels(self, codes) -> list[str]:
-        """Readable ids ('agency/sku') of the series `codes`, for messages."""
-        return self.series_ids.set_index(SERIES).loc[codes].astype(str).agg("/".join, axis=1).tolist()
+        """Readable ids ('Agency_01 / SKU_02') of the series `codes`, for messages."""
+        return self.series_ids.set_index(SERIES).loc[codes].astype(str).agg(ID_JOIN.join, axis=1).tolist()
 
     def last_times(self) -> pd.Series:
         """Each series' last period."""

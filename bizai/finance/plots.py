@@ -8,7 +8,7 @@ import pandas as pd
 from bizai.errors import DataContractError
 from bizai.finance.metrics import quantile_columns
 from bizai.finance.panel import SeriesColumns, rows_with_ids
-from bizai.schema import on_clock
+from bizai.schema import ID_JOIN, on_clock
 
 
 def select_series(frame: pd.DataFrame, id_cols: list[str], series_id) -> pd.DataFrame:
@@ -50,7 +50,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, columns: Serie
     others = pd.concat([shown(frame, ["forecast"])[[time_col, "forecast"]].assign(what=f"forecast: {name}")
                         for name, frame in (compare or {}).items()] or [pd.DataFrame()], ignore_index=True)
     label = ("All series (sum)" if series_id is None
-             else " / ".join(map(str, series_id if isinstance(series_id, tuple) else (series_id,))))
+             else ID_JOIN.join(map(str, series_id if isinstance(series_id, tuple) else (series_id,))))
     if history_periods:
         history = history.sort_values(time_col).tail(history_periods)
     # One colour scale for every layer, so the legend names history, forecast and range.

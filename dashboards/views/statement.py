@@ -10,13 +10,13 @@ from bizai.finance.metrics import coverage_verdict
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.reconcile import METHODS_IN_WORDS
 from bizai.finance.statement.tables import period_label, readable_accuracy
-from bizai.schema import as_list
+from bizai.schema import ID_JOIN, as_list
 
 st.title("Forecast statement")
 data = series_data()
 frame, roles = data["frame"], data["columns"]
 id_cols = as_list(roles["id_col"])
-leaf = " / ".join(id_cols)  # several id columns name a leaf together (store 1 / department 5); those above are levels
+leaf = ID_JOIN.join(id_cols)  # several id columns name a leaf together (store 1 / department 5); those above are levels
 numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
            and c not in {*roles.get("known_cols", []), *id_cols}]
 texts = [c for c in frame.columns if c not in numeric and c not in (id_cols[-1], roles["time_col"])]

@@ -503,8 +503,8 @@ def test_gaps_are_named_once_per_store_and_in_the_statements_terms(caplog):
     with caplog.at_level(logging.WARNING):
         model.fit(data, **FIT)
     # the last month too: A is forecast across it, and its region's total for that month lacks it
-    assert (f"4 missing period(s) in 1 store(s), counted as 0 in their parents' totals: 'A (4 between "
-            f"{pd.Timestamp(months[10]).date()} and {pd.Timestamp(months[-1]).date()})'") in caplog.text
+    assert (f"4 missing period(s) in 1 store(s), counted as 0 in their parents' totals: 'A' (4 between "
+            f"{pd.Timestamp(months[10]).date()} and {pd.Timestamp(months[-1]).date()})") in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         model.report_tables()

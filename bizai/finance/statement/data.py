@@ -30,6 +30,7 @@ from bizai.finance.panel import (
 )
 from bizai.finance.statement.structure import Hierarchy, StatementLines, series_key
 from bizai.schema import (
+    ID_JOIN,
     SERIES,
     as_list,
     coerce_datetime,
@@ -52,7 +53,6 @@ VALUE = "value"
 MIXED = "(mixed)"
 IDENTITY_SHARE = 0.99  # rows in which a line must equal two others' sum or difference to be warned as an identity
 IDENTITY_ROWS = 10_000  # rows looked at for that
-LEAF_JOIN = " / "  # a leaf named by several id columns: column 'Store / Dept', nodes such as '1 / 5'
 LEVEL_FEATURE, LINE_FEATURE = "statement_level", "statement_line"  # a series' level and line, as model features
 # The columns of a statement's results beside the caller's time column, and of its series frame beside the
 # caller's covariates: a caller column of one of these names would be a second column of that name.
@@ -94,7 +94,7 @@ class StatementColumns:
 
 def leaf_column(id_cols: list[str]) -> str:
     """The column that names a statement's leaves: the one id column, or several joined ('Store / Dept')."""
-    return LEAF_JOIN.join(id_cols)
+    return ID_JOIN.join(id_cols)
 
 
 def statement_columns(id_col: str | Sequence[str], time_col: str, lines: StatementLines,
@@ -126,7 +126,7 @@ def with_leaf_ids(frame: pd.DataFrame, id_cols: Sequence[str], what: str) -> pd.
             raise DataContractError(f"Id column {column!r} of the {what} frame is empty in rows "
                                     f"{rows_at(frame, missing)}; every row needs an id.")
     first, *others = (frame[column].astype(str) for column in id_cols)
-    return frame.assign(**{leaf_column(list(id_cols)): first.str.cat(others, sep=LEAF_JOIN)})
+    return frame.assign(**{leaf_column(list(id_cols)): first.str.cat(others, sep=ID_JOIN)})
 
 
 def refuse_ids_repeated_under_parents(table: pd.DataFrame, columns: StatementColumns) -> None:
@@ -146,7 +146,7 @@ def refuse_ids_repeated_under_parents(table: pd.DataFrame, columns: StatementCol
                 f"{columns.id_col} values repeat under different {upper} values in the same period ({described}), so "
                 f"one {columns.id_col} names several leaves: name each leaf by both, id_col=[{upper!r}, "
                 f"{columns.id_col!r}] (CLI --id-col {upper},{columns.id_col}), which makes leaves such as "
-                f"'{rows[upper].iloc[0]}{LEAF_JOIN}{rows[columns.id_col].iloc[0]}'.")
+                f"'{rows[upper].iloc[0]}{ID_JOIN}{rows[columns.id_col].iloc[0]}'.")
 
 
 def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: str | None = None) -> pd.DataFrame:

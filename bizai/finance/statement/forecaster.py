@@ -354,11 +354,11 @@ def report_leaf_gaps(base: ProfitForecaster, leaf_level: str, active: np.ndarray
     gaps = gaps[gaps["level"] == leaf_level].drop_duplicates(["leaf", TIME])
     if len(gaps):
         per_leaf = gaps.groupby("leaf", sort=True)[TIME].agg(["size", "min", "max"])
-        labels = [f"{leaf} ({pd.Timestamp(first).date()})" if count == 1 else
-                  f"{leaf} ({count} between {pd.Timestamp(first).date()} and {pd.Timestamp(last).date()})"
+        labels = [f"{leaf!r} ({pd.Timestamp(first).date()})" if count == 1 else
+                  f"{leaf!r} ({count} between {pd.Timestamp(first).date()} and {pd.Timestamp(last).date()})"
                   for leaf, (count, first, last) in per_leaf.iterrows()]  # one label a leaf, not one a period
         log.warning("%d missing period(s) in %d %s(s), counted as 0 in their parents' totals: %s", len(gaps),
-                    len(per_leaf), leaf_level, shorten(labels))
+                    len(per_leaf), leaf_level, shorten(labels, show=str))
 
 
 def report_unforecast_nodes(base: ProfitForecaster, index: SeriesIndex, active: np.ndarray) -> None:
