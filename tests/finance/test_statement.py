@@ -509,3 +509,35 @@ def test_gaps_are_named_once_per_store_and_in_the_statements_terms(caplog):
     with caplog.at_level(logging.WARNING):
         model.report_tables()
     assert "|" not in caplog.text and "within their usual gaps" not in caplog.text
+
+
+def test_mint_shrinkage_sums_over_observations_without_holding_every_product():
+    # the by-definition estimate (Schäfer-Strimmer over the pairs observed together), written with the
+    # observations x series x series products that took 11 GB on Walmart's statement
+    from bizai.finance.statement.reconcile import shrunk_covariance
+
+    rng = np.random.default_rng(0)
+    residuals = rng.normal(size=(12, 6)) @ rng.normal(size=(6, 6)) * rng.uniform(1, 50, 6)
+    residuals[rng.random(residuals.shape) < 0.2] = np.nan
+    residuals[:-1, 5] = np.nan  # a store that opened lately: one error
+    observed = ~np.isnan(residuals)
+    counts = observed.T.astype(float) @ observed.astype(float)
+    centred = np.where(observed, residuals - np.nanmean(residuals, axis=0), 0.0)
+    covariance = np.where(counts >= 2, centred.T @ centred / np.maximum(counts - 1, 1), 0.0)
+    scales = np.abs(np.nanmean(residuals, axis=0)) + 1
+    variance = np.diag(covariance).copy()
+    variance[5] = np.median(variance[:5] / scales[:5] ** 2) * scales[5] ** 2
+    standardised = centred / np.sqrt(variance)
+    products = standardised[:, :, None] * standardised[:, None, :]
+    safe = np.maximum(counts, 2)
+    mean = products.sum(axis=0) / np.maximum(counts, 1)
+    both = observed[:, :, None] & observed[:, None, :]
+    spread = (np.where(both, products - mean, 0.0) ** 2).sum(axis=0)
+    off = ~np.eye(6, dtype=bool) & (counts >= 2)
+    correlation = np.where(counts >= 2, safe / (safe - 1) * mean, 0.0)
+    shrinkage = np.clip((safe / (safe - 1) ** 3 * spread)[off].sum() / (correlation[off] ** 2).sum(), 0, 1)
+    expected = correlation * (1 - shrinkage)
+    np.fill_diagonal(expected, 1.0)
+    expected = expected * np.sqrt(np.outer(variance, variance)) + np.eye(6) * 1e-8 * variance.mean()
+    assert 0 < shrinkage < 1
+    np.testing.assert_allclose(shrunk_covariance(residuals, scales), expected, rtol=1e-9, atol=1e-9)

@@ -45,13 +45,16 @@ def shrunk_covariance(residuals: np.ndarray, scales: np.ndarray | None = None) -
     variance = np.clip(variance, 1e-12, None)
     std = np.sqrt(variance)
     standardised = centred / std  # 0 where unobserved
-    both = observed[:, :, None] & observed[:, None, :]
-    products = standardised[:, :, None] * standardised[:, None, :]
+    # Sums over observations of the products w_tij = s_ti * s_tj (0 unless both are observed) and of their spread
+    # around the mean, as matrix products: series x series memory, where the products themselves took
+    # observations x series x series (11 GB for Walmart's 3,377 series over 39 window steps).
+    product_sum = standardised.T @ standardised
     safe = np.maximum(counts, 2)
-    mean_product = products.sum(axis=0) / np.maximum(counts, 1)
+    mean_product = product_sum / np.maximum(counts, 1)
     correlation = safe / (safe - 1) * mean_product
-    spread = (np.where(both, products - mean_product, 0.0) ** 2).sum(axis=0)
-    correlation_variance = safe / (safe - 1) ** 3 * spread
+    squares = standardised ** 2
+    spread = squares.T @ squares - 2 * mean_product * product_sum + mean_product ** 2 * counts  # sum (w - mean)^2
+    correlation_variance = safe / (safe - 1) ** 3 * np.maximum(spread, 0.0)
     off = ~np.eye(len(variance), dtype=bool) & (counts >= 2)
     denominator = float((correlation[off] ** 2).sum())
     shrinkage = 1.0 if denominator <= 0 else float(np.clip(correlation_variance[off].sum() / denominator, 0.0, 1.0))
