@@ -541,3 +541,21 @@ def test_mint_shrinkage_sums_over_observations_without_holding_every_product():
     expected = expected * np.sqrt(np.outer(variance, variance)) + np.eye(6) * 1e-8 * variance.mean()
     assert 0 < shrinkage < 1
     np.testing.assert_allclose(shrunk_covariance(residuals, scales), expected, rtol=1e-9, atol=1e-9)
+
+
+def test_a_statement_too_large_to_project_is_refused_before_fitting(monkeypatch):
+    # 10,000 products x 2 lines made ~30,000 series: MinT's matrices would need ~70 GB and hours, after the fit
+    from bizai.finance.statement import reconcile as methods
+
+    monkeypatch.setattr(methods, "MAX_PROJECTED_SERIES", 20)  # this statement: (1 + 3 + 5) nodes x 3 lines = 27
+    fitted = []
+    monkeypatch.setattr(StatementForecaster, "_base_forecaster", lambda self: fitted.append(1))
+    with pytest.raises(DataContractError, match=r"27 series \(5 leaves and their parents, 3 lines each\): too many "
+                                                r"for reconcile='mint_shrink'.*Use reconcile='bottom_up'"):
+        StatementForecaster(model="naive", horizon=2, freq="MS").fit(make_pnl(), **FIT)
+    assert not fitted
+    monkeypatch.undo()
+    monkeypatch.setattr(methods, "MAX_PROJECTED_SERIES", 20)
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS", reconcile="bottom_up").fit(
+        make_pnl(), **FIT).predict()
+    check_coherent(statement, "forecast")

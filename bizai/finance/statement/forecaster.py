@@ -42,7 +42,7 @@ from bizai.finance.statement.data import (
     validated_leaf_table,
     with_leaf_ids,
 )
-from bizai.finance.statement.reconcile import METHODS, reconcile
+from bizai.finance.statement.reconcile import METHODS, reconcile, require_affordable
 from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
@@ -150,6 +150,8 @@ class StatementForecaster(BaseEstimator):
         table = validated_leaf_table(frame, columns, freq)
         refuse_mixed_phases(table, columns, freq)
         self.hierarchy_: Hierarchy = build_hierarchy(table, columns.levels, time_col)
+        require_affordable(self.reconcile, len(self.hierarchy_.nodes()) * len(statement_lines.all_lines),
+                           len(self.hierarchy_.leaves), len(statement_lines.all_lines))
         self.index_: SeriesIndex = build_series_index(self.hierarchy_, statement_lines)
         self.columns_ = columns
         history = long_history(table, self.hierarchy_, columns)

@@ -22,6 +22,24 @@ METHODS_IN_WORDS = {"mint_shrink": ("MinT-shrink", "weighs each level by how rel
                     "none": ("none", "each level forecast on its own (they may not add up)")}
 
 
+MAX_PROJECTED_SERIES = 10_000  # series that ols, wls_struct and mint_shrink reconcile at most (see affordable)
+
+
+def require_affordable(method: str, n_series: int, n_leaves: int, n_lines: int) -> None:
+    """Refuse, before any fitting, a projection too large for one machine: ols, wls_struct and mint_shrink solve
+    with series x series matrices (about ten of them: 8 GB at 10,000 series, and time growing with the cube);
+    bottom-up only sums the leaves' forecasts."""
+    if method in ("bottom_up", "none") or n_series <= MAX_PROJECTED_SERIES:
+        return
+    memory = 10 * n_series ** 2 * 8 / 1e9
+    raise DataContractError(
+        f"This statement has {n_series:,} series ({n_leaves:,} leaves and their parents, {n_lines} lines each): "
+        f"too many for reconcile={method!r}, which works with {n_series:,} x {n_series:,} matrices (about "
+        f"{memory:,.0f} GB, and hours to invert; at most {MAX_PROJECTED_SERIES:,} series). Use reconcile='bottom_up' "
+        "(the parents are the sums of the leaves' forecasts), or make the leaves a level above (product groups "
+        "rather than products).")
+
+
 def shrunk_covariance(residuals: np.ndarray, scales: np.ndarray | None = None) -> np.ndarray:
     """Schäfer-Strimmer shrinkage of the residual covariance towards its diagonal.
 
