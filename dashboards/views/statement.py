@@ -9,6 +9,7 @@ from bizai.finance.base import quantile_label
 from bizai.finance.metrics import coverage_verdict
 from bizai.finance.statement.chart import company_chart
 from bizai.finance.statement.reconcile import METHODS_IN_WORDS
+from bizai.finance.statement.structure import natural_key
 from bizai.finance.statement.tables import period_label, readable_accuracy
 from bizai.schema import ID_JOIN, as_list
 
@@ -72,7 +73,8 @@ if "statement_settings" in st.session_state:
         if depth >= 2:  # drill down: pick the parent at each level above
             leaves = forecaster.hierarchy_.leaves.astype(str)
             for upper in level_names[1:depth]:
-                choice = st.selectbox(f"Within {upper}", ["(all)"] + sorted(leaves[upper].unique()), key=f"in-{upper}")
+                nodes = sorted(leaves[upper].unique(), key=natural_key)
+                choice = st.selectbox(f"Within {upper}", ["(all)", *nodes], key=f"in-{upper}")
                 if choice != "(all)":
                     leaves = leaves[leaves[upper] == choice]
             wide = wide[wide["node"].isin(leaves[level].unique())]

@@ -559,3 +559,14 @@ def test_a_statement_too_large_to_project_is_refused_before_fitting(monkeypatch)
     statement = StatementForecaster(model="naive", horizon=2, freq="MS", reconcile="bottom_up").fit(
         make_pnl(), **FIT).predict()
     check_coherent(statement, "forecast")
+
+
+def test_numbered_nodes_come_in_number_order():
+    # Walmart's stores as text ran 1, 10, 11, ..., 2 down the statement and its sheets
+    numbers = {"A": "2", "B": "10", "C": "1", "D": "Store 9", "E": "Store 11"}
+    data = make_pnl().assign(store=lambda f: f["store"].map(numbers))
+    model = StatementForecaster(model="naive", horizon=2, freq="MS").fit(data, **FIT)
+    expected = ["1", "2", "10", "Store 9", "Store 11"]
+    statement = model.predict()
+    assert list(dict.fromkeys(statement.loc[statement["level"] == "store", "node"])) == expected
+    assert list(dict.fromkeys(model.report_tables().levels["store"]["node"])) == expected

@@ -43,7 +43,14 @@ from bizai.finance.statement.data import (
     with_leaf_ids,
 )
 from bizai.finance.statement.reconcile import METHODS, reconcile, require_affordable
-from bizai.finance.statement.structure import Hierarchy, SeriesIndex, StatementLines, build_hierarchy, build_series_index
+from bizai.finance.statement.structure import (
+    Hierarchy,
+    SeriesIndex,
+    StatementLines,
+    build_hierarchy,
+    build_series_index,
+    natural_key,
+)
 from bizai.frames import FrameKind, TimeTypes, date_columns, from_pandas, to_pandas, with_cutoff
 from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameters
 from bizai.io import check_output_file
@@ -258,8 +265,9 @@ class StatementForecaster(BaseEstimator):
     def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
         level_order = {name: i for i, name in enumerate(self.hierarchy_.level_names)}
         line_order = {name: i for i, name in enumerate(self.columns_.lines.all_lines)}
-        return frame.assign(_level=frame["level"].map(level_order), _line=frame["line"].map(line_order)).sort_values(
-            ["_level", "node", "_line", TIME]).drop(columns=["_level", "_line"]).reset_index(drop=True)
+        return frame.assign(_level=frame["level"].map(level_order), _node=frame["node"].map(natural_key),
+                            _line=frame["line"].map(line_order)).sort_values(
+            ["_level", "_node", "_line", TIME]).drop(columns=["_level", "_node", "_line"]).reset_index(drop=True)
 
     def history(self):
         """The statement's actuals: level, node, period, line, value (every level and identity line)."""

@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 TOTAL_LEVEL = "total"
 TOTAL_NODE = "Total"
 TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(?=[+-]|$)")
+DIGITS = re.compile(r"\d+")
+
+
+def natural_key(label: object) -> str:
+    """A node's sort key with the numbers in it compared by value: store '2' before '10', '1 / 9' before '1 / 10'
+    (Walmart's stores and departments are numbers; sorted as text they ran 1, 10, 11, ..., 2)."""
+    return DIGITS.sub(lambda digits: digits.group().zfill(20), str(label))
 
 
 def parse_identity(name: str, expression: str, names: list[str] = ()) -> dict[str, float]:
@@ -137,7 +144,7 @@ class Hierarchy:
         """(level, node) of every node, total first, each level's nodes sorted."""
         parts = [pd.DataFrame({"level": [TOTAL_LEVEL], "node": [TOTAL_NODE]})]
         for level in self.levels:
-            values = sorted(self.leaves[level].astype(str).unique())
+            values = sorted(self.leaves[level].astype(str).unique(), key=natural_key)
             parts.append(pd.DataFrame({"level": level, "node": values}))
         return pd.concat(parts, ignore_index=True)
 

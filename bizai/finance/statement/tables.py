@@ -12,7 +12,7 @@ import pandas as pd
 
 from bizai.finance.metrics import READABLE_METRICS
 from bizai.finance.panel import quiet_panel_reports
-from bizai.finance.statement.structure import TOTAL_LEVEL, series_key
+from bizai.finance.statement.structure import TOTAL_LEVEL, natural_key, series_key
 from bizai.frames import to_pandas
 from bizai.schema import on_clock
 
@@ -51,7 +51,7 @@ def statement_tables(model, known_future=None, history_periods: int = 12) -> Sta
         wide = rows.pivot_table(index=["node", "line"], columns=time_col, values="amount", aggfunc="first")
         wide = with_ratios(wide, lines.ratios)
         order = {name: i for i, name in enumerate([*lines.all_lines, *lines.ratios])}
-        wide = wide.reset_index().sort_values(["node", "line"], key=lambda s: s.map(order) if s.name == "line" else s)
+        wide = wide.reset_index().sort_values(["node", "line"], key=lambda s: s.map(order if s.name == "line" else natural_key))
         levels[level] = wide.reset_index(drop=True)[["node", "line", *actual_periods, *forecast_periods]]
     headline = "profit" if "profit" in lines.all_lines else lines.all_lines[-1]
     company_actual = history[(history["level"] == TOTAL_LEVEL) & (history["line"] == headline)]
