@@ -570,3 +570,17 @@ def test_numbered_nodes_come_in_number_order():
     statement = model.predict()
     assert list(dict.fromkeys(statement.loc[statement["level"] == "store", "node"])) == expected
     assert list(dict.fromkeys(model.report_tables().levels["store"]["node"])) == expected
+
+
+def test_whole_number_ids_held_as_floats_name_the_same_nodes():
+    # a plan read from a sheet with a blank cell holds department 1 as 1.0: its rows matched no 'A / 1' leaf
+    data = departments(make_pnl()).assign(dept=lambda f: f["dept"].astype(int))
+    future = pd.DataFrame([(s, float(d), m, 1) for s in REGION_OF for d in (1, 2)
+                           for m in pd.date_range("2023-07-01", periods=2, freq="MS")],
+                          columns=["store", "dept", "month", "promo"])
+    model = StatementForecaster(model="naive", horizon=2, freq="MS").fit(
+        data, **{**FIT, "id_col": ["store", "dept"]}, known_cols=["promo"])
+    assert "A / 1" in set(model.predict(known_future=future)["node"])
+    numbered = make_pnl().assign(store=lambda f: f["store"].map({s: float(i) for i, s in enumerate(REGION_OF, 1)}))
+    statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(numbered, **FIT).predict()
+    assert list(dict.fromkeys(statement.loc[statement["level"] == "store", "node"])) == ["1", "2", "3", "4", "5"]

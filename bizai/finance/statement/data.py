@@ -114,12 +114,22 @@ def statement_columns(id_col: str | Sequence[str], time_col: str, lines: Stateme
                             tuple(id_cols) if len(id_cols) > 1 else ())
 
 
+def id_labels(values: pd.Series) -> pd.Series:
+    """Ids as the text a statement names its nodes by, missing ones left missing: whole numbers held as floats (a
+    plan column with a blank cell, read from Excel) without '.0', so that 1.0 and 1 name one node."""
+    if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
+        return values.astype("Int64").astype(str).where(values.notna())
+    return values
+
+
 def with_leaf_ids(frame: pd.DataFrame, id_cols: Sequence[str], what: str) -> pd.DataFrame:
-    """`frame` with the leaf column of several id columns added, their values joined ('1 / 5': department 5 of store
-    1), for labels that repeat under each parent (a department number in every store); one id column: as it is."""
+    """`frame` with its id columns as node labels (id_labels), and with the leaf column of several id columns added,
+    their values joined ('1 / 5': department 5 of store 1), for labels that repeat under each parent (a department
+    number in every store)."""
+    require_columns(frame, id_cols, what)
+    frame = frame.assign(**{column: id_labels(frame[column]) for column in id_cols})
     if len(id_cols) < 2:
         return frame
-    require_columns(frame, id_cols, what)
     for column in id_cols:
         missing = frame[column].isna()
         if missing.any():
@@ -283,7 +293,7 @@ def future_frame(known_future: pd.DataFrame | None, statement) -> pd.DataFrame |
         raise DataContractError(f"This statement uses known covariates {shorten(columns.known_cols)}: pass known_future= "
                                 f"with their values for the horizon, per {', '.join(map(repr, columns.id_names))} and "
                                 f"{columns.time_col!r}.")
-    known_future = with_leaf_ids(known_future, columns.id_parts, "known_future")
+    known_future = with_leaf_ids(known_future, columns.id_names, "known_future")
     require_columns(known_future, [columns.id_col, columns.time_col, *columns.known_cols], "known_future")
     table = known_future[[columns.id_col, columns.time_col, *columns.known_cols]].copy()
     calendar = future_calendar(statement.base_.panel_, statement.horizon, table[columns.time_col])

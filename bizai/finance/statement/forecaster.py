@@ -152,7 +152,7 @@ class StatementForecaster(BaseEstimator):
         statement_lines = StatementLines.from_arguments(lines, identities, ratios if ratios is not None else
                                                         default_ratios(lines, identities))
         columns = statement_columns(id_col, time_col, statement_lines, hierarchy, known_cols, static_cols)
-        frame = with_leaf_ids(frame, columns.id_parts, "statement")
+        frame = with_leaf_ids(frame, columns.id_names, "statement")
         freq = pandas_frequency(self.freq) if self.freq is not None else None
         table = validated_leaf_table(frame, columns, freq)
         refuse_mixed_phases(table, columns, freq)
