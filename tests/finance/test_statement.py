@@ -581,6 +581,8 @@ def test_whole_number_ids_held_as_floats_name_the_same_nodes():
     model = StatementForecaster(model="naive", horizon=2, freq="MS").fit(
         data, **{**FIT, "id_col": ["store", "dept"]}, known_cols=["promo"])
     assert "A / 1" in set(model.predict(known_future=future)["node"])
-    numbered = make_pnl().assign(store=lambda f: f["store"].map({s: float(i) for i, s in enumerate(REGION_OF, 1)}))
+    numbered = make_pnl().assign(store=lambda f: f["store"].map({s: float(i) for i, s in enumerate(REGION_OF, 1)}),
+                                 region=lambda f: f["region"].map({"North": 1.0, "South": 2.0, "East": 3.0}))
     statement = StatementForecaster(model="naive", horizon=2, freq="MS").fit(numbered, **FIT).predict()
     assert list(dict.fromkeys(statement.loc[statement["level"] == "store", "node"])) == ["1", "2", "3", "4", "5"]
+    assert list(dict.fromkeys(statement.loc[statement["level"] == "region", "node"])) == ["1", "2", "3"]

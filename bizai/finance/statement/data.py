@@ -168,6 +168,8 @@ def validated_leaf_table(frame: pd.DataFrame, columns: StatementColumns, freq: s
     forbid_taken_names([*(("known column", c) for c in columns.known_cols),
                         *(("static column", c) for c in columns.static_cols)], SERIES_COLUMNS)
     table = frame[columns.needed].copy()
+    for level in columns.levels[:-1]:  # a region numbered 1.0 is region '1', as the leaves are (with_leaf_ids)
+        table[level] = id_labels(table[level])
     table[columns.time_col] = coerce_datetime(table, columns.time_col, "statement", plausible=calendar_test(freq))
     refuse_ids_repeated_under_parents(table, columns)
     require_unique(table, [columns.id_col, columns.time_col], "statement")
