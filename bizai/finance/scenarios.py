@@ -12,7 +12,8 @@ from bizai.frames import date_columns, from_pandas, to_pandas
 
 def what_if(forecaster, known_future, changes: dict[str, float], ids: dict | None = None, plan=None):
     """Forecasts with and without `changes` ({known column: amount added}), for the series matching `ids`
-    ({id column: value}; None changes every series): ids, time, forecast_plan, forecast_what_if, change.
+    ({id column: value, or a list of values}; None changes every series): ids, time, forecast_plan,
+    forecast_what_if, change.
     plan: the forecasts already made from `known_future` as it is (`predict`'s output), so they are not made again."""
     check_is_fitted(forecaster, "fitted_model_")
     columns = forecaster.panel_.columns
