@@ -12,7 +12,10 @@ not: the same `regularization` is not the same model. benchmarks/spark_scale.py 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 
 import numpy as np
@@ -25,6 +28,7 @@ from bizai.spark.session import get_session
 from bizai.spark.types import require_spark_columns
 
 WEIGHT = "__bizai_weight"
+CHECKPOINT_INTERVAL = 5  # ALS iterations between checkpoints, where a checkpoint folder is set (cut_lineage_locally)
 
 
 class MLlibALSRecommender(ALSRecommender):
@@ -37,6 +41,7 @@ class MLlibALSRecommender(ALSRecommender):
         from pyspark.ml.recommendation import ALS
 
         spark = get_session()
+        cut_lineage_locally(spark)
         self.weighted_ = self._weighted(data.matrix)
         coo = self.weighted_.tocoo()
         positive = coo.data > 0  # a zero weight is no evidence; MLlib would read it as a negative
@@ -44,7 +49,7 @@ class MLlibALSRecommender(ALSRecommender):
                                 "rating": coo.data[positive].astype(np.float32)})
         frame = spark.createDataFrame(ratings)
         als = ALS(rank=self.factors, regParam=self.regularization, alpha=self.alpha, maxIter=self.iterations,
-                  implicitPrefs=True, userCol="user", itemCol="item", ratingCol="rating",
+                  checkpointInterval=CHECKPOINT_INTERVAL, implicitPrefs=True, userCol="user", itemCol="item", ratingCol="rating",
                   seed=0 if self.random_state is None else int(self.random_state), coldStartStrategy="drop")
         fitted = als.fit(frame)
         model = AlternatingLeastSquares(factors=self.factors, regularization=self.regularization, alpha=self.alpha,
@@ -53,6 +58,19 @@ class MLlibALSRecommender(ALSRecommender):
         model.item_factors = factors_matrix(fitted.itemFactors.toPandas(), data.n_items, self.factors)
         self.model_ = model
         self.used_gpu_ = False
+
+
+def cut_lineage_locally(spark) -> None:
+    """Give a local session without a checkpoint folder a temporary one (removed at exit), so that ALS checkpoints
+    its factors every CHECKPOINT_INTERVAL iterations. Without it each iteration lengthens the lineage that every
+    task serialises, recursively: 15 iterations overflowed the JVM's stack now and then ('Task serialization
+    failed: java.lang.StackOverflowError'). A cluster's checkpoint folder must be on shared storage: its
+    owner sets it (spark.sparkContext.setCheckpointDir)."""
+    context = spark.sparkContext
+    if context.getCheckpointDir() is None and context.master.startswith("local"):
+        folder = tempfile.mkdtemp(prefix="bizai-spark-checkpoints-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        context.setCheckpointDir(folder)
 
 
 def factors_matrix(rows: pd.DataFrame, count: int, rank: int) -> np.ndarray:

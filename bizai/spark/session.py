@@ -75,7 +75,8 @@ def get_session(master: str | None = None, app_name: str = "bizai", show_progres
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.master(master or "local[*]").appName(app_name)
     settings = {**LOCAL_SETTINGS, "spark.ui.showConsoleProgress": str(bool(show_progress)).lower(),
-                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_SETTINGS.as_uri()}"}
+                # a larger thread stack: Spark serialises a task's lineage recursively (see mllib_als)
+                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG_SETTINGS.as_uri()} -Xss8m"}
     for key, value in settings.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():  # pyspark 4.x warns about pandas 3 on every import; bizai's tests cover it

@@ -118,10 +118,16 @@ def test_mllib_als_makes_an_ordinary_folder_that_scores_locally(spark, events, t
     assert remote["item_id"].tolist() == ordered(recs)["item_id"].tolist()
 
 
-def test_mllib_als_is_deterministic_for_a_seed(spark, events):
+def test_mllib_als_is_deterministic_for_a_seed_and_cuts_its_lineage(spark, events):
+    # without a checkpoint folder every iteration lengthened the lineage each task serialises recursively:
+    # 15 iterations overflowed the JVM's stack now and then
+    from pathlib import Path
+
     frame = spark.createDataFrame(events)
-    first = fit_mllib_als(frame, factors=4, iterations=3, random_state=1, spark=spark)
-    second = fit_mllib_als(frame, factors=4, iterations=3, random_state=1, spark=spark)
+    first = fit_mllib_als(frame, factors=4, iterations=12, random_state=1, spark=spark)
+    folder = spark.sparkContext.getCheckpointDir()
+    assert folder is not None and Path(folder.removeprefix("file:")).is_dir()
+    second = fit_mllib_als(frame, factors=4, iterations=12, random_state=1, spark=spark)
     np.testing.assert_array_equal(first.model_.item_factors, second.model_.item_factors)
 
 
