@@ -584,7 +584,7 @@ def rows_with_ids(frame: pd.DataFrame, ids: dict | None) -> pd.Series:
     ids are shown and typed); every row for None."""
     rows = pd.Series(True, index=frame.index)
     for col, value in (ids or {}).items():
-        values = value if isinstance(value, list | tuple | set | pd.Series | np.ndarray) else [value]
+        values = value if isinstance(value, list | tuple | set | pd.Series | pd.Index | np.ndarray) else [value]
         rows &= frame[col].astype(str).isin([str(v) for v in values])
     return rows
 

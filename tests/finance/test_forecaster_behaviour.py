@@ -147,6 +147,7 @@ def test_feature_importance_and_contributions(panel):
     whole = contributions[contributions["store"].isin(stores)].reset_index(drop=True)
     pd.testing.assert_frame_equal(some.reset_index(drop=True), whole)
     assert set(model.contributions(known_future=future, ids={"store": stores[0]})["store"]) == {stores[0]}
+    assert set(model.contributions(known_future=future, ids={"store": pd.Index(stores)})["store"]) == set(stores)
     with pytest.raises(DataContractError, match="'region' is not an id column"):
         model.contributions(known_future=future, ids={"region": "North"})
     with pytest.raises(DataContractError, match="No series that is forecast matches ids="):
