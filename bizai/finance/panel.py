@@ -369,13 +369,12 @@ def trailing_gaps(panel: Panel) -> pd.Series:
     return pd.Series((positions.max() - positions) // period_multiple(panel.freq), index=last.index, dtype="int64")
 
 
-def extend_trailing_gaps(panel: Panel, gaps: pd.Series) -> tuple[Panel, pd.DataFrame]:
-    """`panel` with empty periods (target and covariates missing, statics carried) added after the last row of
-    each series in `gaps` (SERIES code -> its `trailing_gaps`) up to the panel's last date, so their forecasts
-    start where every other series' do. Returns the panel and the added rows (caller's id and time columns)."""
+def trailing_periods(panel: Panel, gaps: pd.Series) -> pd.DataFrame:
+    """The empty periods (target and covariates missing, statics carried) after the last row of each series in
+    `gaps` (SERIES code -> its `trailing_gaps`) up to the panel's last date: rows of `panel.frame`'s columns."""
     gaps = gaps[gaps > 0]
     if gaps.empty:
-        return panel, pd.DataFrame(columns=[*panel.columns.id_cols, panel.columns.time_col])
+        return panel.frame.iloc[:0]
     offset = to_offset(panel.freq)
     last_rows = panel.frame.groupby(SERIES).tail(1).set_index(SERIES).loc[gaps.index]
     repeats = np.repeat(np.arange(len(gaps)), gaps.to_numpy())
@@ -385,8 +384,16 @@ def extend_trailing_gaps(panel: Panel, gaps: pd.Series) -> tuple[Panel, pd.DataF
     added[TIME] = added[TIME].astype(panel.frame[TIME].dtype)
     for col in [TARGET, *panel.columns.known_cols, *panel.columns.past_cols]:
         added[col] = np.nan if not isinstance(added[col].dtype, pd.CategoricalDtype) else pd.NA
-    frame = pd.concat([panel.frame, added[panel.frame.columns]], ignore_index=True)
-    frame = frame.sort_values([SERIES, TIME], ignore_index=True)
+    return added[panel.frame.columns]
+
+
+def extend_trailing_gaps(panel: Panel, gaps: pd.Series) -> tuple[Panel, pd.DataFrame]:
+    """`panel` with the `trailing_periods` of the series in `gaps` added, so that their forecasts start where every
+    other series' do. Returns the panel and the added rows (caller's id and time columns)."""
+    added = trailing_periods(panel, gaps)
+    if added.empty:
+        return panel, pd.DataFrame(columns=[*panel.columns.id_cols, panel.columns.time_col])
+    frame = pd.concat([panel.frame, added], ignore_index=True).sort_values([SERIES, TIME], ignore_index=True)
     report = panel.to_caller(added[[SERIES, TIME]])
     return Panel(frame, panel.columns, panel.freq, panel.series_ids, panel.filled), report
 

@@ -28,7 +28,7 @@ from bizai.finance.conformal import ConformalBands, leave_one_window_out, series
 from bizai.finance.forecaster import ProfitForecaster, forecast_origin
 from bizai.finance.frequency import pandas_frequency
 from bizai.finance.metrics import coverage, mae, mean_mase, wape
-from bizai.finance.panel import extend_trailing_gaps, quiet_panel_reports, trailing_gaps
+from bizai.finance.panel import quiet_panel_reports, trailing_gaps, trailing_periods
 from bizai.finance.statement.data import (
     KEY,
     LEVEL_FEATURE,
@@ -56,6 +56,7 @@ from bizai.hyperparams import Flag, Number, check_argument, check_hyperparameter
 from bizai.io import check_output_file
 from bizai.persistence import STATEMENT_FAMILY, fingerprint, json_params, library_versions, load_pickled, save_pickled
 from bizai.schema import SERIES, shorten, warn_at_caller
+from bizai.schema import TIME as PANEL_TIME
 
 log = logging.getLogger(__name__)
 FAMILY = STATEMENT_FAMILY
@@ -354,7 +355,7 @@ def report_leaf_gaps(base: ProfitForecaster, leaf_level: str, active: np.ndarray
     """One warning naming the leaves (stores) with missing periods, inside their history or after their last row
     (a store forecast across them): their parents' totals lack those values."""
     panel = base.panel_
-    _, trailing = extend_trailing_gaps(panel, trailing_gaps(panel).loc[active])
+    trailing = panel.to_caller(trailing_periods(panel, trailing_gaps(panel).loc[active])[[SERIES, PANEL_TIME]])
     parts = [frame for frame in (panel.filled, trailing) if len(frame)]
     if not parts:
         return
